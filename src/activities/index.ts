@@ -1,0 +1,25 @@
+import type { Client } from '@temporalio/client';
+import type { Config } from '../config/schema.js';
+import { changedFiles, prepareWorkspace } from './workspace.js';
+import { runCheck } from './check.js';
+import { closedWorkflowsWith, requestLeaseWith } from './lease.js';
+import { runAgentWith } from './run-agent.js';
+
+export interface ActivityDeps {
+  client: Client;
+  config: Config;
+}
+
+/** Activities close over their dependencies (client, config); workflows import only the type. */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    requestLease: requestLeaseWith(deps),
+    closedWorkflows: closedWorkflowsWith(deps),
+    prepareWorkspace: (spec: Parameters<typeof prepareWorkspace>[0]) => prepareWorkspace(spec, deps.config),
+    runAgent: runAgentWith(deps),
+    runCheck,
+    changedFiles,
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

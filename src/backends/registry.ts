@@ -1,0 +1,32 @@
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../config/schema.js';
+import { UsageError } from '../shared/usage-error.js';
+import { claude } from './claude.js';
+import { command } from './command.js';
+import type { AgentAdapter } from './contract.js';
+
+export const BACKENDS: Record<string, AgentAdapter> = { claude, command };
+
+const PACKAGE_BIN = fileURLToPath(new URL('../../node_modules/.bin', import.meta.url));
+
+export function adapterFor(name: string): AgentAdapter {
+  const adapter = BACKENDS[name];
+  if (!adapter) throw new UsageError(`backend: unknown backend "${name}" (known: ${Object.keys(BACKENDS).join(', ')})`);
+  return adapter;
+}
+
+/** The executable for a backend: config.command, then PATH, then nightshift's own node_modules/.bin. */
+export function resolveCommand(name: string, config: Config, env = process.env): string {
+  const adapter = adapterFor(name);
+  const configured = config.backends[name]?.command;
+  const wanted = configured ?? adapter.defaultCommand;
+  if (wanted.includes('/')) {
+    if (existsSync(wanted)) return wanted;
+    throw new UsageError(`backends.${name}.command: not found: "${wanted}"`);
+  }
+  const dirs = [...(env['PATH'] ?? '').split(delimiter).filter(Boolean), PACKAGE_BIN];
+  for (const dir of dirs) if (existsSync(join(dir, wanted))) return join(dir, wanted);
+  throw new UsageError(`backend: the ${name} CLI "${wanted}" is not installed (not on PATH nor in ${PACKAGE_BIN}); run \`npm run setup\` or set backends.${name}.command`);
+}

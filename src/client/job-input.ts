@@ -1,0 +1,65 @@
+// The job spec as a person or script gives it, validated once at the edge and resolved against config.
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { adapterFor, resolveCommand } from '../backends/registry.js';
+import type { Config } from '../config/schema.js';
+import { capacityWorkflowId, newJobId } from '../shared/ids.js';
+import { LANES, WORKSPACE_MODES, type JobSpec } from '../shared/types.js';
+import { UsageError } from '../shared/usage-error.js';
+
+const positive = z.number().int().positive();
+
+export const JobInputSchema = z.strictObject({
+  prompt: z.string().trim().min(1, 'prompt must not be empty'),
+  kind: z.string().min(1).default('coding-agent'),
+  backend: z.string().min(1).optional(),
+  lane: z.enum(LANES).default('background'),
+  repo: z.string().min(1).default('.'),
+  workspace: z.enum(WORKSPACE_MODES).default('auto'),
+  check: z.array(z.string().min(1)).min(1).optional(),
+  model: z.string().min(1).optional(),
+  timeoutSeconds: positive.optional(),
+  hangTimeoutSeconds: positive.optional(),
+  heartbeatSeconds: positive.optional(),
+  maxAttempts: positive.max(20).optional(),
+  jobId: z
+    .string()
+    .regex(/^job-[a-z0-9-]{1,60}$/, 'jobId must look like job-<lowercase letters, digits, dashes>')
+    .optional(),
+  resumeSessionId: z.string().min(1).optional(),
+});
+export type JobInput = z.input<typeof JobInputSchema>;
+
+/** Validates and resolves a job; throws UsageError (naming field and value) before anything starts. */
+export function resolveJobSpec(raw: unknown, config: Config, cwd = process.cwd()): JobSpec {
+  const parsed = JobInputSchema.safeParse(raw);
+  if (!parsed.success) throw new UsageError(`invalid job spec:\n${z.prettifyError(parsed.error)}`);
+  const input = parsed.data;
+  const estimate = config.estimates[input.kind];
+  if (estimate === undefined) {
+    throw new UsageError(`kind: unknown kind "${input.kind}" (configured: ${Object.keys(config.estimates).join(', ')})`);
+  }
+  const backend = input.backend ?? config.kindBackends[input.kind] ?? config.defaultBackend;
+  adapterFor(backend);
+  resolveCommand(backend, config);
+  const j = config.jobs;
+  const spec: JobSpec = {
+    jobId: input.jobId ?? newJobId(),
+    prompt: input.prompt,
+    kind: input.kind,
+    backend,
+    lane: input.lane,
+    repoPath: resolve(cwd, input.repo),
+    workspaceMode: input.workspace,
+    timeoutSeconds: input.timeoutSeconds ?? j.timeoutSeconds,
+    hangTimeoutSeconds: input.hangTimeoutSeconds ?? j.hangTimeoutSeconds,
+    heartbeatSeconds: input.heartbeatSeconds ?? j.heartbeatSeconds,
+    maxAttempts: input.maxAttempts ?? j.maxAttempts,
+    estimateTokens: estimate,
+    capacityWorkflowId: capacityWorkflowId(config.temporal.taskQueue),
+  };
+  if (input.check) spec.check = input.check;
+  if (input.model) spec.model = input.model;
+  if (input.resumeSessionId) spec.resumeSessionId = input.resumeSessionId;
+  return spec;
+}

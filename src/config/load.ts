@@ -1,0 +1,50 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { ConfigSchema, type Config } from './schema.js';
+import { UsageError } from '../shared/usage-error.js';
+
+export const CONFIG_FILE = 'nightshift.config.json';
+
+/** Parse the config once at the edge: file (optional) + environment overrides. */
+export function loadConfig(cwd = process.cwd(), env = process.env): Config {
+  const file = resolve(cwd, env['NIGHTSHIFT_CONFIG'] ?? CONFIG_FILE);
+  let raw: unknown = {};
+  if (existsSync(file)) {
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new UsageError(`${file}: not valid JSON (${(err as Error).message})`);
+    }
+  } else if (env['NIGHTSHIFT_CONFIG']) {
+    throw new UsageError(`NIGHTSHIFT_CONFIG: file not found: ${file}`);
+  }
+  return parseConfig(withEnv(raw, env), file, cwd);
+}
+
+export function parseConfig(raw: unknown, source = 'config', cwd = process.cwd()): Config {
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new UsageError(`invalid ${source}:\n${z.prettifyError(parsed.error)}`);
+  }
+  const config = parsed.data;
+  config.dataDir = resolve(cwd, config.dataDir);
+  if (config.capacity.reservedOperatorSlots >= config.capacity.maxSlots) {
+    throw new UsageError(
+      `invalid ${source}: capacity.reservedOperatorSlots (${config.capacity.reservedOperatorSlots}) must be below capacity.maxSlots (${config.capacity.maxSlots})`,
+    );
+  }
+  return config;
+}
+
+function withEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  const out = { ...(raw as Record<string, unknown>) };
+  const temporal = { ...((out['temporal'] as Record<string, unknown> | undefined) ?? {}) };
+  if (env['TEMPORAL_ADDRESS']) temporal['address'] = env['TEMPORAL_ADDRESS'];
+  if (env['TEMPORAL_NAMESPACE']) temporal['namespace'] = env['TEMPORAL_NAMESPACE'];
+  if (env['NIGHTSHIFT_TASK_QUEUE']) temporal['taskQueue'] = env['NIGHTSHIFT_TASK_QUEUE'];
+  if (env['NIGHTSHIFT_DATA_DIR']) out['dataDir'] = env['NIGHTSHIFT_DATA_DIR'];
+  out['temporal'] = temporal;
+  return out;
+}

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+const int = (min: number) => z.number().int().min(min);
+
+// The seed's numbers are the defaults; unknown keys are errors (strictObject).
+export const CapacityConfigSchema = z.strictObject({
+  maxSlots: int(1).default(20),
+  reservedOperatorSlots: int(0).default(1),
+  tokenBudget: int(1).default(2_000_000),
+  windowSeconds: int(1).default(300),
+  backpressureQueueDepth: int(1).default(20),
+  backpressureTokenRatio: z.number().gt(0).max(1).default(0.8),
+  reconcileSeconds: int(1).default(30),
+  /** Continue-as-new after this many history events even if the server does not suggest it yet. */
+  continueAsNewEvents: int(50).default(4000),
+});
+
+export const BackendConfigSchema = z.strictObject({
+  /** Executable to spawn; resolved on PATH, then in node_modules/.bin of nightshift. */
+  command: z.string().min(1).optional(),
+  model: z.string().min(1).optional(),
+  /** Extra environment for the CLI (not logged, not put in payloads). */
+  env: z.record(z.string(), z.string()).default({}),
+  extraArgs: z.array(z.string()).default([]),
+});
+
+export const JobDefaultsSchema = z.strictObject({
+  timeoutSeconds: int(1).default(1800),
+  hangTimeoutSeconds: int(1).default(300),
+  heartbeatSeconds: int(1).default(10),
+  maxAttempts: int(1).default(3),
+  outputLimitBytes: int(1024).default(5 * 1024 * 1024),
+  rateLimitFallbackSeconds: int(1).default(60),
+});
+
+export const ConfigSchema = z.strictObject({
+  temporal: z
+    .strictObject({
+      address: z.string().min(1).optional(),
+      namespace: z.string().min(1).default('default'),
+      taskQueue: z.string().min(1).default('nightshift'),
+      devPort: int(1).default(7233),
+      devUiPort: int(1).default(8233),
+    })
+    .prefault({}),
+  dataDir: z.string().min(1).default('.nightshift'),
+  capacity: CapacityConfigSchema.prefault({}),
+  /** Per-kind token estimates charged at grant time. */
+  estimates: z.record(z.string(), int(0)).default({
+    llm: 50_000,
+    'coding-agent': 200_000,
+    codex: 200_000,
+    'writing-review': 100_000,
+  }),
+  /** Kind → backend used when a job names no backend. */
+  kindBackends: z.record(z.string(), z.string()).default({}),
+  defaultBackend: z.string().default('claude'),
+  backends: z.record(z.string(), BackendConfigSchema).default({}),
+  jobs: JobDefaultsSchema.prefault({}),
+  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type CapacityConfig = z.infer<typeof CapacityConfigSchema>;
+export type BackendConfig = z.infer<typeof BackendConfigSchema>;

@@ -1,0 +1,120 @@
+// Types shared by workflows, activities and the CLI. No runtime imports: workflow-safe.
+
+export const LANES = ['operator', 'interactive', 'background'] as const;
+export type Lane = (typeof LANES)[number];
+
+export const WORKSPACE_MODES = ['auto', 'worktree', 'in-place', 'none'] as const;
+export type WorkspaceMode = (typeof WORKSPACE_MODES)[number];
+
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'no_op' | 'cancelled';
+
+export type JobStep =
+  | 'queued'
+  | 'waiting-for-lease'
+  | 'preparing-workspace'
+  | 'running-agent'
+  | 'running-check'
+  | 'collecting-result'
+  | 'releasing-lease'
+  | 'done';
+
+/** Everything a job workflow needs, resolved at the edge (CLI/client) from config and flags. */
+export interface JobSpec {
+  jobId: string;
+  prompt: string;
+  kind: string;
+  backend: string;
+  lane: Lane;
+  repoPath: string;
+  workspaceMode: WorkspaceMode;
+  check?: string[];
+  model?: string;
+  timeoutSeconds: number;
+  hangTimeoutSeconds: number;
+  heartbeatSeconds: number;
+  maxAttempts: number;
+  estimateTokens: number;
+  resumeSessionId?: string;
+  /** The capacity singleton this job leases from. */
+  capacityWorkflowId: string;
+}
+
+export interface TokenUsage {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+}
+
+/** What one agent run produced; bounded, safe to put in a Temporal payload. */
+export interface AgentSummary {
+  backend: string;
+  sessionId?: string;
+  finalText: string;
+  tokens: TokenUsage;
+  costUsd?: number;
+  turns: number;
+  toolCalls: number;
+  filesTouched: string[];
+  durationMs: number;
+  exitCode?: number;
+  outputFile: string;
+  spawnedAt: number;
+  exitedAt: number;
+  /** Which activity attempt produced this run (1 = first). */
+  attempt: number;
+}
+
+export interface WorkspaceInfo {
+  path: string;
+  mode: Exclude<WorkspaceMode, 'auto'>;
+  branch?: string;
+  jobDir: string;
+  baseline: string[];
+}
+
+export interface CheckOutcome {
+  command: string[];
+  exitCode: number;
+  passed: boolean;
+  durationMs: number;
+  outputTail: string;
+}
+
+export interface JobResult {
+  jobId: string;
+  status: Exclude<JobStatus, 'queued' | 'running'>;
+  backend: string;
+  kind: string;
+  lane: Lane;
+  finalText: string;
+  sessionId?: string;
+  tokens: TokenUsage;
+  costUsd?: number;
+  durationMs: number;
+  leaseWaitMs: number;
+  filesChanged: string[];
+  workspace?: string;
+  branch?: string;
+  check?: CheckOutcome;
+  failureClass?: string;
+  failureMessage?: string;
+  attempts: number;
+}
+
+export interface JobProgress {
+  jobId: string;
+  step: JobStep;
+  status: JobStatus;
+  lane: Lane;
+  backend: string;
+  kind: string;
+  queuedAt: number;
+  leaseGrantedAt?: number;
+  result?: JobResult;
+}
+
+export const emptyTokens = (): TokenUsage => ({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0 });
+
+/** Tokens charged to the capacity budget: cache reads are excluded (they do not count toward rate limits). */
+export const chargedTokens = (t: TokenUsage): number => t.input + t.output + t.cacheWrite;

@@ -1,0 +1,3 @@
+// The workflow bundle's entry: every workflow type the worker registers.
+export { jobWorkflow } from './job.js';
+export { capacityWorkflow } from './capacity.js';

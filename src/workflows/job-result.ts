@@ -1,0 +1,75 @@
+import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
+import { FailureClass } from '../shared/failures.js';
+import type { AgentSummary, CheckOutcome, JobProgress, JobResult, JobSpec, WorkspaceInfo } from '../shared/types.js';
+import { emptyTokens } from '../shared/types.js';
+
+const CODING_KINDS = new Set(['coding-agent', 'codex']);
+
+export interface Failure {
+  failureClass: string;
+  message: string;
+}
+
+/** The failure class is the innermost ApplicationFailure type (the activity's own classification). */
+export function failureOf(err: unknown): Failure {
+  let cur: unknown = err;
+  while (cur instanceof ActivityFailure && cur.cause) cur = cur.cause;
+  if (cur instanceof ApplicationFailure) return { failureClass: cur.type ?? 'Error', message: cur.message };
+  if (cur instanceof TimeoutFailure) return { failureClass: FailureClass.AgentTimedOut, message: cur.message };
+  return { failureClass: 'Error', message: err instanceof Error ? err.message : String(err) };
+}
+
+interface ResultParts {
+  spec: JobSpec;
+  progress: JobProgress;
+  agent: AgentSummary | undefined;
+  workspace: WorkspaceInfo | undefined;
+  check: CheckOutcome | undefined;
+  changed: string[];
+  attempts: number;
+  failure?: Failure;
+  cancelled?: boolean;
+}
+
+export function buildResult(p: ResultParts): JobResult {
+  const filesChanged = [...new Set([...p.changed, ...(p.agent?.filesTouched ?? [])])].sort();
+  const granted = p.progress.leaseGrantedAt;
+  const result: JobResult = {
+    jobId: p.spec.jobId,
+    status: statusOf(p, filesChanged),
+    backend: p.spec.backend,
+    kind: p.spec.kind,
+    lane: p.spec.lane,
+    finalText: p.agent?.finalText ?? '',
+    tokens: p.agent?.tokens ?? emptyTokens(),
+    durationMs: Date.now() - p.progress.queuedAt,
+    leaseWaitMs: granted ? granted - p.progress.queuedAt : 0,
+    filesChanged,
+    attempts: p.attempts,
+  };
+  if (p.agent?.sessionId) result.sessionId = p.agent.sessionId;
+  if (p.agent?.costUsd !== undefined) result.costUsd = p.agent.costUsd;
+  if (p.workspace) result.workspace = p.workspace.path;
+  if (p.workspace?.branch) result.branch = p.workspace.branch;
+  if (p.check) result.check = p.check;
+  const failure = p.failure ?? checkFailure(p.check);
+  if (failure && !p.cancelled) {
+    result.failureClass = failure.failureClass;
+    result.failureMessage = failure.message;
+  }
+  return result;
+}
+
+function checkFailure(check: CheckOutcome | undefined): Failure | undefined {
+  if (!check || check.passed) return undefined;
+  return { failureClass: 'CheckFailed', message: `check ${check.command.join(' ')} exited ${check.exitCode}` };
+}
+
+function statusOf(p: ResultParts, filesChanged: string[]): JobResult['status'] {
+  if (p.cancelled) return 'cancelled';
+  if (p.failure || (p.check && !p.check.passed)) return 'failed';
+  // "exit 0 but did nothing" is not a success for a coding job with a workspace.
+  const coding = CODING_KINDS.has(p.spec.kind) && p.workspace?.mode !== 'none';
+  if (coding && filesChanged.length === 0) return 'no_op';
+  return 'succeeded';
+}

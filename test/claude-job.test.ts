@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { execa } from 'execa';
+import { resolveJobSpec } from '../src/client/job-input.js';
+import { startJob } from '../src/client/jobs.js';
+import { primaryDirectory, startAnthropicStub, turns, type ScriptedServer } from '../src/scripted-model/anthropic.js';
+import { claudeBackend, FAKE_KEY } from './support/claude.js';
+import { makeRepo } from './support/repo.js';
+import { startTemporal, startWorker } from './support/temporal.js';
+
+let env: TestWorkflowEnvironment;
+let stub: ScriptedServer;
+before(async () => {
+  env = await startTemporal();
+  stub = await startAnthropicStub(turns([]));
+});
+after(async () => {
+  await stub?.close();
+  await env?.teardown();
+});
+
+test('a job runs the real claude CLI: Read/Edit/Write/Bash land in the job worktree', async () => {
+  let dir = '';
+  stub.setScript((body, i) => {
+    dir ||= primaryDirectory(body) ?? '';
+    return turns([
+      { kind: 'message', blocks: [{ type: 'tool_use', name: 'Read', input: { file_path: `${dir}/README.md` } }] },
+      {
+        kind: 'message',
+        blocks: [
+          { type: 'tool_use', name: 'Edit', input: { file_path: `${dir}/README.md`, old_string: '# demo', new_string: '# demo, edited' } },
+          { type: 'tool_use', name: 'Write', input: { file_path: `${dir}/src/hello.ts`, content: 'export const hi = 1;\n' } },
+        ],
+      },
+      { kind: 'message', blocks: [{ type: 'tool_use', name: 'Bash', input: { command: 'echo from-bash > bash.txt', description: 'write a file' } }] },
+      { kind: 'message', blocks: [{ type: 'text', text: 'Edited README, added src/hello.ts and bash.txt.' }] },
+    ])(body, i);
+  });
+  const repo = await makeRepo();
+  const h = await startWorker(env, { backends: { claude: claudeBackend(stub.url) } });
+  try {
+    const before = stub.usageSent.input;
+    const spec = resolveJobSpec({ prompt: 'edit the readme', repo, kind: 'coding-agent' }, h.config);
+    const result = await (await startJob(env.client, h.config, spec)).result();
+    const wt = join(h.dataDir, 'worktrees', spec.jobId);
+    assert.equal(result.status, 'succeeded');
+    assert.equal(dir, wt, 'claude ran in the job worktree');
+    assert.equal(readFileSync(join(wt, 'README.md'), 'utf8'), '# demo, edited\n');
+    assert.equal(readFileSync(join(wt, 'src/hello.ts'), 'utf8'), 'export const hi = 1;\n');
+    assert.equal(readFileSync(join(wt, 'bash.txt'), 'utf8'), 'from-bash\n');
+    assert.equal(readFileSync(join(repo, 'README.md'), 'utf8'), '# demo\n', 'the original checkout is untouched');
+    assert.equal(existsSync(join(repo, 'bash.txt')), false);
+    assert.deepEqual(result.filesChanged, ['README.md', 'bash.txt', 'src/hello.ts']);
+    assert.equal(result.branch, `nightshift/${spec.jobId}`);
+    const branch = await execa('git', ['rev-parse', '--abbrev-ref', 'HEAD'], { cwd: wt });
+    assert.equal(branch.stdout, `nightshift/${spec.jobId}`);
+    // Session id, tokens and cost come from the CLI's own result event.
+    const raw = readFileSync(join(h.dataDir, 'jobs', spec.jobId, 'agent-attempt-1.jsonl'), 'utf8');
+    const resultEvent = raw.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((e) => e.type === 'result');
+    assert.match(result.sessionId ?? '', /^[0-9a-f-]{36}$/);
+    assert.equal(result.sessionId, resultEvent.session_id);
+    assert.equal(result.tokens.input, stub.usageSent.input - before);
+    assert.equal(result.tokens.output, resultEvent.usage.output_tokens);
+    assert.ok((result.costUsd ?? 0) > 0);
+    assert.equal(result.costUsd, resultEvent.total_cost_usd);
+    assert.equal(result.finalText, 'Edited README, added src/hello.ts and bash.txt.');
+    assert.equal(result.attempts, 1);
+    // The API key never reaches the Temporal history.
+    const history = JSON.stringify(await env.client.workflow.getHandle(spec.jobId).fetchHistory());
+    assert.equal(history.includes(FAKE_KEY), false);
+  } finally {
+    await h.stop();
+  }
+});

@@ -1,0 +1,57 @@
+// A real Temporal dev server (the official CLI binary) and a worker on a fresh task queue per test.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { parseConfig } from '../../src/config/load.js';
+import type { Config } from '../../src/config/schema.js';
+import { ALL_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes.js';
+import { requireTemporalCli } from '../../src/temporal/binary.js';
+import { createWorker } from '../../src/workers/worker.js';
+
+let runtimeInstalled = false;
+function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+}
+
+export async function startTemporal(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: requireTemporalCli() },
+      searchAttributes: ALL_SEARCH_ATTRIBUTES,
+      extraArgs: ['--log-level', 'error'],
+    },
+  });
+}
+
+let queueCounter = 0;
+
+export interface Harness {
+  config: Config;
+  worker: Worker;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+/** A worker on a fresh task queue with its own data dir; `raw` is merged into the config. */
+export async function startWorker(env: TestWorkflowEnvironment, raw: Record<string, unknown> = {}): Promise<Harness> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'nightshift-test-'));
+  const taskQueue = `test-${process.pid}-${Date.now()}-${++queueCounter}`;
+  const temporal = { ...((raw['temporal'] as object | undefined) ?? {}), taskQueue };
+  const config = parseConfig({ ...raw, dataDir, temporal });
+  const worker = await createWorker({ config, client: env.client, connection: env.nativeConnection });
+  const running = worker.run();
+  return {
+    config,
+    worker,
+    dataDir,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    },
+  };
+}
