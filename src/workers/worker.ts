@@ -28,6 +28,8 @@ export async function createWorker({ config, client, connection, overrides }: Wo
     activities: createActivities({ client, config }),
     // Let running agents end (and release their leases) when the worker stops.
     shutdownGraceTime: '10 seconds',
+    // Heartbeats reach the server at least every 2 s, so a cancel reaches the agent within ~2 s.
+    maxHeartbeatThrottleInterval: '2 seconds',
     maxConcurrentActivityTaskExecutions: Math.max(50, config.capacity.maxSlots * 3),
     ...overrides,
   });

@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { NON_RETRYABLE } from '../shared/failures.js';
 import type { JobSpec } from '../shared/types.js';
@@ -17,6 +17,8 @@ export function jobActivities(spec: JobSpec) {
     // The activity enforces the job timeout itself (and kills the process group); this is the backstop.
     startToCloseTimeout: `${spec.timeoutSeconds + 30} seconds`,
     heartbeatTimeout: `${Math.max(spec.heartbeatSeconds * 3, 5)} seconds`,
+    // On cancel, wait until the activity has killed the process group before the lease is released.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     retry: {
       initialInterval: '2 seconds',
       backoffCoefficient: 2,

@@ -1,0 +1,64 @@
+import { argvFlag, intFlag, parse, printJson } from '../args.js';
+import type { CliContext } from '../context.js';
+import { resolveJobSpec } from '../../client/job-input.js';
+import { jobOutcome, startJob } from '../../client/jobs.js';
+import { UsageError } from '../../shared/usage-error.js';
+import { printResult } from '../format.js';
+
+const OPTIONS = {
+  prompt: { type: 'string', short: 'p' },
+  kind: { type: 'string', short: 'k' },
+  backend: { type: 'string', short: 'b' },
+  lane: { type: 'string', short: 'l' },
+  repo: { type: 'string', short: 'r' },
+  workspace: { type: 'string' },
+  check: { type: 'string' },
+  model: { type: 'string', short: 'm' },
+  timeout: { type: 'string' },
+  'hang-timeout': { type: 'string' },
+  'max-attempts': { type: 'string' },
+  id: { type: 'string' },
+  resume: { type: 'string' },
+  wait: { type: 'boolean', short: 'w' },
+} as const;
+
+type Defaults = { lane?: string; kind?: string; workspace?: string; wait?: boolean };
+
+/** `submit` (background by default) and `ask` (operator lane, waits, prints the answer). */
+export async function submit(argv: string[], ctx: CliContext, defaults: Defaults = {}): Promise<number> {
+  const { values: v, positionals } = parse(argv, OPTIONS);
+  const prompt = v.prompt ?? (positionals.length ? positionals.join(' ') : undefined);
+  if (prompt === undefined) throw new UsageError('prompt: missing (pass it as an argument or with --prompt)');
+  const raw = dropUndefined({
+    prompt,
+    kind: v.kind ?? defaults.kind,
+    backend: v.backend,
+    lane: v.lane ?? defaults.lane,
+    repo: v.repo,
+    workspace: v.workspace ?? defaults.workspace,
+    check: argvFlag('check', v.check),
+    model: v.model,
+    timeoutSeconds: intFlag('timeout', v.timeout),
+    hangTimeoutSeconds: intFlag('hang-timeout', v['hang-timeout']),
+    maxAttempts: intFlag('max-attempts', v['max-attempts']),
+    jobId: v.id,
+    resumeSessionId: v.resume,
+  });
+  const spec = resolveJobSpec(raw, ctx.config); // throws before anything is started
+  const client = await ctx.client();
+  await startJob(client, ctx.config, spec);
+  if (!(v.wait ?? defaults.wait)) {
+    if (v.json) printJson({ jobId: spec.jobId });
+    else process.stdout.write(`${spec.jobId}\n`);
+    return 0;
+  }
+  const { result, error } = await jobOutcome(client, spec.jobId);
+  if (v.json) printJson(result ?? { jobId: spec.jobId, error: error?.message });
+  else if (result) printResult(result, defaults.lane === 'operator');
+  else process.stderr.write(`${spec.jobId}: ${error?.message ?? 'unknown failure'}\n`);
+  return result?.status === 'succeeded' || result?.status === 'no_op' ? 0 : 1;
+}
+
+function dropUndefined(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, value]) => value !== undefined));
+}

@@ -1,0 +1,62 @@
+// nightshift CLI: one dispatch table; usage errors exit 2, failed jobs exit 1.
+import { UsageError } from '../shared/usage-error.js';
+import { submit } from './commands/submit.js';
+import { cancel, capacity, list, status } from './commands/inspect.js';
+import { dev, worker } from './commands/serve.js';
+import { cliContext, type CliContext } from './context.js';
+
+type Command = (argv: string[], ctx: CliContext) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  dev,
+  worker,
+  submit: (argv, ctx) => submit(argv, ctx),
+  ask: (argv, ctx) => submit(argv, ctx, { lane: 'operator', kind: 'llm', workspace: 'none', wait: true }),
+  status,
+  list,
+  cancel,
+  capacity,
+  demo: async (argv, ctx) => (await import('../demo/demo.js')).demo(argv, ctx),
+};
+
+const HELP = `nightshift — durable agent jobs on Temporal
+
+  nightshift dev                      Temporal dev server + worker (Ctrl-C stops both)
+  nightshift worker                   a worker only (TEMPORAL_ADDRESS for an existing server)
+  nightshift submit "<prompt>" [--kind K] [--backend B] [--lane L] [--repo DIR]
+                    [--workspace auto|worktree|in-place|none] [--check "npm test"]
+                    [--model M] [--timeout S] [--max-attempts N] [--wait] [--json]
+  nightshift ask "<question>"         operator lane: gets a slot even when the queue is full
+  nightshift status <job-id>          current step, live agent progress, result
+  nightshift list [--status S]        recent jobs
+  nightshift cancel <job-id>          cancel: kills the agent's process group, releases the lease
+  nightshift capacity                 slots per lane, queues, tokens, backpressure
+  nightshift demo                     a burst of jobs + an operator ask on the embedded server
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(HELP);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) throw new UsageError(`command: unknown command "${name}" (try: ${Object.keys(COMMANDS).join(', ')})`);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  return command(rest, cliContext());
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`nightshift: ${err.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`nightshift: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,25 @@
+import { readdirSync, readlinkSync } from 'node:fs';
+
+/** Pids of live processes whose working directory is inside `dir` (the agent and its children). */
+export function processesIn(dir: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cwd = readlinkSync(`/proc/${entry}/cwd`);
+      if (cwd === dir || cwd.startsWith(dir + '/')) pids.push(Number(entry));
+    } catch {
+      // exited meanwhile, or not ours to read
+    }
+  }
+  return pids;
+}
+
+export async function waitFor(what: string, fn: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await fn()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
