@@ -11,7 +11,7 @@ export interface LaneView {
 export interface CapacityView {
   slots: { max: number; reservedOperator: number; used: number; free: number; sharedFree: number };
   lanes: Record<Lane, LaneView>;
-  tokens: { inWindow: number; budget: number; windowSeconds: number; reservedByRunning: number };
+  tokens: { inWindow: number; budget: number; windowSeconds: number; reservedByRunning: number; charges: CapacityState['charges'] };
   backpressure: { on: boolean; reasons: string[] };
   holders: { jobId: string; lane: Lane; kind: string; grantedAt: number; reserved: number }[];
   queue: { jobId: string; lane: Lane; kind: string; requestedAt: number; admitted: boolean }[];
@@ -41,6 +41,7 @@ export function viewOf(state: CapacityState, now: number): CapacityView {
       budget: s.tokenBudget,
       windowSeconds: s.windowSeconds,
       reservedByRunning: state.holders.reduce((sum, h) => sum + h.reserved, 0),
+      charges: state.charges.filter((c) => c.at > now - s.windowSeconds * 1000).map((c) => ({ ...c })),
     },
     backpressure: { on: bp.on, reasons: bp.reasons },
     holders: state.holders.map((h) => ({ ...h })),
