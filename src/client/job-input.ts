@@ -6,6 +6,7 @@ import type { Config } from '../config/schema.js';
 import { capacityWorkflowId, newJobId } from '../shared/ids.js';
 import { LANES, WORKSPACE_MODES, type JobSpec } from '../shared/types.js';
 import { UsageError } from '../shared/usage-error.js';
+import { describeIssues } from '../shared/zod-issues.js';
 
 const positive = z.number().int().positive();
 
@@ -33,7 +34,7 @@ export type JobInput = z.input<typeof JobInputSchema>;
 /** Validates and resolves a job; throws UsageError (naming field and value) before anything starts. */
 export function resolveJobSpec(raw: unknown, config: Config, cwd = process.cwd()): JobSpec {
   const parsed = JobInputSchema.safeParse(raw);
-  if (!parsed.success) throw new UsageError(`invalid job spec:\n${z.prettifyError(parsed.error)}`);
+  if (!parsed.success) throw new UsageError(`invalid job spec:\n${describeIssues(parsed.error, raw)}`);
   const input = parsed.data;
   const estimate = config.estimates[input.kind];
   if (estimate === undefined) {

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { z } from 'zod';
 import { ConfigSchema, type Config } from './schema.js';
 import { UsageError } from '../shared/usage-error.js';
+import { describeIssues } from '../shared/zod-issues.js';
 
 export const CONFIG_FILE = 'nightshift.config.json';
 
@@ -25,7 +25,7 @@ export function loadConfig(cwd = process.cwd(), env = process.env): Config {
 export function parseConfig(raw: unknown, source = 'config', cwd = process.cwd()): Config {
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new UsageError(`invalid ${source}:\n${z.prettifyError(parsed.error)}`);
+    throw new UsageError(`invalid ${source}:\n${describeIssues(parsed.error, raw)}`);
   }
   const config = parsed.data;
   config.dataDir = resolve(cwd, config.dataDir);
