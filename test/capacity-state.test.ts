@@ -1,0 +1,83 @@
+// The lease bookkeeping as pure functions: lanes, FIFO, reserved slots, idempotency, window.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseConfig } from '../src/config/load.js';
+import { capacitySettings } from '../src/config/capacity-settings.js';
+import type { Lane } from '../src/shared/types.js';
+import { takeGrants, nextSlideAt } from '../src/workflows/capacity-grants.js';
+import { enqueue, initialState, release, windowTokens } from '../src/workflows/capacity-state.js';
+import { viewOf } from '../src/workflows/capacity-view.js';
+
+const settings = (capacity: Record<string, unknown> = {}) => capacitySettings(parseConfig({ capacity }));
+const req = (jobId: string, lane: Lane, estimate = 1000, requestedAt = 0) => ({ jobId, lane, kind: 'llm', estimate, requestedAt });
+
+test('the seed defaults: 20 slots, 1 reserved, 2M tokens per 300 s, backpressure at 20 / 80 %', () => {
+  const s = settings();
+  assert.deepEqual(
+    [s.maxSlots, s.reservedOperatorSlots, s.tokenBudget, s.windowSeconds, s.backpressureQueueDepth, s.backpressureTokenRatio],
+    [20, 1, 2_000_000, 300, 20, 0.8],
+  );
+  assert.deepEqual(parseConfig({}).estimates, { llm: 50_000, 'coding-agent': 200_000, codex: 200_000, 'writing-review': 100_000 });
+});
+
+test('operator > interactive > background; FIFO within a lane; the reserved slot is the operator\'s', () => {
+  const st = initialState(settings({ maxSlots: 3, reservedOperatorSlots: 1 }));
+  enqueue(st, req('b1', 'background'));
+  enqueue(st, req('b2', 'background'));
+  enqueue(st, req('i1', 'interactive'));
+  enqueue(st, req('b3', 'background'));
+  assert.deepEqual(takeGrants(st, 0).map((r) => r.jobId), ['i1', 'b1']);
+  enqueue(st, req('i2', 'interactive'));
+  assert.deepEqual(takeGrants(st, 0), [], 'the last slot is reserved');
+  enqueue(st, req('o1', 'operator'));
+  assert.deepEqual(takeGrants(st, 0).map((r) => r.jobId), ['o1']);
+  release(st, 'b1', 10, 1);
+  assert.deepEqual(takeGrants(st, 1).map((r) => r.jobId), ['i2'], 'interactive overtakes waiting background');
+  release(st, 'i1', 10, 2);
+  assert.deepEqual(takeGrants(st, 2).map((r) => r.jobId), ['b2'], 'then background in FIFO order');
+});
+
+test('duplicate requests and releases change nothing', () => {
+  const st = initialState(settings());
+  assert.equal(enqueue(st, req('a', 'background')), true);
+  assert.equal(enqueue(st, req('a', 'background')), false);
+  takeGrants(st, 0);
+  assert.equal(enqueue(st, req('a', 'background')), false, 'already holding');
+  assert.equal(release(st, 'a', 500, 10), true);
+  assert.equal(release(st, 'a', 500, 11), false);
+  assert.equal(enqueue(st, req('a', 'background')), false, 'a late duplicate after release is ignored');
+  assert.equal(st.counters.released, 1);
+  assert.equal(windowTokens(st, 12), 500);
+});
+
+test('the window holds reservations of running jobs and actual tokens of finished ones, and slides', () => {
+  const st = initialState(settings({ tokenBudget: 1000, windowSeconds: 10 }));
+  enqueue(st, req('a', 'interactive', 600));
+  takeGrants(st, 0);
+  assert.equal(windowTokens(st, 0), 600);
+  enqueue(st, req('b', 'interactive', 600));
+  assert.deepEqual(takeGrants(st, 0), [], 'over budget');
+  release(st, 'a', 900, 1000);
+  assert.equal(windowTokens(st, 1000), 900);
+  assert.equal(nextSlideAt(st), 11_001);
+  assert.deepEqual(takeGrants(st, 10_999), []);
+  assert.deepEqual(takeGrants(st, 11_001).map((r) => r.jobId), ['b']);
+});
+
+test('background waits outside the queue while backpressure is on; the operator never waits for tokens', () => {
+  const st = initialState(settings({ maxSlots: 5, reservedOperatorSlots: 1, tokenBudget: 1000, backpressureQueueDepth: 2 }));
+  for (const id of ['h1', 'h2', 'h3', 'h4']) enqueue(st, req(id, 'interactive', 10));
+  takeGrants(st, 0);
+  for (const id of ['b1', 'b2', 'b3']) enqueue(st, req(id, 'background', 10));
+  takeGrants(st, 0);
+  let v = viewOf(st, 0);
+  assert.equal(v.backpressure.on, true);
+  assert.deepEqual([v.lanes.background.queued, v.lanes.background.deferred], [2, 1]);
+  release(st, 'h1', 950, 1);
+  takeGrants(st, 1);
+  v = viewOf(st, 1);
+  assert.match(v.backpressure.reasons.join(';'), /tokens/);
+  assert.equal(v.lanes.background.running, 0, 'token pressure holds background grants');
+  enqueue(st, req('o1', 'operator', 5000));
+  assert.deepEqual(takeGrants(st, 1).map((r) => r.jobId), ['o1']);
+});
