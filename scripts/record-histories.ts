@@ -1,7 +1,7 @@
 // Records the histories the replay test checks: a completed claude job and the capacity singleton.
 // Run: node --import tsx scripts/record-histories.ts  (re-record only on purpose; old histories must keep replaying)
 import { writeFileSync } from 'node:fs';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { resolveJobSpec } from '../src/client/job-input.js';
 import { startJob } from '../src/client/jobs.js';
 import { capacityWorkflowId } from '../src/shared/ids.js';

@@ -6,7 +6,7 @@ import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { resolveJobSpec } from '../src/client/job-input.js';
 import { capacityView, jobProgress, startJob } from '../src/client/jobs.js';
-import { startAnthropicStub, turns, type ScriptedServer } from '../src/scripted-model/anthropic.js';
+import { startAnthropicStub, turns, type ScriptedReply, type ScriptedServer } from '../src/scripted-model/anthropic.js';
 import { claudeBackend } from './support/claude.js';
 import { nightshift } from './support/cli.js';
 import { processesIn, waitFor } from './support/procs.js';
@@ -24,7 +24,7 @@ after(async () => {
   await env?.teardown();
 });
 
-const done = { kind: 'message', blocks: [{ type: 'text', text: 'fine' }] } as const;
+const done: ScriptedReply = { kind: 'message', blocks: [{ type: 'text', text: 'fine' }] };
 
 async function withWorker<T>(fn: (h: Harness) => Promise<T>, raw: Record<string, unknown> = {}): Promise<T> {
   const h = await startWorker(env, { backends: { claude: claudeBackend(stub.url) }, ...raw });

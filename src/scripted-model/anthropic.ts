@@ -7,7 +7,7 @@ export type ScriptedBlock =
   | { type: 'tool_use'; name: string; input: Record<string, unknown> };
 
 export type ScriptedReply =
-  | { kind: 'message'; blocks: ScriptedBlock[]; inputTokens?: number; outputTokens?: number }
+  | { kind: 'message'; blocks: ScriptedBlock[]; inputTokens?: number; outputTokens?: number; delayMs?: number }
   | { kind: 'error'; status: number; body: unknown; headers?: Record<string, string> }
   | { kind: 'hang' };
 
@@ -72,6 +72,7 @@ export async function startAnthropicStub(initial: Script): Promise<ScriptedServe
     const reply = script(body, index);
     if (reply.kind === 'hang') return void hung.push(res);
     if (reply.kind === 'error') return sendJson(res, reply.status, reply.body, reply.headers);
+    if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
     const input = reply.inputTokens ?? 100;
     const output = reply.outputTokens ?? 20;
     state.usageSent.input += input;
