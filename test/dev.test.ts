@@ -1,0 +1,73 @@
+// `nightshift dev`: embedded server + worker; Ctrl-C stops both; the next `dev` finds every job where it was.
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+import { execa } from 'execa';
+import { nightshift } from './support/cli.js';
+import { slowAgent } from './support/slow-agent.js';
+
+const BIN = fileURLToPath(new URL('../bin/nightshift.js', import.meta.url));
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as { port: number };
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+function startDev(cwd: string) {
+  const child = execa('node', [BIN, 'dev'], { cwd, reject: false, env: { NIGHTSHIFT_LOG_FORMAT: 'json' }, stdin: 'ignore' });
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stderr?.on('data', (c: Buffer) => {
+      if (c.toString().includes('Ctrl-C stops both')) resolve();
+    });
+    void child.then((r) => reject(new Error(`dev exited early: ${r.stderr}`)));
+  });
+  return { child, ready };
+}
+
+test('dev: a job survives Ctrl-C and restart; the server and worker stop cleanly', { timeout: 180_000 }, async () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'nightshift-dev-'));
+  const agent = slowAgent(0);
+  writeFileSync(
+    join(cwd, 'nightshift.config.json'),
+    JSON.stringify({ temporal: { devPort: await freePort(), devUiPort: await freePort() }, backends: { command: agent.backend } }),
+  );
+  const cli = (args: string[]) => nightshift(args, { cwd });
+  let dev = startDev(cwd);
+  await dev.ready;
+  const submitted = await cli(['submit', 'nightly report', '--backend', 'command', '--kind', 'llm', '--workspace', 'none', '--wait', '--json']);
+  assert.equal(submitted.exitCode, 0, submitted.stderr);
+  const result = JSON.parse(submitted.stdout) as { jobId: string; status: string; finalText: string };
+  assert.equal(result.status, 'succeeded');
+  assert.equal(result.finalText.trim(), 'done nightly report');
+
+  dev.child.kill('SIGINT');
+  const stopped = await dev.child;
+  assert.equal(stopped.exitCode, 0, stopped.stderr.slice(-2000));
+  const down = await cli(['status', result.jobId]);
+  assert.notEqual(down.exitCode, 0, 'the server is gone with dev');
+
+  dev = startDev(cwd);
+  await dev.ready;
+  try {
+    const status = await cli(['status', result.jobId, '--json']);
+    assert.equal(status.exitCode, 0, status.stderr);
+    const progress = JSON.parse(status.stdout) as { status: string; step: string; result: { finalText: string } };
+    assert.equal(progress.status, 'succeeded');
+    assert.equal(progress.step, 'done');
+    assert.equal(progress.result.finalText.trim(), 'done nightly report');
+    const listed = await cli(['list', '--json']);
+    assert.ok((JSON.parse(listed.stdout) as { jobId: string }[]).some((j) => j.jobId === result.jobId));
+    const capacity = JSON.parse((await cli(['capacity', '--json'])).stdout) as { counters: { granted: number; released: number } };
+    assert.deepEqual([capacity.counters.granted, capacity.counters.released], [1, 1]);
+  } finally {
+    dev.child.kill('SIGINT');
+    await dev.child;
+  }
+});
