@@ -100,6 +100,8 @@ export interface JobResult {
   failureClass?: string;
   failureMessage?: string;
   attempts: number;
+  /** Epoch ms of each stage, for latency figures and the audit trail. */
+  timeline: { queuedAt: number; leaseGrantedAt?: number; agentSpawnedAt?: number; agentExitedAt?: number; finishedAt: number };
 }
 
 export interface JobProgress {

@@ -46,7 +46,10 @@ export function buildResult(p: ResultParts): JobResult {
     leaseWaitMs: granted ? granted - p.progress.queuedAt : 0,
     filesChanged,
     attempts: p.attempts,
+    timeline: { queuedAt: p.progress.queuedAt, finishedAt: Date.now() },
   };
+  if (granted) result.timeline.leaseGrantedAt = granted;
+  if (p.agent) Object.assign(result.timeline, { agentSpawnedAt: p.agent.spawnedAt, agentExitedAt: p.agent.exitedAt });
   if (p.agent?.sessionId) result.sessionId = p.agent.sessionId;
   if (p.agent?.costUsd !== undefined) result.costUsd = p.agent.costUsd;
   if (p.workspace) result.workspace = p.workspace.path;
