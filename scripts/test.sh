@@ -6,4 +6,5 @@ npx tsc --noEmit
 npx eslint .
 shopt -s globstar nullglob
 files=(test/**/*.test.ts)
+export NIGHTSHIFT_LOG_LEVEL="${NIGHTSHIFT_LOG_LEVEL:-warn}"
 exec node --import tsx --test --test-concurrency=1 --test-reporter=spec "${files[@]}"

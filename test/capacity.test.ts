@@ -52,17 +52,18 @@ test('20 slots: 25 background jobs never run more than 19 at once; an operator j
 });
 
 test('backpressure turns on at queue depth and off when the queue drains', async () => {
-  const agent = slowAgent(1);
+  const agent = slowAgent(3);
   const h = await startWorker(env, {
     backends: { command: agent.backend },
     capacity: { maxSlots: 3, reservedOperatorSlots: 1, backpressureQueueDepth: 3 },
   });
   try {
     const seen: { on: boolean; reasons: string[]; deferred: number }[] = [];
-    const jobs = await submitMany(h, 9, { lane: 'background' });
     const poll = setInterval(() => {
       void view(h.config).then((v) => seen.push({ ...v.backpressure, deferred: v.lanes.background.deferred }), () => undefined);
     }, 100);
+    // 2 shared slots, 3 s per job: at least 5 requests wait for 3 s, so the queue reaches depth 3.
+    const jobs = await submitMany(h, 7, { lane: 'background' });
     const results = await Promise.all(jobs);
     await new Promise((r) => setTimeout(r, 300));
     clearInterval(poll);
