@@ -64,6 +64,18 @@ test('the window holds reservations of running jobs and actual tokens of finishe
   assert.deepEqual(takeGrants(st, 11_001).map((r) => r.jobId), ['b']);
 });
 
+test('a burst in one activation: admission is re-run after grants, so backpressure shows while the queue is deep', () => {
+  const st = initialState(settings({ maxSlots: 3, reservedOperatorSlots: 1, backpressureQueueDepth: 3 }));
+  for (let i = 1; i <= 7; i++) enqueue(st, req(`b${i}`, 'background'));
+  assert.deepEqual(takeGrants(st, 0).map((r) => r.jobId), ['b1', 'b2']);
+  let v = viewOf(st, 0);
+  assert.deepEqual([v.backpressure.on, v.lanes.background.queued, v.lanes.background.deferred], [true, 3, 2]);
+  release(st, 'b1', 0, 1);
+  assert.deepEqual(takeGrants(st, 1).map((r) => r.jobId), ['b3']);
+  v = viewOf(st, 1);
+  assert.deepEqual([v.backpressure.on, v.lanes.background.queued, v.lanes.background.deferred], [true, 3, 1]);
+});
+
 test('background waits outside the queue while backpressure is on; the operator never waits for tokens', () => {
   const st = initialState(settings({ maxSlots: 5, reservedOperatorSlots: 1, tokenBudget: 1000, backpressureQueueDepth: 2 }));
   for (const id of ['h1', 'h2', 'h3', 'h4']) enqueue(st, req(id, 'interactive', 10));

@@ -30,7 +30,17 @@ function canGrant(state: CapacityState, req: LeaseRequest, now: number): boolean
 /** Moves every grantable request to the holders and returns them. */
 export function takeGrants(state: CapacityState, now: number): LeaseRequest[] {
   prune(state, now);
-  admitBackground(state, now);
+  const granted: LeaseRequest[] = [];
+  // Grants shrink the queue, which may admit more background work, which may be grantable: repeat to a fixpoint.
+  for (;;) {
+    admitBackground(state, now);
+    const pass = grantPass(state, now);
+    if (pass.length === 0) return granted;
+    granted.push(...pass);
+  }
+}
+
+function grantPass(state: CapacityState, now: number): LeaseRequest[] {
   const granted: LeaseRequest[] = [];
   for (const lane of LANE_ORDER) {
     for (const req of state.queue.filter((q) => q.lane === lane)) {
