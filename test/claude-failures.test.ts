@@ -1,33 +1,24 @@
 // Failure classes on the real claude CLI: rate limit, auth, hang, cancel.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { resolveJobSpec } from '../src/client/job-input.js';
 import { capacityView, jobProgress, startJob } from '../src/client/jobs.js';
-import { startAnthropicStub, turns, type ScriptedReply, type ScriptedServer } from '../src/scripted-model/anthropic.js';
+import type { ScriptedReply } from '../src/scripted-model/anthropic.js';
 import { claudeBackend } from './support/claude.js';
 import { nightshift } from './support/cli.js';
 import { processesIn, waitFor } from './support/procs.js';
 import { makeRepo } from './support/repo.js';
-import { startTemporal, startWorker, type Harness } from './support/temporal.js';
+import { useTemporalAndModel } from './support/suite.js';
+import { startWorker, type Harness } from './support/temporal.js';
 
-let env: TestWorkflowEnvironment;
-let stub: ScriptedServer;
-before(async () => {
-  env = await startTemporal();
-  stub = await startAnthropicStub(turns([]));
-});
-after(async () => {
-  await stub?.close();
-  await env?.teardown();
-});
+const t = useTemporalAndModel();
 
 const done: ScriptedReply = { kind: 'message', blocks: [{ type: 'text', text: 'fine' }] };
 
 async function withWorker<T>(fn: (h: Harness) => Promise<T>, raw: Record<string, unknown> = {}): Promise<T> {
-  const h = await startWorker(env, { backends: { claude: claudeBackend(stub.url) }, ...raw });
+  const h = await startWorker(t.env, { backends: { claude: claudeBackend(t.stub.url) }, ...raw });
   try {
     return await fn(h);
   } finally {
@@ -37,7 +28,7 @@ async function withWorker<T>(fn: (h: Harness) => Promise<T>, raw: Record<string,
 
 /** The workflow failure and its chain: JobFailure(type) ← ActivityFailure ← ApplicationFailure(type). */
 async function failureOf(h: Harness, jobId: string): Promise<ApplicationFailure> {
-  const err = await env.client.workflow.getHandle(jobId).result().then(
+  const err = await t.env.client.workflow.getHandle(jobId).result().then(
     () => assert.fail('job should have failed'),
     (e: unknown) => e,
   );
@@ -49,7 +40,7 @@ async function failureOf(h: Harness, jobId: string): Promise<ApplicationFailure>
 test('429 with a reset → RateLimited, retried no sooner than the reset, then succeeds', async () => {
   const resetAt = Date.now() + 6000;
   const times: number[] = [];
-  stub.setScript((body) => {
+  t.stub.setScript((body) => {
     if (!body.tools?.length) return done;
     times.push(Date.now());
     if (times.length === 1) {
@@ -60,12 +51,12 @@ test('429 with a reset → RateLimited, retried no sooner than the reset, then s
   });
   await withWorker(async (h) => {
     const spec = resolveJobSpec({ prompt: 'hi', kind: 'llm', workspace: 'none' }, h.config);
-    const result = await (await startJob(env.client, h.config, spec)).result();
+    const result = await (await startJob(t.env.client, h.config, spec)).result();
     assert.equal(result.status, 'succeeded');
     assert.equal(result.attempts, 2);
     assert.equal(times.length, 2);
     assert.ok((times[1] ?? 0) >= Math.floor(resetAt / 1000) * 1000, `retried ${(times[1] ?? 0) - resetAt}ms relative to the reset`);
-    const history = await env.client.workflow.getHandle(spec.jobId).fetchHistory();
+    const history = await t.env.client.workflow.getHandle(spec.jobId).fetchHistory();
     const started = history.events?.find((e) => e.activityTaskStartedEventAttributes?.attempt === 2);
     assert.equal(started?.activityTaskStartedEventAttributes?.lastFailure?.applicationFailureInfo?.type, 'RateLimited');
   });
@@ -73,14 +64,14 @@ test('429 with a reset → RateLimited, retried no sooner than the reset, then s
 
 test('401 → AuthFailed after exactly one attempt', async () => {
   let calls = 0;
-  stub.setScript((body) => {
+  t.stub.setScript((body) => {
     if (!body.tools?.length) return done;
     calls++;
     return { kind: 'error', status: 401, body: { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } } };
   });
   await withWorker(async (h) => {
     const spec = resolveJobSpec({ prompt: 'hi', kind: 'llm', workspace: 'none', maxAttempts: 5 }, h.config);
-    await startJob(env.client, h.config, spec);
+    await startJob(t.env.client, h.config, spec);
     const failure = await failureOf(h, spec.jobId);
     assert.equal(failure.type, 'AuthFailed');
     assert.equal(failure.cause?.name, 'ActivityFailure');
@@ -93,38 +84,43 @@ test('401 → AuthFailed after exactly one attempt', async () => {
 });
 
 test('a hung claude is killed at the hang timeout, its process group gone, the lease released', async () => {
-  stub.setScript((body) => (body.tools?.length ? { kind: 'hang' } : done));
+  t.stub.setScript((body) => (body.tools?.length ? { kind: 'hang' } : done));
   const repo = await makeRepo();
   await withWorker(async (h) => {
     const spec = resolveJobSpec({ prompt: 'hang', repo, kind: 'coding-agent', hangTimeoutSeconds: 3, maxAttempts: 1 }, h.config);
     const t0 = Date.now();
-    await startJob(env.client, h.config, spec);
+    await startJob(t.env.client, h.config, spec);
     const wt = join(h.dataDir, 'worktrees', spec.jobId);
     await waitFor('claude running in the worktree', () => processesIn(wt).length > 0);
     const failure = await failureOf(h, spec.jobId);
     assert.equal(failure.type, 'AgentTimedOut');
     assert.ok(Date.now() - t0 < 20_000);
     assert.deepEqual(processesIn(wt), []);
-    const view = await capacityView(env.client, h.config);
+    const view = await capacityView(t.env.client, h.config);
     assert.equal(view.slots.used, 0);
   });
 });
 
 test('`nightshift cancel` kills the process group and releases the lease', async () => {
-  stub.setScript((body) => (body.tools?.length ? { kind: 'hang' } : done));
+  t.stub.setScript((body) => (body.tools?.length ? { kind: 'hang' } : done));
   const repo = await makeRepo();
   await withWorker(async (h) => {
     const spec = resolveJobSpec({ prompt: 'hang', repo, kind: 'coding-agent' }, h.config);
-    await startJob(env.client, h.config, spec);
+    await startJob(t.env.client, h.config, spec);
     const wt = join(h.dataDir, 'worktrees', spec.jobId);
     await waitFor('claude running in the worktree', () => processesIn(wt).length > 0);
-    assert.equal((await capacityView(env.client, h.config)).slots.used, 1);
-    const r = await nightshift(['cancel', spec.jobId], { address: env.address, harness: h });
+    assert.equal((await capacityView(t.env.client, h.config)).slots.used, 1);
+    await waitFor('a heartbeat', async () => {
+      const s = await nightshift(['status', spec.jobId, '--json'], { address: t.env.address, harness: h });
+      const p = JSON.parse(s.stdout) as { step: string; status: string; live?: { attempt: number; turns: number } };
+      return p.step === 'running-agent' && p.status === 'running' && p.live?.attempt === 1 && p.live.turns === 0;
+    });
+    const r = await nightshift(['cancel', spec.jobId], { address: t.env.address, harness: h });
     assert.equal(r.exitCode, 0, r.stderr);
-    await waitFor('the workflow to close', async () => (await env.client.workflow.getHandle(spec.jobId).describe()).status.name === 'CANCELLED');
+    await waitFor('the workflow to close', async () => (await t.env.client.workflow.getHandle(spec.jobId).describe()).status.name === 'CANCELLED');
     assert.deepEqual(processesIn(wt), []);
-    await waitFor('the lease to be released', async () => (await capacityView(env.client, h.config)).slots.used === 0, 5000);
-    const progress = await jobProgress(env.client, spec.jobId);
+    await waitFor('the lease to be released', async () => (await capacityView(t.env.client, h.config)).slots.used === 0, 5000);
+    const progress = await jobProgress(t.env.client, spec.jobId);
     assert.equal(progress.status, 'cancelled');
     assert.equal(progress.step, 'done');
   });

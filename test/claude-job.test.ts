@@ -1,30 +1,23 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { test } from 'node:test';
 import { execa } from 'execa';
 import { resolveJobSpec } from '../src/client/job-input.js';
 import { startJob } from '../src/client/jobs.js';
-import { primaryDirectory, startAnthropicStub, turns, type ScriptedServer } from '../src/scripted-model/anthropic.js';
+import { primaryDirectory, turns } from '../src/scripted-model/anthropic.js';
+import { SA } from '../src/shared/search-attributes.js';
 import { claudeBackend, FAKE_KEY } from './support/claude.js';
+import { nightshift } from './support/cli.js';
 import { makeRepo } from './support/repo.js';
-import { startTemporal, startWorker } from './support/temporal.js';
+import { useTemporalAndModel } from './support/suite.js';
+import { startWorker } from './support/temporal.js';
 
-let env: TestWorkflowEnvironment;
-let stub: ScriptedServer;
-before(async () => {
-  env = await startTemporal();
-  stub = await startAnthropicStub(turns([]));
-});
-after(async () => {
-  await stub?.close();
-  await env?.teardown();
-});
+const t = useTemporalAndModel();
 
 test('a job runs the real claude CLI: Read/Edit/Write/Bash land in the job worktree', async () => {
   let dir = '';
-  stub.setScript((body, i) => {
+  t.stub.setScript((body, i) => {
     dir ||= primaryDirectory(body) ?? '';
     return turns([
       { kind: 'message', blocks: [{ type: 'tool_use', name: 'Read', input: { file_path: `${dir}/README.md` } }] },
@@ -40,11 +33,11 @@ test('a job runs the real claude CLI: Read/Edit/Write/Bash land in the job workt
     ])(body, i);
   });
   const repo = await makeRepo();
-  const h = await startWorker(env, { backends: { claude: claudeBackend(stub.url) } });
+  const h = await startWorker(t.env, { backends: { claude: claudeBackend(t.stub.url) } });
   try {
-    const before = stub.usageSent.input;
+    const before = t.stub.usageSent.input;
     const spec = resolveJobSpec({ prompt: 'edit the readme', repo, kind: 'coding-agent' }, h.config);
-    const result = await (await startJob(env.client, h.config, spec)).result();
+    const result = await (await startJob(t.env.client, h.config, spec)).result();
     const wt = join(h.dataDir, 'worktrees', spec.jobId);
     assert.equal(result.status, 'succeeded');
     assert.equal(dir, wt, 'claude ran in the job worktree');
@@ -62,15 +55,34 @@ test('a job runs the real claude CLI: Read/Edit/Write/Bash land in the job workt
     const resultEvent = raw.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((e) => e.type === 'result');
     assert.match(result.sessionId ?? '', /^[0-9a-f-]{36}$/);
     assert.equal(result.sessionId, resultEvent.session_id);
-    assert.equal(result.tokens.input, stub.usageSent.input - before);
+    assert.equal(result.tokens.input, t.stub.usageSent.input - before);
     assert.equal(result.tokens.output, resultEvent.usage.output_tokens);
     assert.ok((result.costUsd ?? 0) > 0);
     assert.equal(result.costUsd, resultEvent.total_cost_usd);
     assert.equal(result.finalText, 'Edited README, added src/hello.ts and bash.txt.');
     assert.equal(result.attempts, 1);
     // The API key never reaches the Temporal history.
-    const history = JSON.stringify(await env.client.workflow.getHandle(spec.jobId).fetchHistory());
+    const history = JSON.stringify(await t.env.client.workflow.getHandle(spec.jobId).fetchHistory());
     assert.equal(history.includes(FAKE_KEY), false);
+  } finally {
+    await h.stop();
+  }
+});
+
+test('`nightshift ask` takes the operator lane, waits, and prints the answer', async () => {
+  t.stub.setScript(turns([{ kind: 'message', blocks: [{ type: 'text', text: 'Forty-two.' }] }]));
+  const h = await startWorker(t.env, { backends: { claude: claudeBackend(t.stub.url) } });
+  try {
+    const r = await nightshift(['ask', 'What is the answer?'], { address: t.env.address, harness: h });
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.equal(r.stdout.trim(), 'Forty-two.');
+    const jobs = [];
+    for await (const wf of t.env.client.workflow.list({ query: `WorkflowType = 'jobWorkflow' AND TaskQueue = '${h.config.temporal.taskQueue}'` })) jobs.push(wf);
+    assert.equal(jobs.length, 1);
+    const [job] = jobs;
+    assert.equal(job?.typedSearchAttributes.get(SA.lane), 'operator');
+    assert.equal(job?.typedSearchAttributes.get(SA.status), 'succeeded');
+    assert.equal(job?.typedSearchAttributes.get(SA.backend), 'claude');
   } finally {
     await h.stop();
   }

@@ -13,6 +13,7 @@ const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v)
 
 function claudeParser(workspace: string): StreamParser {
   const run: ParsedRun = { gotResult: false, isError: false, finalText: '', tokens: emptyTokens(), turns: 0, toolCalls: 0, filesTouched: [] };
+  const perMessage = new Map<string, { input: number; output: number }>(); // live totals before the result event
   const touch = (path: unknown): void => {
     if (typeof path !== 'string') return;
     const rel = isAbsolute(path) ? relative(workspace, path) : path;
@@ -24,7 +25,12 @@ function claudeParser(workspace: string): StreamParser {
     },
     assistant: (e) => {
       run.turns++;
-      for (const block of (obj(e['message'])['content'] as unknown[] | undefined) ?? []) {
+      const message = obj(e['message']);
+      const usage = obj(message['usage']);
+      perMessage.set(String(message['id']), { input: num(usage['input_tokens']), output: num(usage['output_tokens']) });
+      run.tokens.input = [...perMessage.values()].reduce((s, u) => s + u.input, 0);
+      run.tokens.output = [...perMessage.values()].reduce((s, u) => s + u.output, 0);
+      for (const block of (message['content'] as unknown[] | undefined) ?? []) {
         const b = obj(block);
         if (b['type'] !== 'tool_use') continue;
         run.toolCalls++;

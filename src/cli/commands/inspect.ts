@@ -1,5 +1,5 @@
 // status, list, cancel, capacity: read or steer jobs that already exist.
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
 import { capacityView, jobOutcome, jobProgress } from '../../client/jobs.js';
 import { SA } from '../../shared/search-attributes.js';
 import { UsageError } from '../../shared/usage-error.js';
@@ -28,7 +28,7 @@ export async function status(argv: string[], ctx: CliContext): Promise<number> {
   const client = await ctx.client();
   const progress = await notFoundAsUsage(id, () => jobProgress(client, id));
   const described = await client.workflow.getHandle(id).describe();
-  const live = described.raw.pendingActivities?.[0]?.heartbeatDetails ? await liveDetails(client, id) : undefined;
+  const live = await liveDetails(client, described);
   if (!progress.result && described.status.name !== 'RUNNING') {
     const { result } = await jobOutcome(client, id);
     if (result) progress.result = result;
@@ -38,12 +38,11 @@ export async function status(argv: string[], ctx: CliContext): Promise<number> {
   return 0;
 }
 
-/** Heartbeat details of the running agent activity: turns, tool calls, tokens so far. */
-async function liveDetails(client: Awaited<ReturnType<CliContext['client']>>, id: string): Promise<unknown> {
-  const d = await client.workflow.getHandle(id).describe();
-  const payloads = d.raw.pendingActivities?.[0]?.heartbeatDetails?.payloads ?? [];
-  const values = await Promise.all(payloads.map((p) => client.options.loadedDataConverter.payloadConverter.fromPayload(p)));
-  return values[0];
+/** Heartbeat details of the running agent activity: attempt, turns, tool calls, tokens so far. */
+async function liveDetails(client: Client, described: WorkflowExecutionDescription): Promise<unknown> {
+  const agent = described.raw.pendingActivities?.find((a) => a.activityType?.name === 'runAgent');
+  const [first] = agent?.heartbeatDetails?.payloads ?? [];
+  return first ? client.options.loadedDataConverter.payloadConverter.fromPayload(first) : undefined;
 }
 
 export async function list(argv: string[], ctx: CliContext): Promise<number> {
