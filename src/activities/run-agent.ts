@@ -1,35 +1,47 @@
 // The agent activity: spawn the CLI in its own process group, heartbeat on a timer, classify the outcome.
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
+import type { RunContext } from '../backends/contract.js';
 import { adapterFor, resolveCommand } from '../backends/registry.js';
 import { FailureClass, type RateLimitDetails } from '../shared/failures.js';
 import type { AgentSummary, JobSpec, WorkspaceInfo } from '../shared/types.js';
 import { logger, maskSecrets } from '../logger.js';
+import { writeInstructions } from './instructions.js';
 import { superviseAgent, type Supervised } from './supervise.js';
 import type { ActivityDeps } from './index.js';
 
 export interface RunAgentInput {
   spec: JobSpec;
   workspace: WorkspaceInfo;
+  /** A later backend exists: a rate limit beyond spec.failoverMaxWaitSeconds ends this backend's attempts. */
+  canFailover?: boolean;
 }
 
 export function runAgentWith({ config }: ActivityDeps) {
-  return async ({ spec, workspace }: RunAgentInput): Promise<AgentSummary> => {
+  return async ({ spec, workspace, canFailover = false }: RunAgentInput): Promise<AgentSummary> => {
     const ctx = Context.current();
     const attempt = ctx.info.attempt;
     const log = logger('run-agent').child({ jobId: spec.jobId, backend: spec.backend, attempt });
     const adapter = adapterFor(spec.backend);
     const backendConfig = config.backends[spec.backend] ?? { env: {}, extraArgs: [] };
-    const invocation = adapter.invocation({
+    const stateDir = join(config.dataDir, 'backends', spec.backend);
+    await mkdir(stateDir, { recursive: true });
+    const runCtx: RunContext = {
       prompt: spec.prompt,
       workspace: workspace.path,
       config: backendConfig,
       command: resolveCommand(spec.backend, config),
+      stateDir,
+      requestTimeoutSeconds: Math.min(spec.timeoutSeconds, 600),
       ...(spec.model ? { model: spec.model } : {}),
       ...(spec.resumeSessionId ? { resumeSessionId: spec.resumeSessionId } : {}),
-    });
+      ...(config.instructions ? { instructions: config.instructions } : {}),
+    };
+    const instructionsWritten = await writeInstructions(adapter, workspace.path, config.instructions);
+    const invocation = adapter.invocation(runCtx);
     const outputFile = join(workspace.jobDir, `agent-attempt-${attempt}.jsonl`);
-    const parser = adapter.parser(workspace.path);
+    const parser = adapter.parser(runCtx);
     log.info({ command: invocation.command, cwd: workspace.path }, 'spawning agent');
     const sup = await superviseAgent({
       invocation,
@@ -48,9 +60,12 @@ export function runAgentWith({ config }: ActivityDeps) {
     const verdict = adapter.classify(parser.run, { exitCode: sup.exitCode, signal: sup.signal, stderrTail: sup.stderrTail, now: Date.now() });
     if (!verdict.ok) {
       const fallback = Date.now() + config.jobs.rateLimitFallbackSeconds * 1000;
-      throw failure(verdict.type, maskSecrets(verdict.message), attempt, verdict.type === FailureClass.RateLimited ? (verdict.resetAt ?? fallback) : undefined);
+      const resetAt = verdict.type === FailureClass.RateLimited ? (verdict.resetAt ?? fallback) : undefined;
+      const failOver = canFailover && resetAt !== undefined && resetAt - Date.now() > spec.failoverMaxWaitSeconds * 1000;
+      throw failure(verdict.type, maskSecrets(verdict.message), attempt, resetAt, failOver);
     }
     const r = parser.run;
+    await adapter.afterRun?.(r, runCtx);
     return {
       backend: spec.backend,
       finalText: maskSecrets(r.finalText).slice(0, 8000),
@@ -63,6 +78,7 @@ export function runAgentWith({ config }: ActivityDeps) {
       spawnedAt: sup.spawnedAt,
       exitedAt: sup.exitedAt,
       attempt,
+      ...(instructionsWritten ? { instructionsWritten } : {}),
       ...(r.sessionId ? { sessionId: r.sessionId } : {}),
       ...(r.costUsd !== undefined ? { costUsd: r.costUsd } : {}),
       ...(sup.exitCode !== undefined ? { exitCode: sup.exitCode } : {}),
@@ -82,12 +98,13 @@ function throwIfStopped(sup: Supervised, spec: JobSpec, attempt: number): void {
 }
 
 /** Rich failure: `type` for retry policies, details[0] for the workflow (attempt, reset time). */
-function failure(type: string, message: string, attempt: number, resetAt?: number): ApplicationFailure {
+function failure(type: string, message: string, attempt: number, resetAt?: number, nonRetryable = false): ApplicationFailure {
   const details: { attempt: number } & Partial<RateLimitDetails> = { attempt };
   if (resetAt !== undefined) Object.assign(details, { resetAt, source: 'cli' });
   return ApplicationFailure.create({
     type,
     message,
+    nonRetryable, // true: waiting for the reset is longer than moving to the next backend
     details: [details],
     // Retry no sooner than the reset the CLI announced.
     ...(resetAt !== undefined ? { nextRetryDelay: Math.max(1000, resetAt - Date.now()) } : {}),

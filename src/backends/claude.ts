@@ -3,7 +3,7 @@ import { isAbsolute, relative } from 'node:path';
 import { FailureClass } from '../shared/failures.js';
 import { emptyTokens } from '../shared/types.js';
 import { classifyFailure } from './classify.js';
-import type { AgentAdapter, ParsedRun, StreamParser } from './contract.js';
+import type { AgentAdapter, ParsedRun, RunContext, StreamParser } from './contract.js';
 
 const FILE_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
 
@@ -11,7 +11,7 @@ type Json = Record<string, unknown>;
 const obj = (v: unknown): Json => (typeof v === 'object' && v !== null ? (v as Json) : {});
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 
-function claudeParser(workspace: string): StreamParser {
+function claudeParser({ workspace }: RunContext): StreamParser {
   const run: ParsedRun = { gotResult: false, isError: false, finalText: '', tokens: emptyTokens(), turns: 0, toolCalls: 0, filesTouched: [] };
   const perMessage = new Map<string, { input: number; output: number }>(); // live totals before the result event
   const touch = (path: unknown): void => {
@@ -77,6 +77,8 @@ function claudeParser(workspace: string): StreamParser {
 export const claude: AgentAdapter = {
   name: 'claude',
   defaultCommand: 'claude',
+  instructionsFile: 'CLAUDE.md',
+  sessions: true,
   invocation(ctx) {
     const args = ['-p', ctx.prompt, '--output-format', 'stream-json', '--verbose', '--permission-mode', 'acceptEdits'];
     args.push('--allowedTools', 'Bash', 'Edit', 'Write', 'Read', 'Glob', 'Grep');

@@ -6,6 +6,7 @@ import type { AgentAdapter, ParsedRun } from './contract.js';
 export const command: AgentAdapter = {
   name: 'command',
   defaultCommand: 'true',
+  sessions: false,
   invocation(ctx) {
     // The prompt travels in the environment, never as a shell string.
     return { command: ctx.command, args: [...ctx.config.extraArgs], env: { ...ctx.config.env, NIGHTSHIFT_PROMPT: ctx.prompt } };

@@ -11,6 +11,12 @@ export interface RunContext {
   config: BackendConfig;
   /** Resolved executable (config.command, PATH, or nightshift's node_modules/.bin). */
   command: string;
+  /** Persists across this backend's runs on this worker: session stores, per-session usage baselines. */
+  stateDir: string;
+  /** The job's portable instructions (already written to `instructionsFile` when the adapter has one). */
+  instructions?: string;
+  /** Seconds the CLI may spend inside one request before the engine's own bound (fail-fast settings). */
+  requestTimeoutSeconds: number;
 }
 
 export interface Invocation {
@@ -53,7 +59,16 @@ export interface AgentAdapter {
   readonly name: string;
   /** Executable name when config.command is not set. */
   readonly defaultCommand: string;
+  /** Where this CLI reads instructions in the workspace (CLAUDE.md, AGENTS.md, …); none: passed in argv. */
+  readonly instructionsFile?: string;
+  /** Whether the CLI has resumable sessions (`resumeSessionId`). */
+  readonly sessions: boolean;
+  /** argv and env for a one-shot run, or a resume when ctx.resumeSessionId is set. No shell. */
   invocation(ctx: RunContext): Invocation;
-  parser(workspace: string): StreamParser;
+  /** Parses stdout line by line; ignores fields and events it does not know. */
+  parser(ctx: RunContext): StreamParser;
+  /** Success or a failure class, from the parsed output, the exit and the stderr tail. */
   classify(run: ParsedRun, exit: ExitInfo): Verdict;
+  /** After a successful run: persist what the next resume needs (e.g. cumulative usage baselines). */
+  afterRun?(run: ParsedRun, ctx: RunContext): Promise<void>;
 }

@@ -40,9 +40,8 @@ export function resolveJobSpec(raw: unknown, config: Config, cwd = process.cwd()
   if (estimate === undefined) {
     throw new UsageError(`kind: unknown kind "${input.kind}" (configured: ${Object.keys(config.estimates).join(', ')})`);
   }
-  const backend = input.backend ?? config.kindBackends[input.kind] ?? config.defaultBackend;
-  adapterFor(backend);
-  resolveCommand(backend, config);
+  const [backend, ...fallbacks] = candidates(input.backend, input.kind, config);
+  if (!backend) throw new UsageError(`routes.${input.kind}.backend: empty`);
   const j = config.jobs;
   const spec: JobSpec = {
     jobId: input.jobId ?? newJobId(),
@@ -57,10 +56,23 @@ export function resolveJobSpec(raw: unknown, config: Config, cwd = process.cwd()
     heartbeatSeconds: input.heartbeatSeconds ?? j.heartbeatSeconds,
     maxAttempts: input.maxAttempts ?? j.maxAttempts,
     estimateTokens: estimate,
+    fallbacks,
+    failoverMaxWaitSeconds: config.failover.maxWaitSeconds,
     capacityWorkflowId: capacityWorkflowId(config.temporal.taskQueue),
   };
   if (input.check) spec.check = input.check;
   if (input.model) spec.model = input.model;
   if (input.resumeSessionId) spec.resumeSessionId = input.resumeSessionId;
   return spec;
+}
+
+/** `--backend` pins one backend (no failover); else the kind's route: its backend, then its fallbacks. */
+function candidates(pinned: string | undefined, kind: string, config: Config): string[] {
+  const route = config.routes[kind];
+  const list = pinned ? [pinned] : route ? [route.backend, ...route.fallbacks] : [config.defaultBackend];
+  for (const name of list) {
+    adapterFor(name); // unknown backend → usage error naming it
+    resolveCommand(name, config); // CLI not installed → usage error naming it
+  }
+  return list;
 }

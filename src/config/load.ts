@@ -29,6 +29,11 @@ export function parseConfig(raw: unknown, source = 'config', cwd = process.cwd()
   }
   const config = parsed.data;
   config.dataDir = resolve(cwd, config.dataDir);
+  if (config.instructionsFile) {
+    const path = resolve(cwd, config.instructionsFile);
+    if (!existsSync(path)) throw new UsageError(`invalid ${source}: instructionsFile: not found: "${config.instructionsFile}"`);
+    config.instructions = readFileSync(path, 'utf8');
+  }
   if (config.capacity.reservedOperatorSlots >= config.capacity.maxSlots) {
     throw new UsageError(
       `invalid ${source}: capacity.reservedOperatorSlots (${config.capacity.reservedOperatorSlots}) must be below capacity.maxSlots (${config.capacity.maxSlots})`,

@@ -19,9 +19,16 @@ export const BackendConfigSchema = z.strictObject({
   /** Executable to spawn; resolved on PATH, then in node_modules/.bin of nightshift. */
   command: z.string().min(1).optional(),
   model: z.string().min(1).optional(),
+  /** The model API's base URL (an OpenAI/Anthropic/Gemini-compatible endpoint); the CLI's default when unset. */
+  baseUrl: z.url().optional(),
   /** Extra environment for the CLI (not logged, not put in payloads). */
   env: z.record(z.string(), z.string()).default({}),
   extraArgs: z.array(z.string()).default([]),
+});
+
+export const RouteSchema = z.strictObject({
+  backend: z.string().min(1),
+  fallbacks: z.array(z.string().min(1)).default([]),
 });
 
 export const JobDefaultsSchema = z.strictObject({
@@ -52,9 +59,19 @@ export const ConfigSchema = z.strictObject({
     codex: 200_000,
     'writing-review': 100_000,
   }),
-  /** Kind → backend used when a job names no backend. */
-  kindBackends: z.record(z.string(), z.string()).default({}),
+  /** Kind → backend and ordered fallbacks, used when a job names no backend (`--backend` pins one). */
+  routes: z.record(z.string(), RouteSchema).default({}),
   defaultBackend: z.string().default('claude'),
+  failover: z
+    .strictObject({
+      /** A rate limit that resets later than this moves the job to its next backend instead of waiting. */
+      maxWaitSeconds: int(0).default(300),
+    })
+    .prefault({}),
+  /** Portable instructions, written into each workspace under the name its backend reads. */
+  instructions: z.string().min(1).optional(),
+  /** …or read from this file (relative to the working directory). */
+  instructionsFile: z.string().min(1).optional(),
   backends: z.record(z.string(), BackendConfigSchema).default({}),
   jobs: JobDefaultsSchema.prefault({}),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),

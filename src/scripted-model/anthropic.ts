@@ -1,6 +1,5 @@
 // A scripted Anthropic Messages API on 127.0.0.1: lets the real `claude` CLI run offline.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { sendJson, sleep, startHttpStub, startSse } from './http.js';
 
 export type ScriptedBlock =
   | { type: 'text'; text: string }
@@ -47,94 +46,55 @@ export function turns(replies: ScriptedReply[], fallback = 'done'): Script {
 export async function startAnthropicStub(initial: Script): Promise<ScriptedServer> {
   let script = initial;
   let idCounter = 0;
-  const hung: ServerResponse[] = [];
-  const state: ScriptedServer = {
-    url: '',
+  const state: Omit<ScriptedServer, 'url' | 'close'> = {
     requests: [],
     usageSent: { input: 0, output: 0 },
     setScript: (s) => (script = s),
-    close: () => closeServer(server, hung),
   };
-  const server = createServer((req, res) => {
-    void handle(req, res).catch((err: unknown) => {
-      res.statusCode = 500;
-      res.end(String(err));
-    });
-  });
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await readBody(req);
+  const http = await startHttpStub(async (req, raw, res) => {
     const path = req.url ?? '/';
     if (req.method !== 'POST' || !path.startsWith('/v1/messages')) return sendJson(res, 200, {});
     const body = JSON.parse(raw || '{}') as MessagesBody;
     if (path.startsWith('/v1/messages/count_tokens')) return sendJson(res, 200, { input_tokens: 10 });
-    const index = state.requests.length;
     state.requests.push({ path, body, at: Date.now() });
-    const reply = script(body, index);
-    if (reply.kind === 'hang') return void hung.push(res);
+    const reply = script(body, state.requests.length - 1);
+    if (reply.kind === 'hang') return http.hang(res);
     if (reply.kind === 'error') return sendJson(res, reply.status, reply.body, reply.headers);
-    if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
+    if (reply.delayMs) await sleep(reply.delayMs);
     const input = reply.inputTokens ?? 100;
     const output = reply.outputTokens ?? 20;
     state.usageSent.input += input;
     state.usageSent.output += output;
-    const blocks = reply.blocks.map((b) =>
-      b.type === 'text' ? b : { ...b, id: `toolu_${Date.now()}_${++idCounter}` },
-    );
+    // Unique tool-use ids per response: a repeated id makes claude spin.
+    const blocks = reply.blocks.map((b) => (b.type === 'text' ? b : { ...b, id: `toolu_${Date.now()}_${++idCounter}` }));
     const stop = blocks.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn';
     const message = { id: `msg_${++idCounter}`, type: 'message', role: 'assistant', model: body.model ?? 'claude-scripted' };
     if (!body.stream) {
-      const usage = { input_tokens: input, output_tokens: output };
-      return sendJson(res, 200, { ...message, content: blocks, stop_reason: stop, usage });
+      return sendJson(res, 200, { ...message, content: blocks, stop_reason: stop, usage: { input_tokens: input, output_tokens: output } });
     }
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-    const send = (event: string, data: unknown): void => {
-      res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    };
+    const send = startSse(res);
     const usage = { input_tokens: input, output_tokens: 1, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
-    send('message_start', { type: 'message_start', message: { ...message, content: [], stop_reason: null, usage } });
+    send({ type: 'message_start', message: { ...message, content: [], stop_reason: null, usage } }, 'message_start');
     blocks.forEach((block, i) => streamBlock(send, block, i));
-    send('message_delta', { type: 'message_delta', delta: { stop_reason: stop, stop_sequence: null }, usage: { output_tokens: output } });
-    send('message_stop', { type: 'message_stop' });
+    send({ type: 'message_delta', delta: { stop_reason: stop, stop_sequence: null }, usage: { output_tokens: output } }, 'message_delta');
+    send({ type: 'message_stop' }, 'message_stop');
     res.end();
-  }
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return state;
+  });
+  return { ...state, url: http.url, close: http.close };
 }
 
-type Send = (event: string, data: unknown) => void;
+type Send = (data: unknown, event?: string) => void;
 
 function streamBlock(send: Send, block: Record<string, unknown>, index: number): void {
+  const event = (data: Record<string, unknown>): void => send(data, String(data['type']));
   if (block['type'] === 'text') {
-    send('content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
-    send('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: block['text'] } });
+    event({ type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
+    event({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: block['text'] } });
   } else {
-    const start = { type: 'tool_use', id: block['id'], name: block['name'], input: {} };
-    send('content_block_start', { type: 'content_block_start', index, content_block: start });
-    const partial = JSON.stringify(block['input']);
-    send('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: partial } });
+    event({ type: 'content_block_start', index, content_block: { type: 'tool_use', id: block['id'], name: block['name'], input: {} } });
+    event({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(block['input']) } });
   }
-  send('content_block_stop', { type: 'content_block_stop', index });
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
-}
-
-function closeServer(server: Server, hung: ServerResponse[]): Promise<void> {
-  for (const res of hung) res.destroy();
-  server.closeAllConnections();
-  return new Promise((resolve) => server.close(() => resolve()));
+  event({ type: 'content_block_stop', index });
 }
 
 /** The working directory claude announces in its system prompt. */

@@ -35,6 +35,9 @@ export interface JobSpec {
   maxAttempts: number;
   estimateTokens: number;
   resumeSessionId?: string;
+  /** Backends to move to, in order, when `backend` is rate-limited beyond `failoverMaxWaitSeconds` or out of quota. */
+  fallbacks: string[];
+  failoverMaxWaitSeconds: number;
   /** The capacity singleton this job leases from. */
   capacityWorkflowId: string;
 }
@@ -63,6 +66,17 @@ export interface AgentSummary {
   exitedAt: number;
   /** Which activity attempt produced this run (1 = first). */
   attempt: number;
+  /** An instructions file the engine wrote into the workspace (not a change by the agent). */
+  instructionsWritten?: string;
+}
+
+/** One backend's part in a job: the audit trail of routing and failover. */
+export interface BackendAttempt {
+  backend: string;
+  outcome: 'succeeded' | 'failed' | 'skipped';
+  failureClass?: string;
+  /** Known to be limited until (epoch ms): why it was skipped or left. */
+  limitedUntil?: number;
 }
 
 export interface WorkspaceInfo {
@@ -100,6 +114,10 @@ export interface JobResult {
   failureClass?: string;
   failureMessage?: string;
   attempts: number;
+  /** Backends tried, skipped or left, in order (failover). */
+  backends: BackendAttempt[];
+  /** Set when a coding job changed nothing but its agent said why (not counted as no_op). */
+  noChangeReason?: string;
   /** Epoch ms of each stage, for latency figures and the audit trail. */
   timeline: { queuedAt: number; leaseGrantedAt?: number; agentSpawnedAt?: number; agentExitedAt?: number; finishedAt: number };
 }

@@ -44,6 +44,8 @@ export interface CapacityState {
   /** Recently released job ids: a late duplicate request for them is ignored. */
   recentlyReleased: string[];
   counters: { granted: number; released: number; reclaimed: number; runs: number };
+  /** Backend → limited until (epoch ms), as reported by jobs that hit a rate limit or quota. */
+  limits?: Record<string, number>;
 }
 
 const RECENT_LIMIT = 500;
@@ -56,7 +58,20 @@ export function initialState(settings: CapacitySettings): CapacityState {
     charges: [],
     recentlyReleased: [],
     counters: { granted: 0, released: 0, reclaimed: 0, runs: 1 },
+    limits: {},
   };
+}
+
+export function noteLimit(state: CapacityState, backend: string, until: number): void {
+  state.limits ??= {};
+  state.limits[backend] = Math.max(state.limits[backend] ?? 0, until);
+}
+
+/** Limits still in force (expired ones are dropped). */
+export function activeLimits(state: CapacityState, now: number): Record<string, number> {
+  const active = Object.entries(state.limits ?? {}).filter(([, until]) => until > now);
+  state.limits = Object.fromEntries(active);
+  return { ...state.limits };
 }
 
 /** Idempotent: a request for a job already queued, holding or just released changes nothing. */

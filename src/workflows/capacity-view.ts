@@ -16,6 +16,8 @@ export interface CapacityView {
   holders: { jobId: string; lane: Lane; kind: string; grantedAt: number; reserved: number }[];
   queue: { jobId: string; lane: Lane; kind: string; requestedAt: number; admitted: boolean }[];
   counters: CapacityState['counters'];
+  /** Backends known to be limited, until (epoch ms). */
+  limitedBackends: Record<string, number>;
 }
 
 export function viewOf(state: CapacityState, now: number): CapacityView {
@@ -47,5 +49,6 @@ export function viewOf(state: CapacityState, now: number): CapacityView {
     holders: state.holders.map((h) => ({ ...h })),
     queue: state.queue.map(({ jobId, lane: l, kind, requestedAt, admitted }) => ({ jobId, lane: l, kind, requestedAt, admitted })),
     counters: { ...state.counters },
+    limitedBackends: Object.fromEntries(Object.entries(state.limits ?? {}).filter(([, until]) => until > now)),
   };
 }

@@ -10,10 +10,11 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { initialState, enqueue, release, type CapacitySettings, type CapacityState } from './capacity-state.js';
+import { activeLimits, enqueue, initialState, noteLimit, release, type CapacitySettings, type CapacityState } from './capacity-state.js';
 import { nextSlideAt, takeGrants } from './capacity-grants.js';
 import { viewOf } from './capacity-view.js';
 import {
+  backendLimitedSignal,
   capacityQuery,
   leaseGrantedSignal,
   reconfigureSignal,
@@ -41,6 +42,7 @@ export async function capacityWorkflow(input: CapacityInput): Promise<void> {
   setHandler(releaseLeaseSignal, ({ jobId, tokensUsed }) => {
     dirty = release(state, jobId, tokensUsed, Date.now()) || dirty;
   });
+  setHandler(backendLimitedSignal, ({ backend, until }) => noteLimit(state, backend, until));
   setHandler(reconfigureSignal, (patch) => {
     state.settings = { ...state.settings, ...patch };
     dirty = true;
@@ -77,7 +79,8 @@ function shouldContinueAsNew(state: CapacityState): boolean {
 /** A job that is gone cannot be granted: free its slot instead of failing the singleton. */
 async function grant(state: CapacityState, jobId: string): Promise<void> {
   try {
-    await getExternalWorkflowHandle(jobId).signal(leaseGrantedSignal, { jobId, grantedAt: Date.now() });
+    const grant = { jobId, grantedAt: Date.now(), limitedBackends: activeLimits(state, Date.now()) };
+    await getExternalWorkflowHandle(jobId).signal(leaseGrantedSignal, grant);
   } catch (err) {
     log.warn('grant undeliverable; freeing the slot', { jobId, error: String(err) });
     release(state, jobId, 0, Date.now());

@@ -21,11 +21,19 @@ export interface LeaseReleaseInput {
 export interface LeaseGrant {
   jobId: string;
   grantedAt: number;
+  /** Backends known to be rate-limited or out of quota, until (epoch ms): new jobs skip them. */
+  limitedBackends?: Record<string, number>;
+}
+
+export interface BackendLimitInput {
+  backend: string;
+  until: number;
 }
 
 export const requestLeaseSignal = defineSignal<[LeaseRequestInput]>('requestLease');
 export const releaseLeaseSignal = defineSignal<[LeaseReleaseInput]>('releaseLease');
 export const reconfigureSignal = defineSignal<[Partial<CapacitySettings>]>('reconfigure');
+export const backendLimitedSignal = defineSignal<[BackendLimitInput]>('backendLimited');
 export const leaseGrantedSignal = defineSignal<[LeaseGrant]>('leaseGranted');
 
 export const capacityQuery = defineQuery<CapacityView>('capacity');

@@ -1,25 +1,32 @@
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
 import { FailureClass } from '../shared/failures.js';
-import type { AgentSummary, CheckOutcome, JobProgress, JobResult, JobSpec, WorkspaceInfo } from '../shared/types.js';
+import type { AgentSummary, BackendAttempt, CheckOutcome, JobProgress, JobResult, JobSpec, WorkspaceInfo } from '../shared/types.js';
 import { emptyTokens } from '../shared/types.js';
 
 const CODING_KINDS = new Set(['coding-agent', 'codex']);
+// An agent that changed nothing is not a success unless it says why (e.g. "no changes needed").
+const SAID_WHY = /\b(no (code )?(changes?|edits?|modifications?) (are |were |is )?(needed|necessary|required)|nothing (to|needed to) (change|do|fix|edit)|already (done|implemented|fixed|present|correct|up[ -]to[ -]date))\b/i;
 
 export interface Failure {
   failureClass: string;
   message: string;
+  /** Reset time of a RateLimited failure (epoch ms), when the CLI named one. */
+  resetAt?: number;
 }
 
 /** The failure class is the innermost ApplicationFailure type (the activity's own classification). */
 export function failureOf(err: unknown): Failure {
   let cur: unknown = err;
   while (cur instanceof ActivityFailure && cur.cause) cur = cur.cause;
-  if (cur instanceof ApplicationFailure) return { failureClass: cur.type ?? 'Error', message: cur.message };
+  if (cur instanceof ApplicationFailure) {
+    const resetAt = (cur.details?.[0] as { resetAt?: number } | undefined)?.resetAt;
+    return { failureClass: cur.type ?? 'Error', message: cur.message, ...(resetAt ? { resetAt } : {}) };
+  }
   if (cur instanceof TimeoutFailure) return { failureClass: FailureClass.AgentTimedOut, message: cur.message };
   return { failureClass: 'Error', message: err instanceof Error ? err.message : String(err) };
 }
 
-interface ResultParts {
+export interface ResultParts {
   spec: JobSpec;
   progress: JobProgress;
   agent: AgentSummary | undefined;
@@ -27,17 +34,19 @@ interface ResultParts {
   check: CheckOutcome | undefined;
   changed: string[];
   attempts: number;
+  backends: BackendAttempt[];
   failure?: Failure;
   cancelled?: boolean;
 }
 
 export function buildResult(p: ResultParts): JobResult {
-  const filesChanged = [...new Set([...p.changed, ...(p.agent?.filesTouched ?? [])])].sort();
+  const written = p.agent?.instructionsWritten;
+  const filesChanged = [...new Set([...p.changed, ...(p.agent?.filesTouched ?? [])])].filter((f) => f !== written).sort();
   const granted = p.progress.leaseGrantedAt;
   const result: JobResult = {
     jobId: p.spec.jobId,
     status: statusOf(p, filesChanged),
-    backend: p.spec.backend,
+    backend: p.agent?.backend ?? p.backends.at(-1)?.backend ?? p.spec.backend,
     kind: p.spec.kind,
     lane: p.spec.lane,
     finalText: p.agent?.finalText ?? '',
@@ -46,6 +55,7 @@ export function buildResult(p: ResultParts): JobResult {
     leaseWaitMs: granted ? granted - p.progress.queuedAt : 0,
     filesChanged,
     attempts: p.attempts,
+    backends: p.backends,
     timeline: { queuedAt: p.progress.queuedAt, finishedAt: Date.now() },
   };
   if (granted) result.timeline.leaseGrantedAt = granted;
@@ -55,6 +65,7 @@ export function buildResult(p: ResultParts): JobResult {
   if (p.workspace) result.workspace = p.workspace.path;
   if (p.workspace?.branch) result.branch = p.workspace.branch;
   if (p.check) result.check = p.check;
+  if (result.status === 'succeeded' && isCoding(p) && filesChanged.length === 0) result.noChangeReason = p.agent?.finalText.slice(0, 500) ?? '';
   const failure = p.failure ?? checkFailure(p.check);
   if (failure && !p.cancelled) {
     result.failureClass = failure.failureClass;
@@ -68,11 +79,12 @@ function checkFailure(check: CheckOutcome | undefined): Failure | undefined {
   return { failureClass: 'CheckFailed', message: `check ${check.command.join(' ')} exited ${check.exitCode}` };
 }
 
+const isCoding = (p: ResultParts): boolean => CODING_KINDS.has(p.spec.kind) && p.workspace?.mode !== 'none';
+
 function statusOf(p: ResultParts, filesChanged: string[]): JobResult['status'] {
   if (p.cancelled) return 'cancelled';
   if (p.failure || (p.check && !p.check.passed)) return 'failed';
-  // "exit 0 but did nothing" is not a success for a coding job with a workspace.
-  const coding = CODING_KINDS.has(p.spec.kind) && p.workspace?.mode !== 'none';
-  if (coding && filesChanged.length === 0) return 'no_op';
+  // "exit 0 but did nothing" is not a success for a coding job, unless the agent said why.
+  if (isCoding(p) && filesChanged.length === 0 && !SAID_WHY.test(p.agent?.finalText ?? '')) return 'no_op';
   return 'succeeded';
 }

@@ -9,11 +9,12 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import { SA } from '../shared/search-attributes.js';
-import type { AgentSummary, CheckOutcome, JobProgress, JobResult, JobSpec, JobStatus, JobStep, WorkspaceInfo } from '../shared/types.js';
+import type { AgentSummary, BackendAttempt, CheckOutcome, JobProgress, JobResult, JobSpec, JobStatus, JobStep, WorkspaceInfo } from '../shared/types.js';
 import { leaseGrantedSignal, progressQuery, type LeaseGrant } from './definitions.js';
 import { jobActivities } from './job-activities.js';
 import { buildResult, failureOf } from './job-result.js';
-import { releaseLease } from './lease-release.js';
+import { markLimited, releaseLease } from './lease-release.js';
+import { runWithFailover } from './agent-failover.js';
 
 export async function jobWorkflow(spec: JobSpec): Promise<JobResult> {
   const progress: JobProgress = {
@@ -34,6 +35,7 @@ export async function jobWorkflow(spec: JobSpec): Promise<JobResult> {
   let workspace: WorkspaceInfo | undefined;
   let check: CheckOutcome | undefined;
   let result: JobResult;
+  const backends: BackendAttempt[] = [];
   try {
     step('waiting-for-lease');
     await acts.lease.requestLease({ jobId: spec.jobId, lane: spec.lane, kind: spec.kind, estimate: spec.estimateTokens, requestedAt: Date.now() });
@@ -43,18 +45,30 @@ export async function jobWorkflow(spec: JobSpec): Promise<JobResult> {
     step('preparing-workspace');
     workspace = await acts.short.prepareWorkspace(spec);
     step('running-agent');
-    agent = await acts.agent.runAgent({ spec, workspace });
+    agent = await runWithFailover({
+      spec,
+      workspace,
+      acts,
+      limits: grant?.limitedBackends ?? {},
+      trail: backends,
+      onLimited: (backend, until) => markLimited(spec.capacityWorkflowId, backend, until),
+      onBackend: (backend) => {
+        if (backend === progress.backend) return;
+        progress.backend = backend;
+        upsertSearchAttributes([{ key: SA.backend, value: backend }]);
+      },
+    });
     if (spec.check && workspace.mode !== 'none') {
       step('running-check');
       check = await acts.short.runCheck({ command: spec.check, cwd: workspace.path, jobDir: workspace.jobDir, timeoutSeconds: spec.timeoutSeconds });
     }
     step('collecting-result');
     const changed = await acts.short.changedFiles(workspace);
-    result = finish(progress, buildResult({ spec, progress, agent, workspace, check, changed, attempts: agent.attempt }));
+    result = finish(progress, buildResult({ spec, progress, agent, workspace, check, changed, attempts: agent.attempt, backends }));
   } catch (err) {
     const cancelled = isCancellation(err);
     const failure = failureOf(err);
-    result = buildResult({ spec, progress, agent, workspace, check, changed: [], attempts: attemptsOf(err), failure, cancelled });
+    result = buildResult({ spec, progress, agent, workspace, check, changed: [], attempts: attemptsOf(err), backends, failure, cancelled });
     finish(progress, result);
     if (cancelled) throw err;
     throw jobFailed(result, err);
