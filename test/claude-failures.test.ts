@@ -125,3 +125,19 @@ test('`nightshift cancel` kills the process group and releases the lease', async
     assert.equal(progress.step, 'done');
   });
 });
+
+test('model server down → AgentCrashed within seconds, not minutes of hidden retries', async () => {
+  const h = await startWorker(t.env, { backends: { claude: claudeBackend('http://127.0.0.1:9') } });
+  try {
+    const spec = resolveJobSpec({ prompt: 'hi', kind: 'llm', workspace: 'none', maxAttempts: 1 }, h.config);
+    const t0 = Date.now();
+    await startJob(t.env.client, h.config, spec);
+    const failure = await failureOf(h, spec.jobId);
+    const elapsed = Date.now() - t0;
+    assert.equal(failure.type, 'AgentCrashed');
+    assert.match(failure.message, /connect|ECONNREFUSED|Connection|network|fetch/i);
+    assert.ok(elapsed < 30_000, `classified in ${elapsed} ms`);
+  } finally {
+    await h.stop();
+  }
+});

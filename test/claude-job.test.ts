@@ -87,3 +87,34 @@ test('`nightshift ask` takes the operator lane, waits, and prints the answer', a
     await h.stop();
   }
 });
+
+test('a second job resumes the first claude session in the same workspace', async () => {
+  const seen: string[] = [];
+  t.stub.setScript((body) => {
+    if (!body.tools?.length) return { kind: 'message', blocks: [{ type: 'text', text: 'ok' }] };
+    seen.push(JSON.stringify(body.messages));
+    const dir = primaryDirectory(body) ?? '';
+    const second = JSON.stringify(body.messages).includes('now add a second file');
+    // A turn answers the newest user message: a prompt gets the Write, a tool result gets the final text.
+    const lastUser = [...(body.messages ?? [])].reverse().find((m) => m.role === 'user');
+    if (JSON.stringify(lastUser?.content).includes('tool_result')) return { kind: 'message', blocks: [{ type: 'text', text: second ? 'second done' : 'first done' }] };
+    return { kind: 'message', blocks: [{ type: 'tool_use', name: 'Write', input: { file_path: `${dir}/${second ? 'two' : 'one'}.txt`, content: 'x\n' } }] };
+  });
+  const repo = await makeRepo();
+  const h = await startWorker(t.env, { backends: { claude: claudeBackend(t.stub.url) } });
+  try {
+    const run = async (input: Record<string, unknown>) => {
+      const spec = resolveJobSpec({ repo, kind: 'coding-agent', workspace: 'in-place', ...input }, h.config);
+      return (await startJob(t.env.client, h.config, spec)).result();
+    };
+    const first = await run({ prompt: 'create one.txt' });
+    const sentBefore = t.stub.usageSent.input;
+    const second = await run({ prompt: 'now add a second file', resumeSessionId: first.sessionId });
+    assert.equal(second.sessionId, first.sessionId, 'the same agent session');
+    assert.ok(seen.at(-1)?.includes('create one.txt'), 'the model saw the first job in its request');
+    assert.deepEqual(second.filesChanged, ['two.txt']);
+    assert.equal(second.tokens.input, t.stub.usageSent.input - sentBefore, 'tokens are this job\'s only');
+  } finally {
+    await h.stop();
+  }
+});
