@@ -39,7 +39,7 @@ export async function superviseAgent(o: SuperviseOptions): Promise<Supervised> {
   const spawnedAt = Date.now();
   const child = execa(o.invocation.command, o.invocation.args, {
     cwd: o.cwd,
-    env: o.invocation.env,
+    env: { ...o.invocation.env, PWD: o.cwd }, // some CLIs (opencode) take their project dir from $PWD
     detached: true, // own process group: the kill reaches the CLI's children too
     stdin: 'ignore',
     reject: false,

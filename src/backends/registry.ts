@@ -3,13 +3,20 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/schema.js';
 import { UsageError } from '../shared/usage-error.js';
+import { aider } from './aider.js';
 import { claude } from './claude.js';
+import { codex } from './codex.js';
 import { command } from './command.js';
 import type { AgentAdapter } from './contract.js';
+import { gemini } from './gemini.js';
+import { llm } from './llm.js';
+import { opencode } from './opencode.js';
 
-export const BACKENDS: Record<string, AgentAdapter> = { claude, command };
+export const BACKENDS: Record<string, AgentAdapter> = { claude, codex, opencode, gemini, llm, aider, command };
 
 const PACKAGE_BIN = fileURLToPath(new URL('../../node_modules/.bin', import.meta.url));
+/** The project-local Python venvs `npm run setup` makes for the PyPI CLIs (their dependencies conflict). */
+const PYTHON_BINS = ['llm', 'aider'].map((v) => fileURLToPath(new URL(`../../.tools/${v}/bin`, import.meta.url)));
 
 export function adapterFor(name: string): AgentAdapter {
   const adapter = BACKENDS[name];
@@ -26,7 +33,7 @@ export function resolveCommand(name: string, config: Config, env = process.env):
     if (existsSync(wanted)) return wanted;
     throw new UsageError(`backends.${name}.command: not found: "${wanted}"`);
   }
-  const dirs = [...(env['PATH'] ?? '').split(delimiter).filter(Boolean), PACKAGE_BIN];
+  const dirs = [...(env['PATH'] ?? '').split(delimiter).filter(Boolean), PACKAGE_BIN, ...PYTHON_BINS];
   for (const dir of dirs) if (existsSync(join(dir, wanted))) return join(dir, wanted);
   throw new UsageError(`backend: the ${name} CLI "${wanted}" is not installed (not on PATH nor in ${PACKAGE_BIN}); run \`npm run setup\` or set backends.${name}.command`);
 }

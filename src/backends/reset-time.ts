@@ -1,7 +1,7 @@
 // Reset times from what a CLI said: epoch markers, "resets 3pm (Europe/Lisbon)", "try again at 3:28 PM".
 
 /** Milliseconds to add to a UTC wall-clock reading to get the instant in `timeZone`. */
-function zoneOffsetMs(timeZone: string, at: number): number {
+export function zoneOffsetMs(timeZone: string, at: number): number {
   const parts = new Intl.DateTimeFormat('en-US', {
     timeZone,
     hourCycle: 'h23',
@@ -53,7 +53,19 @@ export function parseResetTime(text: string, now: number, localZone = 'UTC'): nu
   }
   const again = /try again (?:at|after) (\d{1,2}):(\d{2})\s*(am|pm)?/i.exec(text);
   if (again?.[1]) return nextClockTime(to24(Number(again[1]), again[3]), Number(again[2]), localZone, now);
+  const within = /try again in (\d[\d.hms]*)/i.exec(text); // OpenAI: "Please try again in 1m6.5s" / "in 20ms"
+  const withinMs = within?.[1] ? durationMs(within[1]) : 0;
+  if (withinMs > 0) return now + withinMs;
   const after = /retry[- ]after[:= ]\s*(\d+)\s*(ms|s)?/i.exec(text);
   if (after?.[1]) return now + Number(after[1]) * (after[2] === 'ms' ? 1 : 1000);
   return undefined;
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** "1m6.5s" → 66500; "20ms" → 20; 0 when nothing parses. */
+function durationMs(text: string): number {
+  let total = 0;
+  for (const [, n, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) total += Number(n) * (UNIT_MS[unit ?? ''] ?? 0);
+  return Math.ceil(total);
 }

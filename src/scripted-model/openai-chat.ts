@@ -22,7 +22,7 @@ export type ChatScript = (body: ChatBody, index: number) => ChatReply;
 
 export interface ChatServer {
   url: string;
-  requests: { path: string; body: ChatBody; at: number }[];
+  requests: { path: string; body: ChatBody; at: number; authorization: string | undefined }[];
   usageSent: { prompt: number; completion: number };
   setScript(script: ChatScript): void;
   close(): Promise<void>;
@@ -46,7 +46,7 @@ export async function startOpenAiChatStub(initial: ChatScript): Promise<ChatServ
     if (req.method === 'GET' && path.endsWith('/models')) return sendJson(res, 200, { object: 'list', data: [{ id: 'scripted', object: 'model', owned_by: 'nightshift' }] });
     if (req.method !== 'POST' || !path.includes('/chat/completions')) return sendJson(res, 404, { error: { message: `no route ${path}` } });
     const body = JSON.parse(raw || '{}') as ChatBody;
-    state.requests.push({ path, body, at: Date.now() });
+    state.requests.push({ path, body, at: Date.now(), authorization: req.headers.authorization });
     const reply = script(body, state.requests.length - 1);
     if (reply.kind === 'hang') return http.hang(res);
     if (reply.kind === 'error') return sendJson(res, reply.status, reply.body, reply.headers);

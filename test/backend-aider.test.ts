@@ -1,0 +1,147 @@
+// The real `aider` CLI against a scripted Chat Completions API: a whole-format edit, 429, 401, a dead API.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { resolveJobSpec } from '../src/client/job-input.js';
+import { startJob } from '../src/client/jobs.js';
+import { startOpenAiChatStub, type ChatReply, type ChatServer } from '../src/scripted-model/openai-chat.js';
+import { makeRepo } from './support/repo.js';
+import { startTemporal, startWorker, type Harness } from './support/temporal.js';
+
+const FAKE_KEY = 'sk-aider-test-0123456789abcdefSECRET';
+const t = {} as { env: TestWorkflowEnvironment; stub: ChatServer };
+before(async () => {
+  t.env = await startTemporal();
+  t.stub = await startOpenAiChatStub(() => say('unused'));
+});
+after(async () => {
+  await t.stub?.close();
+  await t.env?.teardown();
+});
+
+const say = (text: string, promptTokens = 100, completionTokens = 20): ChatReply => ({ kind: 'message', text, promptTokens, completionTokens });
+/** A reply in aider's "whole" edit format: the file name, then the full file in a fence. */
+const wholeFile = (path: string, content: string): string => `I will create ${path}.\n\n${path}\n\`\`\`\n${content}\`\`\`\n`;
+
+function aiderBackend(url: string) {
+  const home = mkdtempSync(join(tmpdir(), 'nightshift-aider-home-'));
+  return { baseUrl: url, model: 'scripted', env: { HOME: home, OPENAI_API_KEY: FAKE_KEY }, extraArgs: ['--edit-format', 'whole'] };
+}
+
+async function withWorker<T>(fn: (h: Harness) => Promise<T>, url = t.stub.url, raw: Record<string, unknown> = {}): Promise<T> {
+  const h = await startWorker(t.env, { backends: { aider: aiderBackend(url) }, defaultBackend: 'aider', ...raw });
+  try {
+    return await fn(h);
+  } finally {
+    await h.stop();
+  }
+}
+
+async function failureOf(jobId: string): Promise<ApplicationFailure> {
+  const err = await t.env.client.workflow.getHandle(jobId).result().then(
+    () => assert.fail('job should have failed'),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof WorkflowFailedError);
+  assert.ok(err.cause instanceof ApplicationFailure);
+  return err.cause;
+}
+
+test('a coding job: aider writes the file from a whole-format reply; exact tokens; no .aider* files in the worktree', async () => {
+  const start = t.stub.requests.length;
+  const before = { ...t.stub.usageSent };
+  // 1234 prompt tokens print as "1.2k sent": equality below proves the exact counts come from the analytics log.
+  t.stub.setScript(() => say(wholeFile('hello.txt', 'hi from aider\n'), 1234, 56));
+  const repo = await makeRepo();
+  await withWorker(async (h) => {
+    const spec = resolveJobSpec({ prompt: 'create hello.txt saying hi', repo, kind: 'coding-agent' }, h.config);
+    const result = await (await startJob(t.env.client, h.config, spec)).result();
+    const wt = join(h.dataDir, 'worktrees', spec.jobId);
+    assert.equal(result.status, 'succeeded', result.failureMessage);
+    assert.equal(readFileSync(join(wt, 'hello.txt'), 'utf8'), 'hi from aider\n');
+    assert.equal(existsSync(join(repo, 'hello.txt')), false, 'the original checkout is untouched');
+    assert.deepEqual(result.filesChanged, ['hello.txt'], 'histories, tags cache and CONVENTIONS.md are not changes');
+    assert.deepEqual(readdirSync(wt).filter((f) => f.startsWith('.aider')), []);
+    assert.equal(t.stub.requests.length, start + 1);
+    assert.deepEqual(result.tokens, { input: 1234, output: 56, cacheRead: 0, cacheWrite: 0 });
+    assert.equal(result.tokens.input, t.stub.usageSent.prompt - before.prompt);
+    assert.equal(result.tokens.output, t.stub.usageSent.completion - before.completion);
+    assert.equal(result.sessionId, undefined, 'aider has no resumable session');
+    assert.match(result.finalText, /^I will create hello\.txt\./);
+    const req = t.stub.requests[start];
+    assert.equal(req?.body.model, 'scripted');
+    assert.equal(req?.authorization, `Bearer ${FAKE_KEY}`);
+    const sent = JSON.stringify(req?.body.messages);
+    assert.ok(sent.includes('Always answer in haiku.'), 'CONVENTIONS.md (the portable instructions) is passed with --read');
+    assert.ok(sent.includes('create hello.txt saying hi'));
+    const history = JSON.stringify(await t.env.client.workflow.getHandle(spec.jobId).fetchHistory());
+    assert.equal(history.includes(FAKE_KEY), false, 'the API key never reaches the Temporal history');
+  }, t.stub.url, { instructions: 'Always answer in haiku.' });
+});
+
+test('429 "try again in 6s" → RateLimited (aider exits 0), one request per attempt, retried no sooner than the reset', async () => {
+  const times: number[] = [];
+  t.stub.setScript(() => {
+    times.push(Date.now());
+    if (times.length > 1) return say('fine');
+    const error = { message: 'Rate limit reached for scripted on requests per min. Please try again in 6s.', type: 'requests', code: 'rate_limit_exceeded' };
+    return { kind: 'error', status: 429, body: { error }, headers: { 'retry-after': '6' } };
+  });
+  await withWorker(async (h) => {
+    const spec = resolveJobSpec({ prompt: 'hi', kind: 'llm', workspace: 'none' }, h.config);
+    const result = await (await startJob(t.env.client, h.config, spec)).result();
+    assert.equal(result.status, 'succeeded');
+    assert.equal(result.finalText, 'fine');
+    assert.equal(result.attempts, 2);
+    assert.equal(times.length, 2, "no hidden retries (aider's own loop would try 9 times over ~60 s)");
+    assert.ok((times[1] ?? 0) - (times[0] ?? 0) >= 6000, `retried after ${(times[1] ?? 0) - (times[0] ?? 0)} ms`);
+    const history = await t.env.client.workflow.getHandle(spec.jobId).fetchHistory();
+    const started = history.events?.find((e) => e.activityTaskStartedEventAttributes?.attempt === 2);
+    assert.equal(started?.activityTaskStartedEventAttributes?.lastFailure?.applicationFailureInfo?.type, 'RateLimited');
+  });
+});
+
+test('401 → AuthFailed after exactly one attempt', async () => {
+  let calls = 0;
+  t.stub.setScript(() => {
+    calls++;
+    return { kind: 'error', status: 401, body: { error: { message: 'Incorrect API key provided: sk-aider-***', type: 'invalid_request_error', code: 'invalid_api_key' } } };
+  });
+  await withWorker(async (h) => {
+    const spec = resolveJobSpec({ prompt: 'hi', kind: 'llm', workspace: 'none', maxAttempts: 5 }, h.config);
+    await startJob(t.env.client, h.config, spec);
+    const failure = await failureOf(spec.jobId);
+    assert.equal(failure.type, 'AuthFailed');
+    assert.match(failure.message, /AuthenticationError/);
+    assert.equal(calls, 1);
+    assert.equal((failure.details?.[0] as { attempts: number }).attempts, 1);
+  });
+});
+
+test('model server down → AgentCrashed within seconds, not minutes of hidden retries', async () => {
+  const port = await closedPort();
+  await withWorker(async (h) => {
+    const spec = resolveJobSpec({ prompt: 'hi', kind: 'llm', workspace: 'none', maxAttempts: 1 }, h.config);
+    const t0 = Date.now();
+    await startJob(t.env.client, h.config, spec);
+    const failure = await failureOf(spec.jobId);
+    const elapsed = Date.now() - t0;
+    assert.equal(failure.type, 'AgentCrashed');
+    assert.match(failure.message, /Connection error/);
+    assert.ok(elapsed < 30_000, `classified in ${elapsed} ms`);
+  }, `http://127.0.0.1:${port}`);
+});
+
+/** A port nothing listens on: bound, then released. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

@@ -1,0 +1,144 @@
+// The real `llm` CLI against a scripted Chat Completions API: answer + tokens, --cid resume, 429, 401, a dead API.
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { resolveJobSpec } from '../src/client/job-input.js';
+import { startJob } from '../src/client/jobs.js';
+import { startOpenAiChatStub, type ChatBody, type ChatReply, type ChatServer } from '../src/scripted-model/openai-chat.js';
+import { startTemporal, startWorker, type Harness } from './support/temporal.js';
+
+const FAKE_KEY = 'sk-llm-test-0123456789abcdefSECRET';
+const t = {} as { env: TestWorkflowEnvironment; stub: ChatServer };
+before(async () => {
+  t.env = await startTemporal();
+  t.stub = await startOpenAiChatStub(() => say('unused'));
+});
+after(async () => {
+  await t.stub?.close();
+  await t.env?.teardown();
+});
+
+const say = (text: string, promptTokens = 123, completionTokens = 45): ChatReply => ({ kind: 'message', text, promptTokens, completionTokens });
+const userTexts = (body: ChatBody | undefined) => (body?.messages ?? []).map((m) => `${m.role}: ${String(m.content)}`);
+
+function llmBackend(url: string) {
+  const home = mkdtempSync(join(tmpdir(), 'nightshift-llm-home-'));
+  return { baseUrl: url, model: 'scripted', env: { HOME: home, OPENAI_API_KEY: FAKE_KEY } };
+}
+
+async function withWorker<T>(fn: (h: Harness) => Promise<T>, url = t.stub.url, raw: Record<string, unknown> = {}): Promise<T> {
+  const h = await startWorker(t.env, { backends: { llm: llmBackend(url) }, defaultBackend: 'llm', ...raw });
+  try {
+    return await fn(h);
+  } finally {
+    await h.stop();
+  }
+}
+
+async function failureOf(jobId: string): Promise<ApplicationFailure> {
+  const err = await t.env.client.workflow.getHandle(jobId).result().then(
+    () => assert.fail('job should have failed'),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof WorkflowFailedError);
+  assert.ok(err.cause instanceof ApplicationFailure);
+  return err.cause;
+}
+
+test('an llm job: the answer, the exact tokens and the conversation id come back; then --cid resumes it', async () => {
+  const answers = [say('Paris.', 123, 45), say('About 2.1 million.', 210, 7)];
+  const start = t.stub.requests.length;
+  t.stub.setScript((_body, i) => answers[i - start] ?? say('extra'));
+  await withWorker(async (h) => {
+    const first = resolveJobSpec({ prompt: 'Capital of France?', kind: 'llm', workspace: 'none' }, h.config);
+    const r1 = await (await startJob(t.env.client, h.config, first)).result();
+    assert.equal(r1.status, 'succeeded');
+    assert.equal(r1.backend, 'llm');
+    assert.equal(r1.finalText, 'Paris.');
+    assert.deepEqual(r1.tokens, { input: 123, output: 45, cacheRead: 0, cacheWrite: 0 });
+    assert.match(r1.sessionId ?? '', /^[0-9a-z]{26}$/, 'the llm conversation id');
+    const req1 = t.stub.requests[start];
+    assert.equal(req1?.body.model, 'scripted');
+    assert.equal(req1?.authorization, `Bearer ${FAKE_KEY}`, 'the key travels in env, reaches the API');
+    assert.deepEqual(userTexts(req1?.body), ['system: Answer in one line.', 'user: Capital of France?']);
+
+    const second = resolveJobSpec({ prompt: 'Its population?', kind: 'llm', workspace: 'none', resumeSessionId: r1.sessionId }, h.config);
+    const r2 = await (await startJob(t.env.client, h.config, second)).result();
+    assert.equal(r2.status, 'succeeded');
+    assert.equal(r2.finalText, 'About 2.1 million.');
+    assert.equal(r2.sessionId, r1.sessionId, 'same conversation');
+    assert.deepEqual(r2.tokens, { input: 210, output: 7, cacheRead: 0, cacheWrite: 0 }, "this job's tokens only");
+    assert.deepEqual(userTexts(t.stub.requests[start + 1]?.body), ['system: Answer in one line.', 'user: Capital of France?', 'assistant: Paris.', 'user: Its population?']);
+    assert.equal(t.stub.requests.length, start + 2);
+    for (const id of [first.jobId, second.jobId]) {
+      const history = JSON.stringify(await t.env.client.workflow.getHandle(id).fetchHistory());
+      assert.equal(history.includes(FAKE_KEY), false, 'the API key never reaches the Temporal history');
+    }
+  }, t.stub.url, { instructions: 'Answer in one line.' });
+});
+
+test('429 "try again in 6s" → RateLimited, one request per attempt, retried no sooner than the reset', async () => {
+  const times: number[] = [];
+  t.stub.setScript(() => {
+    times.push(Date.now());
+    if (times.length > 1) return say('fine');
+    const error = { message: 'Rate limit reached for scripted on requests per min. Please try again in 6s.', type: 'requests', code: 'rate_limit_exceeded' };
+    return { kind: 'error', status: 429, body: { error }, headers: { 'retry-after': '6' } };
+  });
+  await withWorker(async (h) => {
+    const spec = resolveJobSpec({ prompt: 'hi', kind: 'llm', workspace: 'none' }, h.config);
+    const result = await (await startJob(t.env.client, h.config, spec)).result();
+    assert.equal(result.status, 'succeeded');
+    assert.equal(result.attempts, 2);
+    assert.equal(times.length, 2, 'no hidden retries inside llm (the OpenAI client would make 3 requests)');
+    assert.ok((times[1] ?? 0) - (times[0] ?? 0) >= 6000, `retried after ${(times[1] ?? 0) - (times[0] ?? 0)} ms`);
+    const history = await t.env.client.workflow.getHandle(spec.jobId).fetchHistory();
+    const started = history.events?.find((e) => e.activityTaskStartedEventAttributes?.attempt === 2);
+    assert.equal(started?.activityTaskStartedEventAttributes?.lastFailure?.applicationFailureInfo?.type, 'RateLimited');
+  });
+});
+
+test('401 → AuthFailed after exactly one attempt', async () => {
+  let calls = 0;
+  t.stub.setScript(() => {
+    calls++;
+    return { kind: 'error', status: 401, body: { error: { message: 'Incorrect API key provided: sk-llm-***', type: 'invalid_request_error', code: 'invalid_api_key' } } };
+  });
+  await withWorker(async (h) => {
+    const spec = resolveJobSpec({ prompt: 'hi', kind: 'llm', workspace: 'none', maxAttempts: 5 }, h.config);
+    await startJob(t.env.client, h.config, spec);
+    const failure = await failureOf(spec.jobId);
+    assert.equal(failure.type, 'AuthFailed');
+    assert.match(failure.message, /401/);
+    assert.equal(calls, 1);
+    assert.equal((failure.details?.[0] as { attempts: number }).attempts, 1);
+  });
+});
+
+test('model server down → AgentCrashed within seconds, not minutes of hidden retries', async () => {
+  const port = await closedPort();
+  await withWorker(async (h) => {
+    const spec = resolveJobSpec({ prompt: 'hi', kind: 'llm', workspace: 'none', maxAttempts: 1 }, h.config);
+    const t0 = Date.now();
+    await startJob(t.env.client, h.config, spec);
+    const failure = await failureOf(spec.jobId);
+    const elapsed = Date.now() - t0;
+    assert.equal(failure.type, 'AgentCrashed');
+    assert.match(failure.message, /Connection error/);
+    assert.ok(elapsed < 30_000, `classified in ${elapsed} ms`);
+  }, `http://127.0.0.1:${port}`);
+});
+
+/** A port nothing listens on: bound, then released. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

@@ -1,0 +1,213 @@
+// The real `opencode` CLI against a scripted Chat Completions API: file tools, resume, 429, 401, a dead API.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { resolveJobSpec } from '../src/client/job-input.js';
+import { startJob } from '../src/client/jobs.js';
+import { chatTurns, startOpenAiChatStub, type ChatBody, type ChatReply, type ChatServer } from '../src/scripted-model/openai-chat.js';
+import { makeRepo } from './support/repo.js';
+import { startTemporal, startWorker, type Harness } from './support/temporal.js';
+
+const FAKE_KEY = 'sk-opencode-test-0123456789abcdefSECRET';
+const t = {} as { env: TestWorkflowEnvironment; stub: ChatServer };
+before(async () => {
+  t.env = await startTemporal();
+  t.stub = await startOpenAiChatStub(chatTurns([]));
+});
+after(async () => {
+  await t.stub?.close();
+  await t.env?.teardown();
+});
+
+const say = (text: string, promptTokens = 100, completionTokens = 20): ChatReply => ({ kind: 'message', text, promptTokens, completionTokens });
+const contents = (body: ChatBody | undefined): string => JSON.stringify(body?.messages ?? []);
+const workingDirectory = (body: ChatBody): string | undefined =>
+  (body.messages ?? []).map((m) => /Working directory: (.+)/.exec(typeof m.content === 'string' ? m.content : '')?.[1]).find(Boolean);
+
+/** A private HOME and XDG dirs per worker. The config dir is marked as having opencode's plugin package
+ *  installed, so opencode does not fetch @opencode-ai/plugin from npm in the background on every run. */
+function opencodeBackend(url: string) {
+  const home = mkdtempSync(join(tmpdir(), 'nightshift-opencode-home-'));
+  const configDir = join(home, '.config', 'opencode');
+  mkdirSync(join(configDir, 'node_modules'), { recursive: true });
+  const deps = { '@opencode-ai/plugin': '*' };
+  writeFileSync(join(configDir, 'package.json'), JSON.stringify({ dependencies: deps }));
+  writeFileSync(join(configDir, 'package-lock.json'), JSON.stringify({ lockfileVersion: 3, packages: { '': { dependencies: deps } } }));
+  const xdg = { XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local/share'), XDG_CACHE_HOME: join(home, '.cache'), XDG_STATE_HOME: join(home, '.local/state') };
+  return { baseUrl: `${url}/v1`, model: 'scripted', env: { HOME: home, ...xdg, OPENAI_API_KEY: FAKE_KEY } };
+}
+
+async function withWorker<T>(fn: (h: Harness) => Promise<T>, url = t.stub.url): Promise<T> {
+  const h = await startWorker(t.env, { backends: { opencode: opencodeBackend(url) }, defaultBackend: 'opencode' });
+  try {
+    return await fn(h);
+  } finally {
+    await h.stop();
+  }
+}
+
+async function failureOf(jobId: string): Promise<ApplicationFailure> {
+  const err = await t.env.client.workflow.getHandle(jobId).result().then(
+    () => assert.fail('job should have failed'),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof WorkflowFailedError);
+  assert.ok(err.cause instanceof ApplicationFailure);
+  return err.cause;
+}
+
+test('an opencode job reads, edits and writes files in its worktree; tokens are the sum the API reported', async () => {
+  let dir = '';
+  const start = t.stub.requests.length;
+  const before = { ...t.stub.usageSent };
+  t.stub.setScript((body, i) => {
+    dir ||= workingDirectory(body) ?? '';
+    return chatTurns([
+      { kind: 'message', toolCalls: [{ name: 'read', arguments: { filePath: `${dir}/README.md` } }], promptTokens: 1000, completionTokens: 30 },
+      {
+        kind: 'message',
+        toolCalls: [
+          { name: 'edit', arguments: { filePath: `${dir}/README.md`, oldString: '# demo', newString: '# demo, edited' } },
+          { name: 'write', arguments: { filePath: `${dir}/src/hello.ts`, content: 'export const hi = 1;\n' } },
+          { name: 'bash', arguments: { command: 'echo from-bash > bash.txt', description: 'write a file' } },
+        ],
+        promptTokens: 1200,
+        completionTokens: 60,
+      },
+      say('Edited README and added src/hello.ts.', 1400, 12),
+    ])(body, i);
+  });
+  const repo = await makeRepo();
+  await withWorker(async (h) => {
+    const spec = resolveJobSpec({ prompt: 'edit the readme', repo, kind: 'coding-agent' }, h.config);
+    const result = await (await startJob(t.env.client, h.config, spec)).result();
+    const wt = join(h.dataDir, 'worktrees', spec.jobId);
+    assert.equal(result.status, 'succeeded');
+    assert.equal(dir, wt, 'opencode ran in the job worktree');
+    assert.equal(readFileSync(join(wt, 'README.md'), 'utf8'), '# demo, edited\n');
+    assert.equal(readFileSync(join(wt, 'src/hello.ts'), 'utf8'), 'export const hi = 1;\n');
+    assert.equal(readFileSync(join(wt, 'bash.txt'), 'utf8'), 'from-bash\n', 'bash ran in the worktree too');
+    assert.equal(readFileSync(join(repo, 'README.md'), 'utf8'), '# demo\n', 'the original checkout is untouched');
+    assert.deepEqual(result.filesChanged, ['README.md', 'bash.txt', 'src/hello.ts'], 'no opencode config file in the workspace');
+    assert.equal(existsSync(join(wt, 'opencode.json')), false);
+    assert.equal(result.finalText, 'Edited README and added src/hello.ts.');
+    assert.match(result.sessionId ?? '', /^ses_[0-9A-Za-z]+$/);
+    const sent = { input: t.stub.usageSent.prompt - before.prompt, output: t.stub.usageSent.completion - before.completion };
+    assert.deepEqual(result.tokens, { ...sent, cacheRead: 0, cacheWrite: 0 });
+    assert.deepEqual(sent, { input: 3600, output: 102 });
+    const requests = t.stub.requests.slice(start);
+    assert.equal(requests.length, 3, 'three model calls, no title request');
+    assert.ok(requests.every((r) => r.authorization === `Bearer ${FAKE_KEY}` && r.body.model === 'scripted'));
+    const history = JSON.stringify(await t.env.client.workflow.getHandle(spec.jobId).fetchHistory());
+    assert.equal(history.includes(FAKE_KEY), false, 'the API key never reaches the Temporal history');
+  });
+});
+
+test('a second job resumes the session: the model sees the first job, tokens are the second job only', async () => {
+  const start = t.stub.requests.length;
+  const answers = [say('The word is PELICAN.', 500, 9), say('You asked me to remember PELICAN.', 700, 11)];
+  t.stub.setScript((body) => (body.tools?.length ? (answers.shift() ?? say('extra')) : say('ok', 0, 0)));
+  const repo = await makeRepo();
+  await withWorker(async (h) => {
+    const first = resolveJobSpec({ prompt: 'Remember the word PELICAN.', repo, kind: 'llm', workspace: 'in-place' }, h.config);
+    const r1 = await (await startJob(t.env.client, h.config, first)).result();
+    assert.equal(r1.status, 'succeeded');
+    assert.deepEqual(r1.tokens, { input: 500, output: 9, cacheRead: 0, cacheWrite: 0 });
+    const second = resolveJobSpec({ prompt: 'Which word?', repo, kind: 'llm', workspace: 'in-place', resumeSessionId: r1.sessionId }, h.config);
+    const r2 = await (await startJob(t.env.client, h.config, second)).result();
+    assert.equal(r2.status, 'succeeded');
+    assert.equal(r2.sessionId, r1.sessionId, 'same session');
+    assert.equal(r2.finalText, 'You asked me to remember PELICAN.');
+    assert.deepEqual(r2.tokens, { input: 700, output: 11, cacheRead: 0, cacheWrite: 0 }, "this job's tokens only");
+    const last = t.stub.requests.at(-1)?.body;
+    const seen = contents(last);
+    assert.ok(seen.includes('Remember the word PELICAN.') && seen.includes('The word is PELICAN.') && seen.includes('Which word?'), seen.slice(-600));
+    assert.equal(t.stub.requests.length, start + 2);
+  });
+});
+
+test('429 with retry-after → RateLimited on attempt 1, attempt 2 no sooner than the reset, then success', async () => {
+  const times: number[] = [];
+  t.stub.setScript((body) => {
+    if (!body.tools?.length) return say('ok', 0, 0);
+    times.push(Date.now());
+    if (times.length > 1) return say('fine');
+    return { kind: 'error', status: 429, body: { error: { message: 'Slow down.', type: 'requests' } }, headers: { 'retry-after': '6' } };
+  });
+  await withWorker(async (h) => {
+    const spec = resolveJobSpec({ prompt: 'hi', kind: 'llm', workspace: 'none' }, h.config);
+    const result = await (await startJob(t.env.client, h.config, spec)).result();
+    assert.equal(result.status, 'succeeded');
+    assert.equal(result.attempts, 2);
+    assert.equal(times.length, 2, 'no hidden retries inside opencode (it would make 6 requests)');
+    assert.ok((times[1] ?? 0) - (times[0] ?? 0) >= 6000, `retried after ${(times[1] ?? 0) - (times[0] ?? 0)} ms`);
+    const history = await t.env.client.workflow.getHandle(spec.jobId).fetchHistory();
+    const started = history.events?.find((e) => e.activityTaskStartedEventAttributes?.attempt === 2);
+    assert.equal(started?.activityTaskStartedEventAttributes?.lastFailure?.applicationFailureInfo?.type, 'RateLimited');
+    assert.equal(result.finalText, 'fine');
+  });
+});
+
+test('401 → AuthFailed after exactly one attempt', async () => {
+  let calls = 0;
+  t.stub.setScript((body) => {
+    if (!body.tools?.length) return say('ok', 0, 0);
+    calls++;
+    return { kind: 'error', status: 401, body: { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } } };
+  });
+  await withWorker(async (h) => {
+    const spec = resolveJobSpec({ prompt: 'hi', kind: 'llm', workspace: 'none', maxAttempts: 5 }, h.config);
+    const t0 = Date.now();
+    await startJob(t.env.client, h.config, spec);
+    const failure = await failureOf(spec.jobId);
+    assert.equal(failure.type, 'AuthFailed');
+    assert.match(failure.message, /Incorrect API key/);
+    assert.equal(calls, 1);
+    assert.equal((failure.details?.[0] as { attempts: number }).attempts, 1);
+    assert.ok(Date.now() - t0 < 30_000);
+  });
+});
+
+test('model server down → AgentCrashed within seconds, not a minute of hidden retries', async () => {
+  const port = await closedPort();
+  await withWorker(async (h) => {
+    const spec = resolveJobSpec({ prompt: 'hi', kind: 'llm', workspace: 'none', maxAttempts: 1 }, h.config);
+    const t0 = Date.now();
+    await startJob(t.env.client, h.config, spec);
+    const failure = await failureOf(spec.jobId);
+    const elapsed = Date.now() - t0;
+    assert.equal(failure.type, 'AgentCrashed');
+    assert.match(failure.message, /Cannot connect to API|Unable to connect/);
+    assert.ok(elapsed < 30_000, `classified in ${elapsed} ms`);
+  }, `http://127.0.0.1:${port}`);
+});
+
+test('an unknown model → BadRequest after one attempt (the cause comes from opencode\'s error log)', async () => {
+  const { env } = opencodeBackend(t.stub.url);
+  const backend = { model: 'nope/no-such-model', env: { ...env, OPENCODE_DISABLE_MODELS_FETCH: '1' } };
+  const h = await startWorker(t.env, { backends: { opencode: backend }, defaultBackend: 'opencode' });
+  try {
+    const spec = resolveJobSpec({ prompt: 'hi', kind: 'llm', workspace: 'none', maxAttempts: 3 }, h.config);
+    await startJob(t.env.client, h.config, spec);
+    const failure = await failureOf(spec.jobId);
+    assert.equal(failure.type, 'BadRequest');
+    assert.match(failure.message, /Model not found: nope\/no-such-model/);
+    assert.equal((failure.details?.[0] as { attempts: number }).attempts, 1);
+  } finally {
+    await h.stop();
+  }
+});
+
+/** A port nothing listens on: bound, then released. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
