@@ -5,13 +5,14 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { codexResetAt } from '../src/backends/codex.js';
 import { resolveJobSpec } from '../src/client/job-input.js';
 import { startJob } from '../src/client/jobs.js';
 import { lastUserText, responsesTurns, startOpenAiResponsesStub, type ResponsesReply, type ResponsesServer } from '../src/scripted-model/openai-responses.js';
 import { makeRepo } from './support/repo.js';
+import { jobFailure, previousAttemptFailure } from './support/outcomes.js';
 import { startTemporal, startWorker, type Harness } from './support/temporal.js';
 
 const FAKE_KEY = 'sk-openai-test-0123456789abcdefSECRET';
@@ -39,15 +40,6 @@ async function withWorker<T>(fn: (h: Harness) => Promise<T>, raw: Record<string,
   }
 }
 
-async function failureOf(jobId: string): Promise<ApplicationFailure> {
-  const err = await t.env.client.workflow.getHandle(jobId).result().then(
-    () => assert.fail('job should have failed'),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof WorkflowFailedError);
-  assert.ok(err.cause instanceof ApplicationFailure);
-  return err.cause;
-}
 
 const exec = (cmd: string, tokens: [number, number, number]): ResponsesReply => ({
   kind: 'message',
@@ -149,9 +141,7 @@ test('429 with a reset → RateLimited, retried no sooner than the reset, then s
     const second = times[1] ?? 0;
     assert.ok(second >= resetAt, `retried ${second - resetAt} ms relative to the reset`);
     assert.ok(second < boundary + 15_000, `retried ${second - boundary} ms after the announced minute ended`);
-    const history = await t.env.client.workflow.getHandle(spec.jobId).fetchHistory();
-    const started = history.events?.find((e) => e.activityTaskStartedEventAttributes?.attempt === 2);
-    assert.equal(started?.activityTaskStartedEventAttributes?.lastFailure?.applicationFailureInfo?.type, 'RateLimited');
+    assert.equal(await previousAttemptFailure(t.env.client, spec.jobId, 2), 'RateLimited');
   }, { jobs: { rateLimitFallbackSeconds: 1 } });
 });
 
@@ -164,7 +154,7 @@ test('401 → AuthFailed after exactly one attempt (one request: no retries insi
   await withWorker(async (h) => {
     const spec = resolveJobSpec({ prompt: 'hi', kind: 'llm', backend: 'codex', workspace: 'none', maxAttempts: 5 }, h.config);
     await startJob(t.env.client, h.config, spec);
-    const failure = await failureOf(spec.jobId);
+    const failure = await jobFailure(t.env.client, spec.jobId);
     assert.equal(failure.type, 'AuthFailed');
     assert.equal((failure.cause?.cause as ApplicationFailure).type, 'AuthFailed');
     assert.match(failure.message, /401/);
@@ -186,7 +176,7 @@ test('model API down (closed port) → AgentCrashed "Connection failed" within s
       const spec = resolveJobSpec({ prompt: 'hi', kind: 'llm', backend: 'codex', workspace: 'none', maxAttempts: 1 }, h.config);
       const t0 = Date.now();
       await startJob(t.env.client, h.config, spec);
-      const failure = await failureOf(spec.jobId);
+      const failure = await jobFailure(t.env.client, spec.jobId);
       const elapsed = Date.now() - t0;
       assert.equal(failure.type, 'AgentCrashed');
       assert.match(failure.message, /Connection failed/);

@@ -5,13 +5,13 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { gemini } from '../src/backends/gemini.js';
 import { resolveJobSpec, type JobInput } from '../src/client/job-input.js';
 import { startJob } from '../src/client/jobs.js';
 import { geminiTurns, retryInfo, sentText, startGeminiStub, workspaceDirectory, type GeminiReply, type GeminiServer } from '../src/scripted-model/gemini.js';
 import { makeRepo } from './support/repo.js';
+import { jobFailure, previousAttemptFailure } from './support/outcomes.js';
 import { startTemporal, startWorker, type Harness } from './support/temporal.js';
 
 const FAKE_KEY = 'AIza-test-0123456789SECRET';
@@ -46,15 +46,6 @@ const submit = async (h: Harness, input: JobInput) => {
   return { spec, handle };
 };
 
-async function failureOf(jobId: string): Promise<ApplicationFailure> {
-  const err = await t.env.client.workflow.getHandle(jobId).result().then(
-    () => assert.fail('job should have failed'),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof WorkflowFailedError);
-  assert.ok(err.cause instanceof ApplicationFailure);
-  return err.cause;
-}
 
 test('parser and classifier: stream-json events, exit codes, stderr-only errors', () => {
   const ctx = { prompt: 'x', workspace: '/ws', config: { env: {}, extraArgs: [] }, command: 'gemini', stateDir: '/tmp', requestTimeoutSeconds: 60 };
@@ -168,9 +159,7 @@ test('429 with RetryInfo → RateLimited, retried no sooner than the reset, then
       assert.equal(result.attempts, 2);
       assert.equal(times.length, 2, 'one request per attempt: no retries inside the CLI');
       assert.ok((times[1] ?? 0) - (times[0] ?? 0) >= 6000, `retried after ${(times[1] ?? 0) - (times[0] ?? 0)}ms`);
-      const history = await t.env.client.workflow.getHandle(spec.jobId).fetchHistory();
-      const started = history.events?.find((e) => e.activityTaskStartedEventAttributes?.attempt === 2);
-      assert.equal(started?.activityTaskStartedEventAttributes?.lastFailure?.applicationFailureInfo?.type, 'RateLimited');
+      assert.equal(await previousAttemptFailure(t.env.client, spec.jobId, 2), 'RateLimited');
     },
     { home: true },
   );
@@ -186,7 +175,7 @@ test('401 → AuthFailed after exactly one attempt', async () => {
     async (h) => {
       const t0 = Date.now();
       const { spec } = await submit(h, { prompt: 'hi', kind: 'llm', workspace: 'none', maxAttempts: 5 });
-      const failure = await failureOf(spec.jobId);
+      const failure = await jobFailure(t.env.client, spec.jobId);
       assert.equal(failure.type, 'AuthFailed');
       assert.equal(calls, 1);
       assert.equal((failure.details?.[0] as { attempts: number }).attempts, 1);
@@ -207,7 +196,7 @@ test('model server down (closed port) → AgentCrashed quickly, no hidden retrie
     async (h) => {
       const t0 = Date.now();
       const { spec } = await submit(h, { prompt: 'hi', kind: 'llm', workspace: 'none', maxAttempts: 1 });
-      const failure = await failureOf(spec.jobId);
+      const failure = await jobFailure(t.env.client, spec.jobId);
       const elapsed = Date.now() - t0;
       assert.equal(failure.type, 'AgentCrashed');
       assert.match(failure.message, /fetch failed/);
@@ -223,7 +212,7 @@ test('a model that never answers → AgentTimedOut at the hang timeout', async (
     async (h) => {
       const t0 = Date.now();
       const { spec } = await submit(h, { prompt: 'hang', kind: 'llm', workspace: 'none', hangTimeoutSeconds: 3, maxAttempts: 1 });
-      const failure = await failureOf(spec.jobId);
+      const failure = await jobFailure(t.env.client, spec.jobId);
       assert.equal(failure.type, 'AgentTimedOut');
       assert.ok(Date.now() - t0 < 30_000);
       assert.equal(existsSync(join(h.dataDir, 'backends/gemini/home')), false, 'config.env HOME is used instead of the state dir');

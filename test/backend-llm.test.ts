@@ -5,11 +5,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { resolveJobSpec } from '../src/client/job-input.js';
 import { startJob } from '../src/client/jobs.js';
 import { startOpenAiChatStub, type ChatBody, type ChatReply, type ChatServer } from '../src/scripted-model/openai-chat.js';
+import { jobFailure, previousAttemptFailure } from './support/outcomes.js';
 import { startTemporal, startWorker, type Harness } from './support/temporal.js';
 
 const FAKE_KEY = 'sk-llm-test-0123456789abcdefSECRET';
@@ -40,15 +40,6 @@ async function withWorker<T>(fn: (h: Harness) => Promise<T>, url = t.stub.url, r
   }
 }
 
-async function failureOf(jobId: string): Promise<ApplicationFailure> {
-  const err = await t.env.client.workflow.getHandle(jobId).result().then(
-    () => assert.fail('job should have failed'),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof WorkflowFailedError);
-  assert.ok(err.cause instanceof ApplicationFailure);
-  return err.cause;
-}
 
 test('an llm job: the answer, the exact tokens and the conversation id come back; then --cid resumes it', async () => {
   const answers = [say('Paris.', 123, 45), say('About 2.1 million.', 210, 7)];
@@ -97,9 +88,7 @@ test('429 "try again in 6s" → RateLimited, one request per attempt, retried no
     assert.equal(result.attempts, 2);
     assert.equal(times.length, 2, 'no hidden retries inside llm (the OpenAI client would make 3 requests)');
     assert.ok((times[1] ?? 0) - (times[0] ?? 0) >= 6000, `retried after ${(times[1] ?? 0) - (times[0] ?? 0)} ms`);
-    const history = await t.env.client.workflow.getHandle(spec.jobId).fetchHistory();
-    const started = history.events?.find((e) => e.activityTaskStartedEventAttributes?.attempt === 2);
-    assert.equal(started?.activityTaskStartedEventAttributes?.lastFailure?.applicationFailureInfo?.type, 'RateLimited');
+    assert.equal(await previousAttemptFailure(t.env.client, spec.jobId, 2), 'RateLimited');
   });
 });
 
@@ -112,7 +101,7 @@ test('401 → AuthFailed after exactly one attempt', async () => {
   await withWorker(async (h) => {
     const spec = resolveJobSpec({ prompt: 'hi', kind: 'llm', workspace: 'none', maxAttempts: 5 }, h.config);
     await startJob(t.env.client, h.config, spec);
-    const failure = await failureOf(spec.jobId);
+    const failure = await jobFailure(t.env.client, spec.jobId);
     assert.equal(failure.type, 'AuthFailed');
     assert.match(failure.message, /401/);
     assert.equal(calls, 1);
@@ -126,7 +115,7 @@ test('model server down → AgentCrashed within seconds, not minutes of hidden r
     const spec = resolveJobSpec({ prompt: 'hi', kind: 'llm', workspace: 'none', maxAttempts: 1 }, h.config);
     const t0 = Date.now();
     await startJob(t.env.client, h.config, spec);
-    const failure = await failureOf(spec.jobId);
+    const failure = await jobFailure(t.env.client, spec.jobId);
     const elapsed = Date.now() - t0;
     assert.equal(failure.type, 'AgentCrashed');
     assert.match(failure.message, /Connection error/);

@@ -5,12 +5,12 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { resolveJobSpec } from '../src/client/job-input.js';
 import { startJob } from '../src/client/jobs.js';
 import { chatTurns, startOpenAiChatStub, type ChatBody, type ChatReply, type ChatServer } from '../src/scripted-model/openai-chat.js';
 import { makeRepo } from './support/repo.js';
+import { jobFailure, previousAttemptFailure } from './support/outcomes.js';
 import { startTemporal, startWorker, type Harness } from './support/temporal.js';
 
 const FAKE_KEY = 'sk-opencode-test-0123456789abcdefSECRET';
@@ -51,15 +51,6 @@ async function withWorker<T>(fn: (h: Harness) => Promise<T>, url = t.stub.url): 
   }
 }
 
-async function failureOf(jobId: string): Promise<ApplicationFailure> {
-  const err = await t.env.client.workflow.getHandle(jobId).result().then(
-    () => assert.fail('job should have failed'),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof WorkflowFailedError);
-  assert.ok(err.cause instanceof ApplicationFailure);
-  return err.cause;
-}
 
 test('an opencode job reads, edits and writes files in its worktree; tokens are the sum the API reported', async () => {
   let dir = '';
@@ -146,9 +137,7 @@ test('429 with retry-after → RateLimited on attempt 1, attempt 2 no sooner tha
     assert.equal(result.attempts, 2);
     assert.equal(times.length, 2, 'no hidden retries inside opencode (it would make 6 requests)');
     assert.ok((times[1] ?? 0) - (times[0] ?? 0) >= 6000, `retried after ${(times[1] ?? 0) - (times[0] ?? 0)} ms`);
-    const history = await t.env.client.workflow.getHandle(spec.jobId).fetchHistory();
-    const started = history.events?.find((e) => e.activityTaskStartedEventAttributes?.attempt === 2);
-    assert.equal(started?.activityTaskStartedEventAttributes?.lastFailure?.applicationFailureInfo?.type, 'RateLimited');
+    assert.equal(await previousAttemptFailure(t.env.client, spec.jobId, 2), 'RateLimited');
     assert.equal(result.finalText, 'fine');
   });
 });
@@ -164,7 +153,7 @@ test('401 → AuthFailed after exactly one attempt', async () => {
     const spec = resolveJobSpec({ prompt: 'hi', kind: 'llm', workspace: 'none', maxAttempts: 5 }, h.config);
     const t0 = Date.now();
     await startJob(t.env.client, h.config, spec);
-    const failure = await failureOf(spec.jobId);
+    const failure = await jobFailure(t.env.client, spec.jobId);
     assert.equal(failure.type, 'AuthFailed');
     assert.match(failure.message, /Incorrect API key/);
     assert.equal(calls, 1);
@@ -179,7 +168,7 @@ test('model server down → AgentCrashed within seconds, not a minute of hidden 
     const spec = resolveJobSpec({ prompt: 'hi', kind: 'llm', workspace: 'none', maxAttempts: 1 }, h.config);
     const t0 = Date.now();
     await startJob(t.env.client, h.config, spec);
-    const failure = await failureOf(spec.jobId);
+    const failure = await jobFailure(t.env.client, spec.jobId);
     const elapsed = Date.now() - t0;
     assert.equal(failure.type, 'AgentCrashed');
     assert.match(failure.message, /Cannot connect to API|Unable to connect/);
@@ -194,7 +183,7 @@ test('an unknown model → BadRequest after one attempt (the cause comes from op
   try {
     const spec = resolveJobSpec({ prompt: 'hi', kind: 'llm', workspace: 'none', maxAttempts: 3 }, h.config);
     await startJob(t.env.client, h.config, spec);
-    const failure = await failureOf(spec.jobId);
+    const failure = await jobFailure(t.env.client, spec.jobId);
     assert.equal(failure.type, 'BadRequest');
     assert.match(failure.message, /Model not found: nope\/no-such-model/);
     assert.equal((failure.details?.[0] as { attempts: number }).attempts, 1);

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
+import type { ApplicationFailure } from '@temporalio/client';
 import { resolveJobSpec } from '../src/client/job-input.js';
 import { capacityView, jobProgress, startJob } from '../src/client/jobs.js';
 import type { ScriptedReply } from '../src/scripted-model/anthropic.js';
@@ -11,6 +11,7 @@ import { nightshift } from './support/cli.js';
 import { processesIn, waitFor } from './support/procs.js';
 import { makeRepo } from './support/repo.js';
 import { useTemporalAndModel } from './support/suite.js';
+import { jobFailure, previousAttemptFailure } from './support/outcomes.js';
 import { startWorker, type Harness } from './support/temporal.js';
 
 const t = useTemporalAndModel();
@@ -26,16 +27,6 @@ async function withWorker<T>(fn: (h: Harness) => Promise<T>, raw: Record<string,
   }
 }
 
-/** The workflow failure and its chain: JobFailure(type) ← ActivityFailure ← ApplicationFailure(type). */
-async function failureOf(h: Harness, jobId: string): Promise<ApplicationFailure> {
-  const err = await t.env.client.workflow.getHandle(jobId).result().then(
-    () => assert.fail('job should have failed'),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof WorkflowFailedError);
-  assert.ok(err.cause instanceof ApplicationFailure);
-  return err.cause;
-}
 
 test('429 with a reset → RateLimited, retried no sooner than the reset, then succeeds', async () => {
   const resetAt = Date.now() + 6000;
@@ -56,9 +47,7 @@ test('429 with a reset → RateLimited, retried no sooner than the reset, then s
     assert.equal(result.attempts, 2);
     assert.equal(times.length, 2);
     assert.ok((times[1] ?? 0) >= Math.floor(resetAt / 1000) * 1000, `retried ${(times[1] ?? 0) - resetAt}ms relative to the reset`);
-    const history = await t.env.client.workflow.getHandle(spec.jobId).fetchHistory();
-    const started = history.events?.find((e) => e.activityTaskStartedEventAttributes?.attempt === 2);
-    assert.equal(started?.activityTaskStartedEventAttributes?.lastFailure?.applicationFailureInfo?.type, 'RateLimited');
+    assert.equal(await previousAttemptFailure(t.env.client, spec.jobId, 2), 'RateLimited');
   });
 });
 
@@ -72,7 +61,7 @@ test('401 → AuthFailed after exactly one attempt', async () => {
   await withWorker(async (h) => {
     const spec = resolveJobSpec({ prompt: 'hi', kind: 'llm', workspace: 'none', maxAttempts: 5 }, h.config);
     await startJob(t.env.client, h.config, spec);
-    const failure = await failureOf(h, spec.jobId);
+    const failure = await jobFailure(t.env.client, spec.jobId);
     assert.equal(failure.type, 'AuthFailed');
     assert.equal(failure.cause?.name, 'ActivityFailure');
     assert.equal((failure.cause?.cause as ApplicationFailure).type, 'AuthFailed');
@@ -92,7 +81,7 @@ test('a hung claude is killed at the hang timeout, its process group gone, the l
     await startJob(t.env.client, h.config, spec);
     const wt = join(h.dataDir, 'worktrees', spec.jobId);
     await waitFor('claude running in the worktree', () => processesIn(wt).length > 0);
-    const failure = await failureOf(h, spec.jobId);
+    const failure = await jobFailure(t.env.client, spec.jobId);
     assert.equal(failure.type, 'AgentTimedOut');
     assert.ok(Date.now() - t0 < 20_000);
     assert.deepEqual(processesIn(wt), []);
@@ -132,7 +121,7 @@ test('model server down → AgentCrashed within seconds, not minutes of hidden r
     const spec = resolveJobSpec({ prompt: 'hi', kind: 'llm', workspace: 'none', maxAttempts: 1 }, h.config);
     const t0 = Date.now();
     await startJob(t.env.client, h.config, spec);
-    const failure = await failureOf(h, spec.jobId);
+    const failure = await jobFailure(t.env.client, spec.jobId);
     const elapsed = Date.now() - t0;
     assert.equal(failure.type, 'AgentCrashed');
     assert.match(failure.message, /connect|ECONNREFUSED|Connection|network|fetch/i);

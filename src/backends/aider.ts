@@ -5,8 +5,9 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FailureClass } from '../shared/failures.js';
 import { classifyFailure } from './classify.js';
+import { emptyRun } from './json-lines.js';
 import type { AgentAdapter, ParsedRun, RunContext, StreamParser } from './contract.js';
-import { emptyRun, oneTryPythonPath, statusFromError, writeFileOnce } from './openai-compatible.js';
+import { oneTryPythonPath, statusFromError, writeFileOnce } from './openai-compatible.js';
 
 const INSTRUCTIONS = 'CONVENTIONS.md';
 const DAY_MS = 24 * 3600 * 1000;

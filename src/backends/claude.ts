@@ -3,13 +3,11 @@ import { isAbsolute, relative } from 'node:path';
 import { FailureClass } from '../shared/failures.js';
 import { emptyTokens } from '../shared/types.js';
 import { classifyFailure } from './classify.js';
+import { jsonLinesParser, num, obj, type Json } from './json-lines.js';
 import type { AgentAdapter, ParsedRun, RunContext, StreamParser } from './contract.js';
 
 const FILE_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
 
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (typeof v === 'object' && v !== null ? (v as Json) : {});
-const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 
 function claudeParser({ workspace }: RunContext): StreamParser {
   const run: ParsedRun = { gotResult: false, isError: false, finalText: '', tokens: emptyTokens(), turns: 0, toolCalls: 0, filesTouched: [] };
@@ -60,18 +58,7 @@ function claudeParser({ workspace }: RunContext): StreamParser {
       };
     },
   };
-  return {
-    run,
-    feed(line) {
-      let event: Json;
-      try {
-        event = obj(JSON.parse(line));
-      } catch {
-        return; // not JSON (a warning line): ignored, it is still in the raw output file
-      }
-      handlers[String(event['type'])]?.(event);
-    },
-  };
+  return jsonLinesParser(run, handlers);
 }
 
 export const claude: AgentAdapter = {

@@ -5,6 +5,7 @@ import { dirname, isAbsolute, join, relative } from 'node:path';
 import { FailureClass } from '../shared/failures.js';
 import { emptyTokens, type TokenUsage } from '../shared/types.js';
 import { classifyFailure } from './classify.js';
+import { jsonLinesParser, num, obj, type Json } from './json-lines.js';
 import type { AgentAdapter, ParsedRun, RunContext, StreamParser } from './contract.js';
 import { zoneOffsetMs } from './reset-time.js';
 
@@ -16,9 +17,6 @@ const STATUS = /(?:unexpected status|last status:?)\s+(\d{3})/i;
 const AGAIN = /try again at (?:([a-z]{3}) (\d{1,2})(?:st|nd|rd|th), (\d{4}) )?(\d{1,2}):(\d{2}) ?([ap]m)/i;
 const MONTHS = 'janfebmaraprmayjunjulaugsepoctnovdec';
 
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (typeof v === 'object' && v !== null ? (v as Json) : {});
-const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 
 const codexHome = (ctx: RunContext): string => ctx.config.env['CODEX_HOME'] ?? join(ctx.stateDir, 'codex-home');
 const usageFile = (ctx: RunContext, thread: string): string => join(ctx.stateDir, 'thread-usage', `${thread.replace(/[^\w-]/g, '_')}.json`);
@@ -118,18 +116,7 @@ function codexParser(ctx: RunContext): StreamParser {
     // "Reconnecting… n/5" notices arrive here too; only turn.failed ends the turn.
     error: (e) => noteError(run, e['message'], zone),
   };
-  return {
-    run,
-    feed(line) {
-      let event: Json;
-      try {
-        event = obj(JSON.parse(line));
-      } catch {
-        return; // not JSON: ignored, it is still in the raw output file
-      }
-      handlers[String(event['type'])]?.(event);
-    },
-  };
+  return jsonLinesParser(run, handlers);
 }
 
 /** `-c` overrides for a custom Responses provider at config.baseUrl, bounded so the engine owns retries. */

@@ -4,6 +4,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import { FailureClass } from '../shared/failures.js';
 import { emptyTokens } from '../shared/types.js';
 import { classifyFailure } from './classify.js';
+import { jsonLinesParser, num, obj, type Json } from './json-lines.js';
 import type { AgentAdapter, ExitInfo, ParsedRun, RunContext, StreamParser, Verdict } from './contract.js';
 
 /** The CLI's own default; always passed, since without `-m` a router call retries 5 times on its own. */
@@ -14,9 +15,6 @@ const EXIT_STATUS: Record<number, number> = { 144: 400, 145: 401, 147: 403, 148:
 /** Fatal exits that retrying cannot fix: 42 input, 52 config, 55 untrusted folder. */
 const BAD_INPUT_EXITS = new Set([42, 52, 55]);
 
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (typeof v === 'object' && v !== null ? (v as Json) : {});
-const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /** "Suggested retry after 6.5s." (the CLI quotes the API's RetryInfo) → epoch ms, rounded up. */
@@ -80,18 +78,7 @@ function geminiParser({ workspace }: RunContext): StreamParser {
     },
     result: (e) => applyResult(run, e),
   };
-  return {
-    run,
-    feed(line) {
-      let event: Json;
-      try {
-        event = obj(JSON.parse(line));
-      } catch {
-        return; // not JSON: ignored, it is still in the raw output file
-      }
-      handlers[str(event['type'])]?.(event);
-    },
-  };
+  return jsonLinesParser(run, handlers);
 }
 
 /** Fail-fast and offline-safe settings merged into the CLI's user settings (never the workspace). */

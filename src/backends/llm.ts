@@ -3,12 +3,10 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { FailureClass } from '../shared/failures.js';
 import { classifyFailure } from './classify.js';
+import { emptyRun, num, obj, type Json } from './json-lines.js';
 import type { AgentAdapter, ParsedRun, RunContext, StreamParser } from './contract.js';
-import { emptyRun, hasEnv, oneTryPythonPath, statusFromError, writeFileOnce } from './openai-compatible.js';
+import { hasEnv, oneTryPythonPath, statusFromError, writeFileOnce } from './openai-compatible.js';
 
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (typeof v === 'object' && v !== null ? (v as Json) : {});
-const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 
 /** Where conversations live: one log database per worker (or the user's own LLM_USER_PATH), so `--cid` resumes. */
 const logHome = (ctx: RunContext): string => ctx.config.env['LLM_USER_PATH'] ?? join(ctx.stateDir, 'llm');

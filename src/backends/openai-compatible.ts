@@ -2,8 +2,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
-import type { ParsedRun } from './contract.js';
-import { emptyTokens } from '../shared/types.js';
 
 // Neither CLI has a retry setting: the OpenAI client retries 429/5xx/connection errors twice (honouring
 // retry-after up to 120 s each) and aider adds its own loop of up to ~60 s. A sitecustomize on PYTHONPATH
@@ -91,16 +89,6 @@ export function statusFromError(text: string): number | undefined {
   const name = /litellm\.(\w+):/.exec(text)?.[1];
   return name ? LITELLM_STATUS[name] : undefined;
 }
-
-export const emptyRun = (): ParsedRun => ({
-  gotResult: false,
-  isError: false,
-  finalText: '',
-  tokens: emptyTokens(),
-  turns: 0,
-  toolCalls: 0,
-  filesTouched: [],
-});
 
 /** Whether an API key is available to the CLI (config.env first, then the worker's environment). */
 export const hasEnv = (env: Record<string, string>, name: string): boolean => Boolean(env[name] ?? process.env[name]);

@@ -3,8 +3,9 @@ import { isAbsolute, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { FailureClass } from '../shared/failures.js';
 import { classifyFailure } from './classify.js';
+import { emptyRun, num, obj, type Json } from './json-lines.js';
 import type { AgentAdapter, ParsedRun, RunContext, StreamParser } from './contract.js';
-import { emptyRun, hasEnv, writeFileOnce } from './openai-compatible.js';
+import { hasEnv, writeFileOnce } from './openai-compatible.js';
 
 const PROVIDER = 'nightshift';
 const KEY_ENV = 'OPENAI_API_KEY';
@@ -37,9 +38,6 @@ export const NightshiftFailFast = async ({ client }) => ({
 });
 `;
 
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (typeof v === 'object' && v !== null ? (v as Json) : {});
-const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
 
 /** Milliseconds a retry-after(-ms) header asks for (seconds or an HTTP date), if any. */
