@@ -1,6 +1,6 @@
 // The rolling token window: a grant reserves the kind's estimate, the release books what the CLI reported.
 import assert from 'node:assert/strict';
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import { resolveJobSpec } from '../src/client/job-input.js';
 import { capacityView, jobProgress, startJob } from '../src/client/jobs.js';
 import { turns } from '../src/scripted-model/anthropic.js';
@@ -9,9 +9,9 @@ import { useTemporalAndModel } from './support/suite.js';
 import { startWorker } from './support/temporal.js';
 
 const t = useTemporalAndModel();
-before(() => t.stub.setScript(turns([{ kind: 'message', blocks: [{ type: 'text', text: 'big answer' }], inputTokens: 420_000, outputTokens: 1000 }])));
 
 test('a full token window holds background jobs back until it slides; the operator lane is not held', async () => {
+  t.stub.setScript(turns([{ kind: 'message', blocks: [{ type: 'text', text: 'big answer' }], inputTokens: 420_000, outputTokens: 1000 }]));
   const h = await startWorker(t.env, {
     backends: { claude: claudeBackend(t.stub.url) },
     capacity: { tokenBudget: 500_000, windowSeconds: 6 },
