@@ -30,18 +30,29 @@ export async function prepareWorkspace(spec: JobSpec, config: Config): Promise<W
   }
   const git_ = await isGitRepo(spec.repoPath);
   const mode = spec.workspaceMode === 'auto' ? (git_ ? 'worktree' : 'in-place') : spec.workspaceMode;
-  if (mode === 'in-place') {
+  if (spec.workspacePath && !git_) {
+    // A fixed workspace outside git: a plain directory that persists across the jobs that share it.
+    await mkdir(spec.workspacePath, { recursive: true });
+    return { path: spec.workspacePath, mode: 'in-place', jobDir, baseline: [] };
+  }
+  if (mode === 'in-place' && !spec.workspacePath) {
     return { path: spec.repoPath, mode, jobDir, baseline: git_ ? await changedFiles({ path: spec.repoPath, mode, jobDir, baseline: [] }) : [] };
   }
   if (!git_) {
     throw ApplicationFailure.nonRetryable(`workspace mode worktree needs a git repo: ${spec.repoPath}`, FailureClass.WorkspaceFailed);
   }
-  const path = join(config.dataDir, 'worktrees', spec.jobId);
-  const branch = `nightshift/${spec.jobId}`;
+  const path = spec.workspacePath ?? join(config.dataDir, 'worktrees', spec.jobId);
+  const branch = spec.branch ?? `nightshift/${spec.jobId}`;
   if (!existsSync(path)) {
-    await git(spec.repoPath, ['worktree', 'add', '-B', branch, path, 'HEAD']);
+    // A fixed workspace keeps its branch across jobs; a new one starts from HEAD.
+    const exists = (await execa('git', ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], { cwd: spec.repoPath, reject: false })).exitCode === 0;
+    const args = spec.workspacePath && exists ? ['worktree', 'add', path, branch] : ['worktree', 'add', '-B', branch, path, 'HEAD'];
+    await git(spec.repoPath, args);
   }
-  return { path, mode: 'worktree', branch, jobDir, baseline: [] };
+  const info: WorkspaceInfo = { path, mode: 'worktree', branch, jobDir, baseline: [] };
+  // A shared workspace already holds earlier jobs' uncommitted changes: only new ones are this job's.
+  if (spec.workspacePath) info.baseline = await changedFiles(info);
+  return info;
 }
 
 /** Files changed in the workspace (tracked edits and new untracked files), minus the baseline. */

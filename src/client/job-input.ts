@@ -28,6 +28,12 @@ export const JobInputSchema = z.strictObject({
     .regex(/^job-[a-z0-9-]{1,60}$/, 'jobId must look like job-<lowercase letters, digits, dashes>')
     .optional(),
   resumeSessionId: z.string().min(1).optional(),
+  workspacePath: z.string().min(1).optional(),
+  branch: z.string().regex(/^[\w./-]+$/, 'branch must be a plain git branch name').optional(),
+  fixRounds: z.number().int().min(0).max(10).optional(),
+  review: z.string().min(1).optional(),
+  reviewRounds: z.number().int().min(1).max(5).optional(),
+  reviewModel: z.string().min(1).optional(),
 });
 export type JobInput = z.input<typeof JobInputSchema>;
 
@@ -63,6 +69,14 @@ export function resolveJobSpec(raw: unknown, config: Config, cwd = process.cwd()
   if (input.check) spec.check = input.check;
   if (input.model) spec.model = input.model;
   if (input.resumeSessionId) spec.resumeSessionId = input.resumeSessionId;
+  if (input.workspacePath) spec.workspacePath = resolve(cwd, input.workspacePath);
+  if (input.branch) spec.branch = input.branch;
+  if (input.fixRounds) spec.fixRounds = input.fixRounds;
+  if (input.review) {
+    adapterFor(input.review);
+    resolveCommand(input.review, config);
+    spec.review = { backend: input.review, rounds: input.reviewRounds ?? 1, ...(input.reviewModel ? { model: input.reviewModel } : {}) };
+  }
   return spec;
 }
 

@@ -40,6 +40,13 @@ export interface JobSpec {
   failoverMaxWaitSeconds: number;
   /** The capacity singleton this job leases from. */
   capacityWorkflowId: string;
+  /** A fixed workspace reused across jobs (warm sessions, chains): a git worktree on `branch` for a git repo. */
+  workspacePath?: string;
+  branch?: string;
+  /** On a failing check, send its output to the same agent session, up to this many rounds. */
+  fixRounds?: number;
+  /** A second model reviews the task and the diff; on "revise" the author gets the review, up to `rounds` times. */
+  review?: { backend: string; rounds: number; model?: string };
 }
 
 export interface TokenUsage {
