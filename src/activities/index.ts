@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../config/schema.js';
 import { changedFiles, prepareWorkspace } from './workspace.js';
 import { runCheck } from './check.js';
+import { parseVerdict, prepareReview } from './review.js';
 import { closedWorkflowsWith, requestLeaseWith } from './lease.js';
 import { runAgentWith } from './run-agent.js';
 
@@ -19,6 +20,8 @@ export function createActivities(deps: ActivityDeps) {
     runAgent: runAgentWith(deps),
     runCheck,
     changedFiles,
+    prepareReview,
+    parseVerdict,
   };
 }
 

@@ -16,10 +16,12 @@ export interface RunAgentInput {
   workspace: WorkspaceInfo;
   /** A later backend exists: a rate limit beyond spec.failoverMaxWaitSeconds ends this backend's attempts. */
   canFailover?: boolean;
+  /** Names the raw output file: `<label>-attempt-N.jsonl` (follow-ups: fix-1, revise-1, review-1). */
+  label?: string;
 }
 
 export function runAgentWith({ config }: ActivityDeps) {
-  return async ({ spec, workspace, canFailover = false }: RunAgentInput): Promise<AgentSummary> => {
+  return async ({ spec, workspace, canFailover = false, label = 'agent' }: RunAgentInput): Promise<AgentSummary> => {
     const ctx = Context.current();
     const attempt = ctx.info.attempt;
     const log = logger('run-agent').child({ jobId: spec.jobId, backend: spec.backend, attempt });
@@ -40,7 +42,7 @@ export function runAgentWith({ config }: ActivityDeps) {
     };
     const instructionsWritten = await writeInstructions(adapter, workspace.path, config.instructions);
     const invocation = adapter.invocation(runCtx);
-    const outputFile = join(workspace.jobDir, `agent-attempt-${attempt}.jsonl`);
+    const outputFile = join(workspace.jobDir, `${label}-attempt-${attempt}.jsonl`);
     const parser = adapter.parser(runCtx);
     log.info({ command: invocation.command, cwd: workspace.path }, 'spawning agent');
     const sup = await superviseAgent({

@@ -14,6 +14,9 @@ export type JobStep =
   | 'preparing-workspace'
   | 'running-agent'
   | 'running-check'
+  | 'fixing'
+  | 'reviewing'
+  | 'revising'
   | 'collecting-result'
   | 'releasing-lease'
   | 'done';
@@ -77,6 +80,13 @@ export interface AgentSummary {
   instructionsWritten?: string;
 }
 
+export interface ReviewVerdict {
+  round: number;
+  backend: string;
+  verdict: 'approve' | 'revise';
+  reasons: string[];
+}
+
 /** One backend's part in a job: the audit trail of routing and failover. */
 export interface BackendAttempt {
   backend: string;
@@ -123,6 +133,11 @@ export interface JobResult {
   attempts: number;
   /** Backends tried, skipped or left, in order (failover). */
   backends: BackendAttempt[];
+  /** Follow-up rounds after a failing check (0 when the first check passed). */
+  fixRounds?: number;
+  /** Every review verdict, in order; `revised` when approval came only after a revision. */
+  reviews?: ReviewVerdict[];
+  revised?: boolean;
   /** Set when a coding job changed nothing but its agent said why (not counted as no_op). */
   noChangeReason?: string;
   /** Epoch ms of each stage, for latency figures and the audit trail. */

@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
 import { FailureClass } from '../shared/failures.js';
-import type { AgentSummary, BackendAttempt, CheckOutcome, JobProgress, JobResult, JobSpec, WorkspaceInfo } from '../shared/types.js';
+import type { AgentSummary, BackendAttempt, CheckOutcome, JobProgress, JobResult, JobSpec, ReviewVerdict, WorkspaceInfo } from '../shared/types.js';
 import { emptyTokens } from '../shared/types.js';
 
 const CODING_KINDS = new Set(['coding-agent', 'codex']);
@@ -37,6 +37,7 @@ export interface ResultParts {
   backends: BackendAttempt[];
   failure?: Failure;
   cancelled?: boolean;
+  rounds?: { fixRounds: number; reviews: ReviewVerdict[]; revised: boolean };
 }
 
 export function buildResult(p: ResultParts): JobResult {
@@ -65,13 +66,20 @@ export function buildResult(p: ResultParts): JobResult {
   if (p.workspace) result.workspace = p.workspace.path;
   if (p.workspace?.branch) result.branch = p.workspace.branch;
   if (p.check) result.check = p.check;
+  if (p.rounds) Object.assign(result, { fixRounds: p.rounds.fixRounds, reviews: p.rounds.reviews, revised: p.rounds.revised && p.rounds.reviews.at(-1)?.verdict === 'approve' });
   if (result.status === 'succeeded' && isCoding(p) && filesChanged.length === 0) result.noChangeReason = p.agent?.finalText.slice(0, 500) ?? '';
-  const failure = p.failure ?? checkFailure(p.check);
+  const failure = p.failure ?? checkFailure(p.check) ?? reviewFailure(p.rounds?.reviews);
   if (failure && !p.cancelled) {
     result.failureClass = failure.failureClass;
     result.failureMessage = failure.message;
   }
   return result;
+}
+
+function reviewFailure(reviews: ReviewVerdict[] | undefined): Failure | undefined {
+  const last = reviews?.at(-1);
+  if (last?.verdict !== 'revise') return undefined;
+  return { failureClass: 'ReviewRejected', message: `reviewer ${last.backend} still asks for revision after ${reviews?.length ?? 0} rounds: ${last.reasons.join('; ')}` };
 }
 
 function checkFailure(check: CheckOutcome | undefined): Failure | undefined {
@@ -83,7 +91,7 @@ const isCoding = (p: ResultParts): boolean => CODING_KINDS.has(p.spec.kind) && p
 
 function statusOf(p: ResultParts, filesChanged: string[]): JobResult['status'] {
   if (p.cancelled) return 'cancelled';
-  if (p.failure || (p.check && !p.check.passed)) return 'failed';
+  if (p.failure || (p.check && !p.check.passed) || p.rounds?.reviews.at(-1)?.verdict === 'revise') return 'failed';
   // "exit 0 but did nothing" is not a success for a coding job, unless the agent said why.
   if (isCoding(p) && filesChanged.length === 0 && !SAID_WHY.test(p.agent?.finalText ?? '')) return 'no_op';
   return 'succeeded';

@@ -15,6 +15,7 @@ import { jobActivities } from './job-activities.js';
 import { buildResult, failureOf } from './job-result.js';
 import { markLimited, releaseLease } from './lease-release.js';
 import { runWithFailover } from './agent-failover.js';
+import { verifyAndReview, type RoundsOutcome } from './job-rounds.js';
 
 export async function jobWorkflow(spec: JobSpec): Promise<JobResult> {
   const progress: JobProgress = {
@@ -58,13 +59,18 @@ export async function jobWorkflow(spec: JobSpec): Promise<JobResult> {
         upsertSearchAttributes([{ key: SA.backend, value: backend }]);
       },
     });
-    if (spec.check && workspace.mode !== 'none') {
+    let rounds: RoundsOutcome | undefined;
+    if (spec.fixRounds || spec.review) {
+      rounds = await verifyAndReview({ spec, workspace, acts, agent, step });
+      agent = rounds.agent;
+      check = rounds.check;
+    } else if (spec.check && workspace.mode !== 'none') {
       step('running-check');
       check = await acts.short.runCheck({ command: spec.check, cwd: workspace.path, jobDir: workspace.jobDir, timeoutSeconds: spec.timeoutSeconds });
     }
     step('collecting-result');
     const changed = await acts.short.changedFiles(workspace);
-    result = finish(progress, buildResult({ spec, progress, agent, workspace, check, changed, attempts: agent.attempt, backends }));
+    result = finish(progress, buildResult({ spec, progress, agent, workspace, check, changed, attempts: agent.attempt, backends, ...(rounds ? { rounds } : {}) }));
   } catch (err) {
     const cancelled = isCancellation(err);
     const failure = failureOf(err);

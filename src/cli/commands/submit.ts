@@ -19,6 +19,10 @@ const OPTIONS = {
   'max-attempts': { type: 'string' },
   id: { type: 'string' },
   resume: { type: 'string' },
+  'fix-rounds': { type: 'string' },
+  review: { type: 'string' },
+  'review-rounds': { type: 'string' },
+  'review-model': { type: 'string' },
   wait: { type: 'boolean', short: 'w' },
 } as const;
 
@@ -43,6 +47,10 @@ export async function submit(argv: string[], ctx: CliContext, defaults: Defaults
     maxAttempts: intFlag('max-attempts', v['max-attempts']),
     jobId: v.id,
     resumeSessionId: v.resume,
+    fixRounds: intFlag('fix-rounds', v['fix-rounds']),
+    review: v.review,
+    reviewRounds: intFlag('review-rounds', v['review-rounds']),
+    reviewModel: v['review-model'],
   });
   const spec = resolveJobSpec(raw, ctx.config); // throws before anything is started
   const client = await ctx.client();

@@ -1,0 +1,107 @@
+// Verification with fix rounds, and review by a second model (llm) of claude's change — real CLIs.
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { resolveJobSpec } from '../src/client/job-input.js';
+import { startJob } from '../src/client/jobs.js';
+import { primaryDirectory, type MessagesBody, type ScriptedReply } from '../src/scripted-model/anthropic.js';
+import { startOpenAiChatStub, type ChatReply, type ChatServer } from '../src/scripted-model/openai-chat.js';
+import { claudeBackend } from './support/claude.js';
+import { jobFailure } from './support/outcomes.js';
+import { makeRepo } from './support/repo.js';
+import { useTemporalAndModel } from './support/suite.js';
+import { startWorker } from './support/temporal.js';
+
+const t = useTemporalAndModel();
+let reviewer: ChatServer;
+before(async () => void (reviewer = await startOpenAiChatStub(() => ({ kind: 'message', text: 'unused' }))));
+after(async () => void (await reviewer?.close()));
+
+const lastUser = (body: MessagesBody): string => JSON.stringify([...(body.messages ?? [])].reverse().find((m) => m.role === 'user')?.content ?? '');
+const write = (body: MessagesBody, file: string, content = 'x\n'): ScriptedReply => ({
+  kind: 'message',
+  blocks: [{ type: 'tool_use', name: 'Write', input: { file_path: `${primaryDirectory(body) ?? ''}/${file}`, content } }],
+});
+const text = (s: string): ScriptedReply => ({ kind: 'message', blocks: [{ type: 'text', text: s }] });
+
+/** The author: writes `first` for the task, then `on[trigger]` when a follow-up mentions the trigger. */
+function author(first: string, on: Record<string, string>) {
+  return (body: MessagesBody): ScriptedReply => {
+    if (!body.tools?.length) return text('ok');
+    const user = lastUser(body);
+    if (user.includes('tool_result')) return text('done');
+    const hit = Object.entries(on).find(([trigger]) => user.includes(trigger));
+    return write(body, hit ? hit[1] : first);
+  };
+}
+
+async function harness() {
+  const home = mkdtempSync(join(tmpdir(), 'nightshift-llm-home-'));
+  return startWorker(t.env, {
+    backends: { claude: claudeBackend(t.stub.url), llm: { baseUrl: reviewer.url, model: 'scripted', env: { HOME: home, OPENAI_API_KEY: 'sk-test-reviewer' } } },
+  });
+}
+
+test('a check that fails once: the fix round sends its output to the same session; succeeded with 1 fix round', async () => {
+  t.stub.setScript(author('a.txt', { 'fixed.txt is missing': 'fixed.txt' }));
+  const h = await harness();
+  try {
+    const check = ['sh', '-c', 'test -f fixed.txt || { echo "fixed.txt is missing"; exit 1; }'];
+    const spec = resolveJobSpec({ prompt: 'make a.txt', repo: await makeRepo(), kind: 'coding-agent', check, fixRounds: 2 }, h.config);
+    const seen = t.stub.requests.length;
+    const result = await (await startJob(t.env.client, h.config, spec)).result();
+    assert.equal(result.status, 'succeeded');
+    assert.equal(result.fixRounds, 1);
+    assert.equal(result.check?.passed, true);
+    assert.deepEqual(result.filesChanged, ['a.txt', 'fixed.txt']);
+    const followUp = t.stub.requests.slice(seen).find((r) => lastUser(r.body).includes('fixed.txt is missing'));
+    assert.ok(followUp, 'the check output reached the agent');
+    assert.ok(JSON.stringify(followUp.body.messages).includes('make a.txt'), 'in the same session: the first turn is in the request');
+  } finally {
+    await h.stop();
+  }
+});
+
+test('review by llm: revise once, then approve → succeeded, revised: true, two verdicts', async () => {
+  t.stub.setScript(author('impl.txt', { 'add tests': 'impl.test.txt' }));
+  const verdicts: ChatReply[] = [
+    { kind: 'message', text: '```json\n{"verdict": "revise", "reasons": ["add tests for impl"]}\n```' },
+    { kind: 'message', text: '{"verdict": "approve", "reasons": ["tests added"]}' },
+  ];
+  const diffs: string[] = [];
+  reviewer.setScript((body) => {
+    diffs.push(JSON.stringify(body.messages));
+    return verdicts[diffs.length - 1] ?? { kind: 'message', text: 'no' };
+  });
+  const h = await harness();
+  try {
+    const spec = resolveJobSpec({ prompt: 'implement impl', repo: await makeRepo(), kind: 'coding-agent', review: 'llm' }, h.config);
+    const result = await (await startJob(t.env.client, h.config, spec)).result();
+    assert.equal(result.status, 'succeeded');
+    assert.equal(result.revised, true);
+    assert.deepEqual(result.reviews?.map((v) => [v.round, v.backend, v.verdict]), [[1, 'llm', 'revise'], [2, 'llm', 'approve']]);
+    assert.deepEqual(result.reviews?.[0]?.reasons, ['add tests for impl']);
+    assert.ok(diffs[0]?.includes('impl.txt') && !diffs[0].includes('impl.test.txt'), 'round 1 reviewed the first diff');
+    assert.ok(diffs[1]?.includes('impl.test.txt'), 'round 2 reviewed the revision');
+    assert.deepEqual(result.filesChanged, ['impl.test.txt', 'impl.txt']);
+  } finally {
+    await h.stop();
+  }
+});
+
+test('a reviewer that emits malformed output → ReviewMalformed, not approval', async () => {
+  t.stub.setScript(author('impl.txt', {}));
+  reviewer.setScript(() => ({ kind: 'message', text: 'Looks great to me, ship it!' }));
+  const h = await harness();
+  try {
+    const spec = resolveJobSpec({ prompt: 'implement impl', repo: await makeRepo(), kind: 'coding-agent', review: 'llm' }, h.config);
+    await startJob(t.env.client, h.config, spec);
+    const failure = await jobFailure(t.env.client, spec.jobId);
+    assert.equal(failure.type, 'ReviewMalformed');
+    assert.match(failure.message, /no valid verdict/);
+  } finally {
+    await h.stop();
+  }
+});
