@@ -5,6 +5,7 @@ import { parseResetTime } from './reset-time.js';
 const AUTH_TEXT = /invalid api key|authentication_error|unauthori[sz]ed|not logged in|please run \/login|permission_error/i;
 const QUOTA_TEXT = /quota exceeded|insufficient_quota|credit balance is too low|billing/i;
 const RATE_TEXT = /rate[_ ]limit|too many requests|\b429\b|usage limit|hit your limit/i;
+const SESSION_GONE_TEXT = /no conversation found with (session )?id|--resume requires a valid session|no previous sessions found|(session|thread|conversation)[^\n]{0,40}not found/i;
 const BAD_REQUEST_TEXT = /invalid_request_error|\b400\b|prompt is too long|model .* not found/i;
 
 /** Shared classification of a failed run: HTTP status first, then the CLI's error text. */
@@ -12,6 +13,9 @@ export function classifyFailure(label: string, run: ParsedRun, exit: ExitInfo): 
   const text = [run.errorText, run.finalText, exit.stderrTail].filter(Boolean).join('\n');
   const status = run.errorStatus;
   const resetAt = run.rateLimitResetAt ?? parseResetTime(text, exit.now);
+  if (SESSION_GONE_TEXT.test(text)) {
+    return { ok: false, type: FailureClass.SessionNotFound, message: firstLine(text, 'agent session not found') };
+  }
   if (status === 401 || status === 403 || (!status && AUTH_TEXT.test(text))) {
     return { ok: false, type: FailureClass.AuthFailed, message: firstLine(text, 'authentication failed') };
   }

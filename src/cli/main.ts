@@ -1,8 +1,10 @@
 // nightshift CLI: one dispatch table; usage errors exit 2, failed jobs exit 1.
 import { UsageError } from '../shared/usage-error.js';
+import { chain } from './commands/chain.js';
 import { submit } from './commands/submit.js';
 import { cancel, capacity, list, status } from './commands/inspect.js';
 import { dev, worker } from './commands/serve.js';
+import { sessions } from './commands/sessions.js';
 import { cliContext, type CliContext } from './context.js';
 
 type Command = (argv: string[], ctx: CliContext) => Promise<number>;
@@ -16,6 +18,8 @@ const COMMANDS: Record<string, Command> = {
   list,
   cancel,
   capacity,
+  chain,
+  sessions,
   demo: async (argv, ctx) => (await import('../demo/demo.js')).demo(argv, ctx),
 };
 
@@ -25,12 +29,16 @@ const HELP = `nightshift — durable agent jobs on Temporal
   nightshift worker                   a worker only (TEMPORAL_ADDRESS for an existing server)
   nightshift submit "<prompt>" [--kind K] [--backend B] [--lane L] [--repo DIR]
                     [--workspace auto|worktree|in-place|none] [--check "npm test"]
-                    [--model M] [--timeout S] [--max-attempts N] [--wait] [--json]
+                    [--model M] [--timeout S] [--max-attempts N] [--session NAME] [--wait] [--json]
   nightshift ask "<question>"         operator lane: gets a slot even when the queue is full
   nightshift status <job-id>          current step, live agent progress, result
   nightshift list [--status S]        recent jobs
   nightshift cancel <job-id>          cancel: kills the agent's process group, releases the lease
   nightshift capacity                 slots per lane, queues, tokens, backpressure
+  nightshift chain run FILE [--wait]  run a chain file (YAML/JSON): steps in order, parallel blocks, partial results kept
+  nightshift chain status <chain-id>  each step: state, job id, attempts, duration, tokens
+  nightshift sessions                 open warm sessions: backend, agent session, jobs, tokens, last used
+  nightshift sessions close <name>    end a session after its running job
   nightshift demo                     a burst of jobs + an operator ask on the embedded server
 `;
 

@@ -74,6 +74,14 @@ export const ConfigSchema = z.strictObject({
   instructionsFile: z.string().min(1).optional(),
   backends: z.record(z.string(), BackendConfigSchema).default({}),
   jobs: JobDefaultsSchema.prefault({}),
+  sessions: z
+    .strictObject({
+      /** A warm session with no job for this long closes (fractions allowed: 0.5 = 30 s). */
+      idleMinutes: z.number().positive().default(60),
+      /** A session continues as new after this many history events, carrying its queue and state. */
+      continueAsNewEvents: int(10).default(2000),
+    })
+    .prefault({}),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 

@@ -9,6 +9,8 @@ export const FailureClass = {
   NoResult: 'NoResult',
   WorkspaceFailed: 'WorkspaceFailed',
   WorkerShutdown: 'WorkerShutdown',
+  /** The agent session to resume does not exist (expired, deleted, another machine). */
+  SessionNotFound: 'SessionNotFound',
 } as const;
 export type FailureClass = (typeof FailureClass)[keyof typeof FailureClass];
 
@@ -18,6 +20,7 @@ export const NON_RETRYABLE: string[] = [
   FailureClass.BadRequest,
   FailureClass.QuotaExhausted,
   FailureClass.WorkspaceFailed,
+  FailureClass.SessionNotFound,
 ];
 
 /** Details carried by a RateLimited failure. */

@@ -138,6 +138,8 @@ export interface JobResult {
   /** Every review verdict, in order; `revised` when approval came only after a revision. */
   reviews?: ReviewVerdict[];
   revised?: boolean;
+  /** Set by a warm session when the agent's session could not be resumed and the job ran in a fresh one. */
+  freshSession?: boolean;
   /** Set when a coding job changed nothing but its agent said why (not counted as no_op). */
   noChangeReason?: string;
   /** Epoch ms of each stage, for latency figures and the audit trail. */

@@ -37,10 +37,13 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-/** A worker on a fresh task queue with its own data dir; `raw` is merged into the config. */
-export async function startWorker(env: TestWorkflowEnvironment, raw: Record<string, unknown> = {}): Promise<Harness> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'nightshift-test-'));
-  const taskQueue = `test-${process.pid}-${Date.now()}-${++queueCounter}`;
+/**
+ * A worker on a fresh task queue with its own data dir; `raw` is merged into the config.
+ * `reuse` takes an earlier harness's queue and data dir: a restarted worker picks up where it stopped.
+ */
+export async function startWorker(env: TestWorkflowEnvironment, raw: Record<string, unknown> = {}, reuse?: { taskQueue: string; dataDir: string }): Promise<Harness> {
+  const dataDir = reuse?.dataDir ?? mkdtempSync(join(tmpdir(), 'nightshift-test-'));
+  const taskQueue = reuse?.taskQueue ?? `test-${process.pid}-${Date.now()}-${++queueCounter}`;
   const temporal = { ...((raw['temporal'] as object | undefined) ?? {}), taskQueue };
   const config = parseConfig({ ...raw, dataDir, temporal });
   const worker = await createWorker({ config, client: env.client, connection: env.nativeConnection });

@@ -4,6 +4,7 @@ import { resolveJobSpec } from '../../client/job-input.js';
 import { jobOutcome, startJob } from '../../client/jobs.js';
 import { UsageError } from '../../shared/usage-error.js';
 import { printResult } from '../format.js';
+import { submitToSessionCli } from './sessions.js';
 
 const OPTIONS = {
   prompt: { type: 'string', short: 'p' },
@@ -24,6 +25,7 @@ const OPTIONS = {
   'review-rounds': { type: 'string' },
   'review-model': { type: 'string' },
   wait: { type: 'boolean', short: 'w' },
+  session: { type: 'string' },
 } as const;
 
 type Defaults = { lane?: string; kind?: string; workspace?: string; wait?: boolean };
@@ -52,6 +54,8 @@ export async function submit(argv: string[], ctx: CliContext, defaults: Defaults
     reviewRounds: intFlag('review-rounds', v['review-rounds']),
     reviewModel: v['review-model'],
   });
+  // A warm session runs the job in its own workflow, resuming its agent session.
+  if (v.session !== undefined) return submitToSessionCli(v.session, raw, ctx, { wait: Boolean(v.wait ?? defaults.wait), json: Boolean(v.json) });
   const spec = resolveJobSpec(raw, ctx.config); // throws before anything is started
   const client = await ctx.client();
   await startJob(client, ctx.config, spec);

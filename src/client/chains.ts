@@ -1,0 +1,110 @@
+// Chains at the edge: read and validate a chain file, resolve each step to a job spec, start and inspect chains.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { parse as parseYaml } from 'yaml';
+import { ChainFileSchema, type ChainFile, type ChainStepInput } from '../chains/schema.js';
+import type { Config } from '../config/schema.js';
+import { newJobId } from '../shared/ids.js';
+import { UsageError } from '../shared/usage-error.js';
+import { describeIssues } from '../shared/zod-issues.js';
+import type { chainWorkflow } from '../workflows/chain.js';
+import { chainViewQuery, type ChainNode, type ChainSpec, type ChainStepSpec, type ChainView } from '../workflows/chain-state.js';
+import { resolveJobSpec } from './job-input.js';
+
+/** Reads a YAML or JSON chain file; every problem is a UsageError naming the field and value (nothing starts). */
+export function loadChainFile(file: string, config: Config, cwd = process.cwd()): ChainSpec {
+  let text: string;
+  try {
+    text = readFileSync(resolve(cwd, file), 'utf8');
+  } catch (err) {
+    throw new UsageError(`chain file: cannot read "${file}" (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  let raw: unknown;
+  try {
+    raw = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    throw new UsageError(`chain file "${file}": not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`);
+  }
+  const parsed = ChainFileSchema.safeParse(raw);
+  if (!parsed.success) throw new UsageError(`invalid chain file "${file}":\n${describeIssues(parsed.error, raw)}`);
+  return resolveChain(parsed.data, config, cwd);
+}
+
+export function resolveChain(chain: ChainFile, config: Config, cwd: string, chainId = newChainId()): ChainSpec {
+  const nodes: ChainNode[] = chain.steps.map((node, i) =>
+    'parallel' in node
+      ? { parallel: node.parallel.map((s, j) => resolveStep(chain, s, `steps.${i}.parallel.${j}`, config, cwd)) }
+      : { step: resolveStep(chain, node, `steps.${i}`, config, cwd) },
+  );
+  return { chainId, name: chain.name, task: chain.task, dataDir: resolve(cwd, config.dataDir), nodes };
+}
+
+/** A step's settings over the chain's defaults, resolved like `submit` would (backend installed, kind known, …). */
+function resolveStep(chain: ChainFile, step: ChainStepInput, at: string, config: Config, cwd: string): ChainStepSpec {
+  const defined = Object.fromEntries(Object.entries(step).filter(([, v]) => v !== undefined));
+  const m = { ...chain.defaults, ...defined } as ChainStepInput;
+  const raw = Object.fromEntries(
+    Object.entries({
+      prompt: m.prompt,
+      kind: m.kind,
+      backend: m.backend,
+      lane: m.lane,
+      repo: chain.repo,
+      check: typeof m.check === 'string' ? m.check.split(/\s+/).filter(Boolean) : m.check,
+      model: m.model,
+      timeoutSeconds: m.timeoutSeconds,
+      hangTimeoutSeconds: m.hangTimeoutSeconds,
+      maxAttempts: m.maxAttempts,
+      fixRounds: m.fixRounds,
+      review: m.review,
+      reviewRounds: m.reviewRounds,
+      reviewModel: m.reviewModel,
+    }).filter(([, v]) => v !== undefined),
+  );
+  try {
+    return { id: step.id, job: resolveJobSpec(raw, config, cwd), onFailure: m.onFailure ?? 'stop', retries: m.retries ?? 0 };
+  } catch (err) {
+    if (err instanceof UsageError) throw new UsageError(`${at} (step "${step.id}"): ${err.message}`);
+    throw err;
+  }
+}
+
+export const newChainId = (): string => newJobId().replace(/^job-/, 'chain-');
+
+export async function startChain(client: Client, config: Config, spec: ChainSpec): Promise<WorkflowHandle<typeof chainWorkflow>> {
+  return client.workflow.start<typeof chainWorkflow>('chainWorkflow', {
+    workflowId: spec.chainId,
+    taskQueue: config.temporal.taskQueue,
+    args: [spec],
+  });
+}
+
+/** The chain's final view (a failed chain carries it in its failure details). */
+export async function chainOutcome(client: Client, chainId: string): Promise<{ view?: ChainView; error?: Error }> {
+  try {
+    return { view: await client.workflow.getHandle<typeof chainWorkflow>(chainId).result() };
+  } catch (err) {
+    const details = (err as { cause?: { details?: unknown[] } }).cause?.details?.[0] as ChainView | undefined;
+    const view = details && typeof details === 'object' && 'steps' in details ? details : undefined;
+    return { ...(view ? { view } : {}), error: err as Error };
+  }
+}
+
+/** Each step's state: the live query while the chain runs, its outcome once it has closed. */
+export async function chainStatus(client: Client, chainId: string): Promise<ChainView> {
+  const handle = client.workflow.getHandle(chainId);
+  let described;
+  try {
+    described = await handle.describe();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new UsageError(`chain id: no chain "${chainId}"`);
+    throw err;
+  }
+  if (described.type !== 'chainWorkflow') throw new UsageError(`chain id: "${chainId}" is a ${described.type}, not a chain`);
+  if (described.status.name !== 'RUNNING') {
+    const { view } = await chainOutcome(client, chainId);
+    if (view) return view;
+  }
+  return handle.query(chainViewQuery);
+}

@@ -1,0 +1,134 @@
+// A warm session: one long-lived workflow per name runs its jobs one at a time as child job workflows,
+// each resuming the agent session of the one before, in one stable workspace.
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  CancelledFailure,
+  ChildWorkflowFailure,
+  condition,
+  continueAsNew,
+  executeChild,
+  ParentClosePolicy,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { SA } from '../shared/search-attributes.js';
+import { emptyTokens, type JobResult, type JobSpec } from '../shared/types.js';
+import type { jobWorkflow } from './job.js';
+import {
+  book,
+  drop,
+  enqueue,
+  isResumeFailure,
+  newSessionState,
+  pinned,
+  recordOf,
+  sessionCloseSignal,
+  sessionJobQuery,
+  sessionSubmitSignal,
+  sessionViewQuery,
+  viewOf,
+  type QueuedJob,
+  type SessionInput,
+  type SessionJobRecord,
+  type SessionSettings,
+  type SessionState,
+  type SessionView,
+} from './session-state.js';
+
+export async function sessionWorkflow(input: SessionInput): Promise<SessionView> {
+  const state = input.state ?? newSessionState(input.name, Date.now());
+  setHandler(sessionSubmitSignal, (spec) => enqueue(state, spec, Date.now()));
+  setHandler(sessionCloseSignal, () => void (state.closing = true));
+  setHandler(sessionViewQuery, () => viewOf(state));
+  setHandler(sessionJobQuery, (jobId) => recordOf(state, jobId));
+  const idleMs = input.settings.idleMinutes * 60_000;
+  const ready = (): boolean => state.queue.length > 0 || state.closing;
+  for (;;) {
+    await condition(ready, Math.max(1, state.lastUsedAt + idleMs - Date.now()));
+    const next = state.closing ? undefined : state.queue.shift();
+    if (!next) {
+      // Idle or closed: end once every delivered signal is handled (a late submit keeps an idle session open).
+      await condition(allHandlersFinished);
+      if (!state.closing && state.queue.length > 0) continue;
+      for (const q of state.queue.splice(0)) drop(state, q);
+      return viewOf(state);
+    }
+    await runJob(state, next);
+    if (!state.closing && shouldRoll(input.settings)) {
+      await condition(allHandlersFinished);
+      state.runs++;
+      // The queue, the agent session id and the totals travel with the state.
+      await continueAsNew<typeof sessionWorkflow>({ ...input, state });
+    }
+  }
+}
+
+async function runJob(state: SessionState, next: QueuedJob): Promise<void> {
+  const spec = pinned(state, next.spec);
+  const record: SessionJobRecord = { jobId: spec.jobId, status: 'running', submittedAt: next.submittedAt };
+  if (spec.resumeSessionId) record.resumedSessionId = spec.resumeSessionId;
+  state.running = record;
+  let result = await runChild(spec);
+  if (isResumeFailure(spec, result)) {
+    // The agent's session is gone (expired, deleted): the same job once more, in a fresh agent session,
+    // as its own child (`<jobId>-fresh`: a job id is leased once).
+    delete state.agentSessionId;
+    const fresh: JobSpec = { ...spec, jobId: `${spec.jobId}-fresh` };
+    delete fresh.resumeSessionId;
+    record.freshSession = true;
+    record.resumeFailure = result.failureMessage ?? result.failureClass ?? 'resume failed';
+    result = { ...(await runChild(fresh)), freshSession: true };
+  }
+  delete state.running;
+  book(state, record, result, Date.now());
+}
+
+/** The child keeps the job id chosen at submit; a failed job's JobResult comes from the failure details. */
+async function runChild(spec: JobSpec): Promise<JobResult> {
+  try {
+    return await executeChild<typeof jobWorkflow>('jobWorkflow', {
+      workflowId: spec.jobId,
+      args: [spec],
+      // Closing the session by force cancels its job cleanly (the lease is released).
+      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      typedSearchAttributes: [
+        { key: SA.backend, value: spec.backend },
+        { key: SA.kind, value: spec.kind },
+        { key: SA.lane, value: spec.lane },
+        { key: SA.status, value: 'queued' },
+      ],
+    });
+  } catch (err) {
+    return resultOfFailure(spec, err);
+  }
+}
+
+function resultOfFailure(spec: JobSpec, err: unknown): JobResult {
+  const cause = err instanceof ChildWorkflowFailure ? err.cause : err;
+  const carried = cause instanceof ApplicationFailure ? (cause.details?.[0] as JobResult | undefined) : undefined;
+  if (carried && typeof carried === 'object' && carried.jobId === spec.jobId) return carried;
+  const now = Date.now();
+  const cancelled = cause instanceof CancelledFailure;
+  return {
+    jobId: spec.jobId,
+    status: cancelled ? 'cancelled' : 'failed',
+    backend: spec.backend,
+    kind: spec.kind,
+    lane: spec.lane,
+    finalText: '',
+    tokens: emptyTokens(),
+    durationMs: 0,
+    leaseWaitMs: 0,
+    filesChanged: [],
+    attempts: 0,
+    backends: [],
+    ...(cancelled ? {} : { failureClass: 'JobFailed', failureMessage: cause instanceof Error ? cause.message : String(cause) }),
+    timeline: { queuedAt: now, finishedAt: now },
+  };
+}
+
+function shouldRoll(settings: SessionSettings): boolean {
+  const info = workflowInfo();
+  return info.continueAsNewSuggested || info.historyLength >= settings.continueAsNewEvents;
+}
