@@ -1,18 +1,7 @@
 // One chain step: render its prompt, run it as a child job (under its own lease), rerun on failure up to `retries`.
-import {
-  ApplicationFailure,
-  CancellationScope,
-  CancelledFailure,
-  ChildWorkflowFailure,
-  executeChild,
-  isCancellation,
-  ParentClosePolicy,
-} from '@temporalio/workflow';
 import { renderTemplate } from '../chains/template.js';
-import { SA } from '../shared/search-attributes.js';
-import { emptyTokens, type JobResult, type JobSpec } from '../shared/types.js';
 import { addTokens, workspaceOf, type ChainSpec, type ChainStepSpec, type StepRecord } from './chain-state.js';
-import type { jobWorkflow } from './job.js';
+import { runChildJob } from './child-job.js';
 
 export interface StepRun {
   spec: ChainSpec;
@@ -35,7 +24,7 @@ export async function runStep({ spec, step, rec, outputs, parallel }: StepRun): 
     rec.jobId = jobId;
     rec.jobIds.push(jobId);
     rec.attempts = attempt;
-    const result = await runChild({ ...step.job, jobId, prompt, workspacePath: ws.workspacePath, branch: ws.branch });
+    const result = await runChildJob({ ...step.job, jobId, prompt, workspacePath: ws.workspacePath, branch: ws.branch });
     rec.result = result;
     addTokens(rec.tokens, result.tokens);
     if (result.status === 'succeeded' || result.status === 'no_op') break;
@@ -52,47 +41,3 @@ export async function runStep({ spec, step, rec, outputs, parallel }: StepRun): 
   rec.durationMs = Date.now() - started;
 }
 
-async function runChild(job: JobSpec): Promise<JobResult> {
-  try {
-    return await executeChild<typeof jobWorkflow>('jobWorkflow', {
-      workflowId: job.jobId,
-      args: [job],
-      // Cancelling the chain cancels its running job cleanly (the lease is released).
-      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-      typedSearchAttributes: [
-        { key: SA.backend, value: job.backend },
-        { key: SA.kind, value: job.kind },
-        { key: SA.lane, value: job.lane },
-        { key: SA.status, value: 'queued' },
-      ],
-    });
-  } catch (err) {
-    if (isCancellation(err) && CancellationScope.current().consideredCancelled) throw err;
-    return resultOfFailure(job, err);
-  }
-}
-
-/** A failed job carries its JobResult in the failure details; anything else becomes a minimal failed result. */
-function resultOfFailure(job: JobSpec, err: unknown): JobResult {
-  const cause = err instanceof ChildWorkflowFailure ? err.cause : err;
-  const carried = cause instanceof ApplicationFailure ? (cause.details?.[0] as JobResult | undefined) : undefined;
-  if (carried && typeof carried === 'object' && carried.jobId === job.jobId) return carried;
-  const now = Date.now();
-  const cancelled = cause instanceof CancelledFailure;
-  return {
-    jobId: job.jobId,
-    status: cancelled ? 'cancelled' : 'failed',
-    backend: job.backend,
-    kind: job.kind,
-    lane: job.lane,
-    finalText: '',
-    tokens: emptyTokens(),
-    durationMs: 0,
-    leaseWaitMs: 0,
-    filesChanged: [],
-    attempts: 0,
-    backends: [],
-    ...(cancelled ? {} : { failureClass: 'JobFailed', failureMessage: cause instanceof Error ? cause.message : String(cause) }),
-    timeline: { queuedAt: now, finishedAt: now },
-  };
-}

@@ -2,19 +2,13 @@
 // each resuming the agent session of the one before, in one stable workspace.
 import {
   allHandlersFinished,
-  ApplicationFailure,
-  CancelledFailure,
-  ChildWorkflowFailure,
   condition,
   continueAsNew,
-  executeChild,
-  ParentClosePolicy,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { SA } from '../shared/search-attributes.js';
-import { emptyTokens, type JobResult, type JobSpec } from '../shared/types.js';
-import type { jobWorkflow } from './job.js';
+import type { JobSpec } from '../shared/types.js';
+import { runChildJob } from './child-job.js';
 import {
   book,
   drop,
@@ -69,7 +63,7 @@ async function runJob(state: SessionState, next: QueuedJob): Promise<void> {
   const record: SessionJobRecord = { jobId: spec.jobId, status: 'running', submittedAt: next.submittedAt };
   if (spec.resumeSessionId) record.resumedSessionId = spec.resumeSessionId;
   state.running = record;
-  let result = await runChild(spec);
+  let result = await runChildJob(spec);
   if (isResumeFailure(spec, result)) {
     // The agent's session is gone (expired, deleted): the same job once more, in a fresh agent session,
     // as its own child (`<jobId>-fresh`: a job id is leased once).
@@ -78,55 +72,12 @@ async function runJob(state: SessionState, next: QueuedJob): Promise<void> {
     delete fresh.resumeSessionId;
     record.freshSession = true;
     record.resumeFailure = result.failureMessage ?? result.failureClass ?? 'resume failed';
-    result = { ...(await runChild(fresh)), freshSession: true };
+    result = { ...(await runChildJob(fresh)), freshSession: true };
   }
   delete state.running;
   book(state, record, result, Date.now());
 }
 
-/** The child keeps the job id chosen at submit; a failed job's JobResult comes from the failure details. */
-async function runChild(spec: JobSpec): Promise<JobResult> {
-  try {
-    return await executeChild<typeof jobWorkflow>('jobWorkflow', {
-      workflowId: spec.jobId,
-      args: [spec],
-      // Closing the session by force cancels its job cleanly (the lease is released).
-      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-      typedSearchAttributes: [
-        { key: SA.backend, value: spec.backend },
-        { key: SA.kind, value: spec.kind },
-        { key: SA.lane, value: spec.lane },
-        { key: SA.status, value: 'queued' },
-      ],
-    });
-  } catch (err) {
-    return resultOfFailure(spec, err);
-  }
-}
-
-function resultOfFailure(spec: JobSpec, err: unknown): JobResult {
-  const cause = err instanceof ChildWorkflowFailure ? err.cause : err;
-  const carried = cause instanceof ApplicationFailure ? (cause.details?.[0] as JobResult | undefined) : undefined;
-  if (carried && typeof carried === 'object' && carried.jobId === spec.jobId) return carried;
-  const now = Date.now();
-  const cancelled = cause instanceof CancelledFailure;
-  return {
-    jobId: spec.jobId,
-    status: cancelled ? 'cancelled' : 'failed',
-    backend: spec.backend,
-    kind: spec.kind,
-    lane: spec.lane,
-    finalText: '',
-    tokens: emptyTokens(),
-    durationMs: 0,
-    leaseWaitMs: 0,
-    filesChanged: [],
-    attempts: 0,
-    backends: [],
-    ...(cancelled ? {} : { failureClass: 'JobFailed', failureMessage: cause instanceof Error ? cause.message : String(cause) }),
-    timeline: { queuedAt: now, finishedAt: now },
-  };
-}
 
 function shouldRoll(settings: SessionSettings): boolean {
   const info = workflowInfo();
