@@ -1,9 +1,12 @@
-// Records the histories the replay test checks: a completed claude job and the capacity singleton.
-// Run: node --import tsx scripts/record-histories.ts  (re-record only on purpose; old histories must keep replaying)
-import { writeFileSync } from 'node:fs';
+// Records the histories the replay test checks: a claude job, the capacity singleton, a warm session, a chain.
+// Run: npm run record-histories — writes only the files that are missing: old histories must keep replaying.
+import { existsSync, writeFileSync } from 'node:fs';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { resolveJobSpec } from '../src/client/job-input.js';
 import { startJob } from '../src/client/jobs.js';
+import { chainOutcome, resolveChain, startChain } from '../src/client/chains.js';
+import { submitToSession, waitForSessionJob } from '../src/client/sessions.js';
+import { ChainFileSchema } from '../src/chains/schema.js';
 import { capacityWorkflowId } from '../src/shared/ids.js';
 import { primaryDirectory, startAnthropicStub, turns } from '../src/scripted-model/anthropic.js';
 import { claudeBackend } from '../test/support/claude.js';
@@ -13,7 +16,7 @@ import { startTemporal, startWorker } from '../test/support/temporal.js';
 const env = await startTemporal();
 let dir = '';
 const stub = await startAnthropicStub((body, i) => {
-  dir ||= primaryDirectory(body) ?? '';
+  dir = primaryDirectory(body) ?? dir;
   return turns([
     { kind: 'message', blocks: [{ type: 'tool_use', name: 'Write', input: { file_path: `${dir}/notes.md`, content: 'recorded\n' } }] },
     { kind: 'message', blocks: [{ type: 'text', text: 'wrote notes.md' }] },
@@ -22,13 +25,25 @@ const stub = await startAnthropicStub((body, i) => {
 const h = await startWorker(env, { backends: { claude: claudeBackend(stub.url) } });
 try {
   const repo = await makeRepo();
-  const spec = resolveJobSpec({ prompt: 'write notes', repo, kind: 'coding-agent', check: ['git', 'status', '--short'] }, h.config);
-  const handle = await startJob(env.client, h.config, spec);
-  await handle.result();
   const out = new URL('../test/histories/', import.meta.url);
-  writeFileSync(new URL('job-claude-succeeded.json', out), historyToJSON(await handle.fetchHistory()) + '\n');
-  const capacity = env.client.workflow.getHandle(capacityWorkflowId(h.config.temporal.taskQueue));
-  writeFileSync(new URL('capacity-one-lease.json', out), historyToJSON(await capacity.fetchHistory()) + '\n');
+  const save = async (name: string, workflowId: string): Promise<void> => {
+    const file = new URL(`${name}.json`, out);
+    if (!existsSync(file)) writeFileSync(file, historyToJSON(await env.client.workflow.getHandle(workflowId).fetchHistory()) + '\n');
+  };
+  const spec = resolveJobSpec({ prompt: 'write notes', repo, kind: 'coding-agent', check: ['git', 'status', '--short'] }, h.config);
+  await (await startJob(env.client, h.config, spec)).result();
+  await save('job-claude-succeeded', spec.jobId);
+  await save('capacity-one-lease', capacityWorkflowId(h.config.temporal.taskQueue));
+  for (const prompt of ['first session job', 'second session job']) {
+    const job = await submitToSession(env.client, h.config, 'recorded', { prompt, repo, kind: 'llm' });
+    await waitForSessionJob(env.client, h.config, 'recorded', job.jobId, 200);
+  }
+  await save('session-two-jobs', `session-recorded.${h.config.temporal.taskQueue}`);
+  const chainFile = ChainFileSchema.parse({ name: 'recorded', repo, task: 'write notes', defaults: { kind: 'llm' }, steps: [{ id: 'one', prompt: '{{task}}' }, { id: 'two', prompt: 'again: {{steps.one.output}}' }] });
+  const chain = resolveChain(chainFile, h.config, process.cwd());
+  await startChain(env.client, h.config, chain);
+  await chainOutcome(env.client, chain.chainId);
+  await save('chain-two-steps', chain.chainId);
 } finally {
   await h.stop();
   await stub.close();
