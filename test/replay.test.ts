@@ -2,8 +2,10 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { Worker } from '@temporalio/worker';
 import { workflowsPath } from '../src/workers/worker.js';
+import { nightshift } from './support/cli.js';
 
 const DIR = new URL('./histories/', import.meta.url);
 
@@ -19,4 +21,21 @@ test('committed histories replay without nondeterminism', async () => {
   }
   assert.equal(replayed, files.length);
   assert.deepEqual(failures, []);
+});
+
+test('`nightshift replay` passes a committed history, and explains a deliberately non-deterministic change', async () => {
+  const history = fileURLToPath(new URL('job-claude-succeeded.json', DIR));
+  const ok = await nightshift(['replay', history]);
+  assert.equal(ok.exitCode, 0, ok.stderr);
+  assert.match(ok.stdout, /replays cleanly/);
+  const broken = fileURLToPath(new URL('./fixtures/nondeterministic-workflows.ts', import.meta.url));
+  const bad = await nightshift(['replay', history, '--workflows', broken, '--json']);
+  assert.equal(bad.exitCode, 1, bad.stderr);
+  const report = JSON.parse(bad.stdout) as { ok: boolean; explanation: string };
+  assert.equal(report.ok, false);
+  assert.match(report.explanation, /does not match the recorded history/);
+  assert.match(report.explanation, /requestLease/, 'names what the history has');
+  assert.match(report.explanation, /patched\(\)/);
+  const missing = await nightshift(['replay', '/nonexistent/history.json']);
+  assert.equal(missing.exitCode, 2);
 });
