@@ -9,6 +9,7 @@ import { startJob } from '../src/client/jobs.js';
 import { primaryDirectory, type MessagesBody, type ScriptedReply } from '../src/scripted-model/anthropic.js';
 import { startOpenAiChatStub, type ChatReply, type ChatServer } from '../src/scripted-model/openai-chat.js';
 import { claudeBackend } from './support/claude.js';
+import { nightshift } from './support/cli.js';
 import { jobFailure } from './support/outcomes.js';
 import { makeRepo } from './support/repo.js';
 import { useTemporalAndModel } from './support/suite.js';
@@ -101,6 +102,36 @@ test('a reviewer that emits malformed output → ReviewMalformed, not approval',
     const failure = await jobFailure(t.env.client, spec.jobId);
     assert.equal(failure.type, 'ReviewMalformed');
     assert.match(failure.message, /no valid verdict/);
+  } finally {
+    await h.stop();
+  }
+});
+
+test('history of a job rate-limited once and reviewed once shows both, in order', async () => {
+  let calls = 0;
+  const resetAt = Date.now() + 3000;
+  const base = author('impl.txt', {});
+  t.stub.setScript((body) => {
+    if (body.tools?.length && ++calls === 1) {
+      const message = `Claude AI usage limit reached|${Math.ceil(resetAt / 1000)}`;
+      return { kind: 'error', status: 429, body: { type: 'error', error: { type: 'rate_limit_error', message } } };
+    }
+    return base(body);
+  });
+  reviewer.setScript(() => ({ kind: 'message', text: '{"verdict": "approve", "reasons": ["fine"]}' }));
+  const h = await harness();
+  try {
+    const spec = resolveJobSpec({ prompt: 'implement impl', repo: await makeRepo(), kind: 'coding-agent', review: 'llm' }, h.config);
+    const result = await (await startJob(t.env.client, h.config, spec)).result();
+    assert.equal(result.status, 'succeeded');
+    const r = await nightshift(['history', spec.jobId, '--json'], { address: t.env.address, harness: h });
+    assert.equal(r.exitCode, 0, r.stderr);
+    const lines = (JSON.parse(r.stdout) as { timeline: { what: string }[] }).timeline.map((e) => e.what);
+    const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+    const order = [/^queued: coding-agent job on claude/, /^lease granted/, /^workspace /, /^runAgent attempt 1 failed: RateLimited/, /^agent claude \[agent\] attempt 2/, /^agent llm \[review-1\]/, /^review round 1 by llm: approve/, /^lease released/, /^finished: succeeded/];
+    const positions = order.map(at);
+    assert.ok(positions.every((p) => p >= 0), `missing: ${order.filter((_, i) => positions[i] === -1).join(', ')}\n${lines.join('\n')}`);
+    assert.deepEqual([...positions].sort((a, b) => a - b), positions, lines.join('\n'));
   } finally {
     await h.stop();
   }

@@ -20,6 +20,7 @@ const COMMANDS: Record<string, Command> = {
   capacity,
   chain,
   sessions,
+  history: async (argv, ctx) => (await import('./commands/history.js')).history(argv, ctx),
   replay: async (argv, ctx) => (await import('./commands/replay.js')).replay(argv, ctx),
   demo: async (argv, ctx) => (await import('../demo/demo.js')).demo(argv, ctx),
 };
@@ -35,6 +36,7 @@ const HELP = `nightshift — durable agent jobs on Temporal
   nightshift status <job-id>          current step, live agent progress, result
   nightshift list [--status S]        recent jobs
   nightshift cancel <job-id>          cancel: kills the agent's process group, releases the lease
+  nightshift history <job-id> [--json]  a readable timeline: lease, workspace, agent attempts, checks, reviews
   nightshift replay <job|file> [--workflows PATH]  replay a recorded history against the workflow code; explains nondeterminism
   nightshift capacity                 slots per lane, queues, tokens, backpressure
   nightshift chain run FILE [--wait]  run a chain file (YAML/JSON): steps in order, parallel blocks, partial results kept

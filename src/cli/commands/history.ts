@@ -1,0 +1,93 @@
+// `nightshift history <job>`: a readable timeline read from the job's Temporal history.
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { optionalTsToMs } from '@temporalio/common/lib/time.js';
+import type { WorkflowHandle } from '@temporalio/client';
+import { UsageError } from '../../shared/usage-error.js';
+import { parse, printJson } from '../args.js';
+import type { CliContext } from '../context.js';
+
+type Event = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
+export interface TimelineEntry {
+  at: string;
+  offsetSeconds: number;
+  what: string;
+}
+
+const decode = (payloads: { payloads?: Payload[] | null } | null | undefined): unknown =>
+  payloads?.payloads?.[0] ? defaultPayloadConverter.fromPayload(payloads.payloads[0]) : undefined;
+type Obj = Record<string, unknown>;
+const o = (v: unknown): Obj => (typeof v === 'object' && v !== null ? (v as Obj) : {});
+
+/** One line per meaningful event; activities are named by what they did, failures by their class. */
+export function timeline(events: Event[]): TimelineEntry[] {
+  const scheduled = new Map<string, { type: string; input: Obj }>();
+  const start = optionalTsToMs(events[0]?.eventTime) ?? 0;
+  const out: TimelineEntry[] = [];
+  const add = (e: Event, what: string): void => {
+    const ms = optionalTsToMs(e.eventTime) ?? start;
+    out.push({ at: new Date(ms).toISOString(), offsetSeconds: Math.round((ms - start) / 100) / 10, what });
+  };
+  for (const e of events) {
+    const id = String(e.eventId ?? '');
+    if (e.workflowExecutionStartedEventAttributes) {
+      const spec = o(decode(e.workflowExecutionStartedEventAttributes.input));
+      add(e, `queued: ${String(spec['kind'] ?? '')} job on ${String(spec['backend'] ?? '')}, lane ${String(spec['lane'] ?? '')}`);
+    } else if (e.workflowExecutionSignaledEventAttributes?.signalName === 'leaseGranted') add(e, 'lease granted');
+    else if (e.activityTaskScheduledEventAttributes) {
+      const a = e.activityTaskScheduledEventAttributes;
+      scheduled.set(id, { type: a.activityType?.name ?? '?', input: o(decode(a.input)) });
+    } else if (e.activityTaskStartedEventAttributes) {
+      const a = e.activityTaskStartedEventAttributes;
+      const f = a.lastFailure;
+      const s = scheduled.get(String(a.scheduledEventId ?? ''));
+      if (f && s) add(e, `${s.type} attempt ${(a.attempt ?? 2) - 1} failed: ${f.applicationFailureInfo?.type ?? 'error'} — ${f.message ?? ''}; attempt ${a.attempt ?? '?'} starts`);
+    } else if (e.activityTaskCompletedEventAttributes) {
+      const s = scheduled.get(String(e.activityTaskCompletedEventAttributes.scheduledEventId ?? ''));
+      if (s) add(e, describeCompleted(s.type, s.input, o(decode(e.activityTaskCompletedEventAttributes.result))));
+    } else if (e.activityTaskFailedEventAttributes) {
+      const s = scheduled.get(String(e.activityTaskFailedEventAttributes.scheduledEventId ?? ''));
+      const f = e.activityTaskFailedEventAttributes.failure;
+      add(e, `${s?.type ?? 'activity'} failed: ${f?.applicationFailureInfo?.type ?? 'error'} — ${f?.message ?? ''}`);
+    } else if (e.signalExternalWorkflowExecutionInitiatedEventAttributes) {
+      const a = e.signalExternalWorkflowExecutionInitiatedEventAttributes;
+      if (a.signalName === 'releaseLease') add(e, 'lease released');
+      if (a.signalName === 'backendLimited') add(e, `backend limited: ${String(o(decode(a.input))['backend'] ?? '')}`);
+    } else if (e.workflowExecutionCompletedEventAttributes) add(e, `finished: ${String(o(decode(e.workflowExecutionCompletedEventAttributes.result))['status'] ?? 'completed')}`);
+    else if (e.workflowExecutionFailedEventAttributes) add(e, `failed: ${e.workflowExecutionFailedEventAttributes.failure?.message ?? ''}`);
+    else if (e.workflowExecutionCanceledEventAttributes) add(e, 'cancelled');
+    else if (e.workflowExecutionTerminatedEventAttributes) add(e, `terminated: ${e.workflowExecutionTerminatedEventAttributes.reason ?? ''}`);
+  }
+  return out;
+}
+
+function describeCompleted(type: string, input: Obj, r: Obj): string {
+  const tokens = o(r['tokens']);
+  switch (type) {
+    case 'prepareWorkspace':
+      return `workspace ${String(r['path'] ?? '')}${r['branch'] ? ` (branch ${String(r['branch'])})` : ''}`;
+    case 'runAgent':
+      return `agent ${String(r['backend'] ?? '')} [${String(input['label'] ?? 'agent')}] attempt ${String(r['attempt'] ?? 1)}: ${((Number(r['durationMs']) || 0) / 1000).toFixed(1)}s, tokens in ${String(tokens['input'] ?? 0)} out ${String(tokens['output'] ?? 0)}`;
+    case 'runCheck':
+      return `check ${((r['command'] as string[] | undefined) ?? []).join(' ')} → exit ${String(r['exitCode'] ?? '?')}`;
+    case 'parseVerdict':
+      return `review round ${String(r['round'] ?? '?')} by ${String(r['backend'] ?? '')}: ${String(r['verdict'] ?? '')}`;
+    default:
+      return `${type} done`;
+  }
+}
+
+export async function history(argv: string[], ctx: CliContext): Promise<number> {
+  const { values, positionals } = parse(argv, {});
+  const id = positionals[0];
+  if (!id) throw new UsageError('job id: missing (e.g. `nightshift history job-1a2b3c4d`)');
+  const client = await ctx.client();
+  const events = (await client.workflow.getHandle(id).fetchHistory()).events ?? [];
+  const entries = timeline(events);
+  const ui = ctx.config.temporal.address ? undefined : `http://127.0.0.1:${ctx.config.temporal.devUiPort}/namespaces/${ctx.config.temporal.namespace}/workflows/${id}`;
+  if (values.json) printJson({ jobId: id, ...(ui ? { ui } : {}), timeline: entries });
+  else {
+    for (const e of entries) process.stdout.write(`${e.at}  +${e.offsetSeconds.toFixed(1).padStart(6)}s  ${e.what}\n`);
+    if (ui) process.stdout.write(`Temporal UI: ${ui}\n`);
+  }
+  return 0;
+}
