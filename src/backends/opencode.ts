@@ -3,7 +3,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { FailureClass } from '../shared/failures.js';
 import { classifyFailure } from './classify.js';
-import { emptyRun, num, obj, type Json } from './json-lines.js';
+import { emptyRun, jsonLinesParser, num, obj, type Json } from './json-lines.js';
 import type { AgentAdapter, ParsedRun, RunContext, StreamParser } from './contract.js';
 import { hasEnv, writeFileOnce } from './openai-compatible.js';
 
@@ -112,19 +112,11 @@ function opencodeParser({ workspace }: RunContext): StreamParser {
       fail(num(e['status']) || undefined, text, hasHeader ? num(e['next']) || undefined : undefined);
     },
   };
-  return {
-    run,
-    feed(line) {
-      let event: Json;
-      try {
-        event = obj(JSON.parse(line));
-      } catch {
-        return; // not JSON (a log line): ignored, it is still in the raw output file
-      }
-      if (!run.sessionId && typeof event['sessionID'] === 'string') run.sessionId = event['sessionID'];
-      handlers[String(event['type'])]?.(event, obj(event['part']));
-    },
-  };
+  // Every opencode event carries its `part` and the session id: hand the part to each handler.
+  const withPart = Object.fromEntries(Object.entries(handlers).map(([type, h]) => [type, (e: Json) => h(e, obj(e['part']))]));
+  return jsonLinesParser(run, withPart, (e) => {
+    if (!run.sessionId && typeof e['sessionID'] === 'string') run.sessionId = e['sessionID'];
+  });
 }
 
 /** Inline config (OPENCODE_CONFIG_CONTENT, merged over the user's and the repo's): no file in the workspace. */
