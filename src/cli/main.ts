@@ -22,6 +22,7 @@ const COMMANDS: Record<string, Command> = {
   sessions,
   history: async (argv, ctx) => (await import('./commands/history.js')).history(argv, ctx),
   replay: async (argv, ctx) => (await import('./commands/replay.js')).replay(argv, ctx),
+  stats: async (argv, ctx) => (await import('./commands/stats.js')).stats(argv, ctx),
   demo: async (argv, ctx) => (await import('../demo/demo.js')).demo(argv, ctx),
 };
 
@@ -38,6 +39,7 @@ const HELP = `nightshift — durable agent jobs on Temporal
   nightshift cancel <job-id>          cancel: kills the agent's process group, releases the lease
   nightshift history <job-id> [--json]  a readable timeline: lease, workspace, agent attempts, checks, reviews
   nightshift replay <job|file> [--workflows PATH]  replay a recorded history against the workflow code; explains nondeterminism
+  nightshift stats [--since 7d] [--by backend|kind|lane] [--json]  jobs, success/revised rates, p50/p95, tokens, cost
   nightshift capacity                 slots per lane, queues, tokens, backpressure
   nightshift chain run FILE [--wait]  run a chain file (YAML/JSON): steps in order, parallel blocks, partial results kept
   nightshift chain status <chain-id>  each step: state, job id, attempts, duration, tokens

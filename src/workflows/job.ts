@@ -5,6 +5,8 @@ import {
   CancellationScope,
   condition,
   isCancellation,
+  log,
+  patched,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
@@ -81,10 +83,21 @@ export async function jobWorkflow(spec: JobSpec): Promise<JobResult> {
   } finally {
     step('releasing-lease');
     await CancellationScope.nonCancellable(() => releaseLease(spec.capacityWorkflowId, spec.jobId, progress.result?.tokens));
+    // Jobs recorded before the ledger existed replay without it.
+    if (progress.result && patched('job-ledger')) await recordInLedger(acts, progress.result);
     step('done');
   }
   if (result.status === 'failed') throw jobFailed(result);
   return result;
+}
+
+/** The ledger feeds `stats`; a job's outcome never depends on it, so a failure to write is logged, not thrown. */
+async function recordInLedger(acts: ReturnType<typeof jobActivities>, result: JobResult): Promise<void> {
+  try {
+    await CancellationScope.nonCancellable(() => acts.short.recordJob(result));
+  } catch (err) {
+    log.warn('job not recorded in the ledger', { jobId: result.jobId, error: String(err) });
+  }
 }
 
 /** The workflow fails with the job's failure class as its type and the JobResult as details. */

@@ -1,0 +1,48 @@
+// One line of the job ledger: the figures `nightshift stats` sums, taken from a finished job's result.
+import type { JobResult, Lane } from '../shared/types.js';
+
+export interface LedgerEntry {
+  jobId: string;
+  status: JobResult['status'];
+  backend: string;
+  kind: string;
+  lane: Lane;
+  queuedAt: number;
+  finishedAt: number;
+  durationMs: number;
+  leaseWaitMs: number;
+  tokensIn: number;
+  tokensOut: number;
+  cacheRead: number;
+  cacheWrite: number;
+  costUsd?: number;
+  attempts: number;
+  /** Needed revision: a fix round after a failing check, or a revision the reviewer asked for. */
+  revised: boolean;
+  reviewed: boolean;
+  failureClass?: string;
+}
+
+export function ledgerEntryOf(r: JobResult): LedgerEntry {
+  const entry: LedgerEntry = {
+    jobId: r.jobId,
+    status: r.status,
+    backend: r.backend,
+    kind: r.kind,
+    lane: r.lane,
+    queuedAt: r.timeline.queuedAt,
+    finishedAt: r.timeline.finishedAt,
+    durationMs: r.durationMs,
+    leaseWaitMs: r.leaseWaitMs,
+    tokensIn: r.tokens.input,
+    tokensOut: r.tokens.output,
+    cacheRead: r.tokens.cacheRead,
+    cacheWrite: r.tokens.cacheWrite,
+    attempts: r.attempts,
+    revised: Boolean(r.revised) || (r.fixRounds ?? 0) > 0,
+    reviewed: (r.reviews?.length ?? 0) > 0,
+  };
+  if (r.costUsd !== undefined) entry.costUsd = r.costUsd;
+  if (r.failureClass) entry.failureClass = r.failureClass;
+  return entry;
+}
