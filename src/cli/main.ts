@@ -22,6 +22,7 @@ const COMMANDS: Record<string, Command> = {
   sessions,
   history: async (argv, ctx) => (await import('./commands/history.js')).history(argv, ctx),
   replay: async (argv, ctx) => (await import('./commands/replay.js')).replay(argv, ctx),
+  schedule: async (argv, ctx) => (await import('./commands/schedule.js')).schedule(argv, ctx),
   stats: async (argv, ctx) => (await import('./commands/stats.js')).stats(argv, ctx),
   demo: async (argv, ctx) => (await import('../demo/demo.js')).demo(argv, ctx),
 };
@@ -40,6 +41,8 @@ const HELP = `nightshift — durable agent jobs on Temporal
   nightshift history <job-id> [--json]  a readable timeline: lease, workspace, agent attempts, checks, reviews
   nightshift replay <job|file> [--workflows PATH]  replay a recorded history against the workflow code; explains nondeterminism
   nightshift stats [--since 7d] [--by backend|kind|lane] [--json]  jobs, success/revised rates, p50/p95, tokens, cost
+  nightshift schedule add <name> --cron "0 2 * * *" [--timezone TZ] -- <submit args>  a job per cron tick (overlap: skip)
+  nightshift schedule list | pause <name> | resume <name> | trigger <name> | delete <name>
   nightshift capacity                 slots per lane, queues, tokens, backpressure
   nightshift chain run FILE [--wait]  run a chain file (YAML/JSON): steps in order, parallel blocks, partial results kept
   nightshift chain status <chain-id>  each step: state, job id, attempts, duration, tokens

@@ -3,3 +3,4 @@ export { jobWorkflow } from './job.js';
 export { capacityWorkflow } from './capacity.js';
 export { sessionWorkflow } from './session.js';
 export { chainWorkflow } from './chain.js';
+export { scheduledJobWorkflow } from './scheduled-job.js';

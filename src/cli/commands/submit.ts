@@ -30,8 +30,8 @@ const OPTIONS = {
 
 type Defaults = { lane?: string; kind?: string; workspace?: string; wait?: boolean };
 
-/** `submit` (background by default) and `ask` (operator lane, waits, prints the answer). */
-export async function submit(argv: string[], ctx: CliContext, defaults: Defaults = {}): Promise<number> {
+/** Submit flags → the raw job input (validated later by resolveJobSpec) and the flags that steer the CLI. */
+export function jobInputFromArgv(argv: string[], defaults: Defaults = {}) {
   const { values: v, positionals } = parse(argv, OPTIONS);
   const prompt = v.prompt ?? (positionals.length ? positionals.join(' ') : undefined);
   if (prompt === undefined) throw new UsageError('prompt: missing (pass it as an argument or with --prompt)');
@@ -54,6 +54,12 @@ export async function submit(argv: string[], ctx: CliContext, defaults: Defaults
     reviewRounds: intFlag('review-rounds', v['review-rounds']),
     reviewModel: v['review-model'],
   });
+  return { raw, v };
+}
+
+/** `submit` (background by default) and `ask` (operator lane, waits, prints the answer). */
+export async function submit(argv: string[], ctx: CliContext, defaults: Defaults = {}): Promise<number> {
+  const { raw, v } = jobInputFromArgv(argv, defaults);
   // A warm session runs the job in its own workflow, resuming its agent session.
   if (v.session !== undefined) return submitToSessionCli(v.session, raw, ctx, { wait: Boolean(v.wait ?? defaults.wait), json: Boolean(v.json) });
   const spec = resolveJobSpec(raw, ctx.config); // throws before anything is started
