@@ -126,9 +126,12 @@ test('history of a job rate-limited once and reviewed once shows both, in order'
     assert.equal(result.status, 'succeeded');
     const r = await nightshift(['history', spec.jobId, '--json'], { address: t.env.address, harness: h });
     assert.equal(r.exitCode, 0, r.stderr);
-    const lines = (JSON.parse(r.stdout) as { timeline: { what: string }[] }).timeline.map((e) => e.what);
+    const entries = (JSON.parse(r.stdout) as { timeline: { what: string; waitSeconds?: number }[] }).timeline;
+    const lines = entries.map((e) => e.what);
+    const wait = entries.find((e) => e.waitSeconds !== undefined)?.waitSeconds;
+    assert.ok(wait !== undefined && Math.abs(wait - result.leaseWaitMs / 1000) < 0.5, `lease wait ${String(wait)}s vs the result's ${result.leaseWaitMs} ms`);
     const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
-    const order = [/^queued: coding-agent job on claude/, /^lease granted/, /^workspace /, /^runAgent attempt 1 failed: RateLimited/, /^agent claude \[agent\] attempt 2/, /^agent llm \[review-1\]/, /^review round 1 by llm: approve/, /^lease released/, /^finished: succeeded/];
+    const order = [/^queued: coding-agent job on claude/, /^lease granted/, /^workspace /, /^runAgent attempt 1 failed: RateLimited/, /^agent claude \[agent\] attempt 2/, /^agent llm \[review-1\]/, /^review round 1 by llm: approve/, /^lease released/, /^recorded in the ledger/, /^finished: succeeded/];
     const positions = order.map(at);
     assert.ok(positions.every((p) => p >= 0), `missing: ${order.filter((_, i) => positions[i] === -1).join(', ')}\n${lines.join('\n')}`);
     assert.deepEqual([...positions].sort((a, b) => a - b), positions, lines.join('\n'));

@@ -11,6 +11,8 @@ export interface TimelineEntry {
   at: string;
   offsetSeconds: number;
   what: string;
+  /** On the lease line: seconds from queued to granted. */
+  waitSeconds?: number;
 }
 
 const decode = (payloads: { payloads?: Payload[] | null } | null | undefined): unknown =>
@@ -32,7 +34,11 @@ export function timeline(events: Event[]): TimelineEntry[] {
     if (e.workflowExecutionStartedEventAttributes) {
       const spec = o(decode(e.workflowExecutionStartedEventAttributes.input));
       add(e, `queued: ${String(spec['kind'] ?? '')} job on ${String(spec['backend'] ?? '')}, lane ${String(spec['lane'] ?? '')}`);
-    } else if (e.workflowExecutionSignaledEventAttributes?.signalName === 'leaseGranted') add(e, 'lease granted');
+    } else if (e.workflowExecutionSignaledEventAttributes?.signalName === 'leaseGranted') {
+      const wait = Math.round(((optionalTsToMs(e.eventTime) ?? start) - start) / 100) / 10;
+      add(e, `lease granted after ${wait.toFixed(1)}s waiting`);
+      out[out.length - 1]!.waitSeconds = wait;
+    }
     else if (e.activityTaskScheduledEventAttributes) {
       const a = e.activityTaskScheduledEventAttributes;
       scheduled.set(id, { type: a.activityType?.name ?? '?', input: o(decode(a.input)) });
@@ -71,6 +77,8 @@ function describeCompleted(type: string, input: Obj, r: Obj): string {
       return `check ${((r['command'] as string[] | undefined) ?? []).join(' ')} → exit ${String(r['exitCode'] ?? '?')}`;
     case 'parseVerdict':
       return `review round ${String(r['round'] ?? '?')} by ${String(r['backend'] ?? '')}: ${String(r['verdict'] ?? '')}`;
+    case 'recordJob':
+      return 'recorded in the ledger (for stats)';
     default:
       return `${type} done`;
   }
