@@ -1,10 +1,12 @@
-// Records the histories the replay test checks: a claude job, the capacity singleton, a warm session, a chain.
+// Records the histories the replay test checks: a claude job (before and after the ledger patch), the capacity
+// singleton, a warm session, a chain, a scheduled run.
 // Run: npm run record-histories — writes only the files that are missing: old histories must keep replaying.
 import { existsSync, writeFileSync } from 'node:fs';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { resolveJobSpec } from '../src/client/job-input.js';
 import { startJob } from '../src/client/jobs.js';
 import { chainOutcome, resolveChain, startChain } from '../src/client/chains.js';
+import { addSchedule, controlSchedule, scheduleIdOf } from '../src/client/schedules.js';
 import { submitToSession, waitForSessionJob } from '../src/client/sessions.js';
 import { ChainFileSchema } from '../src/chains/schema.js';
 import { capacityWorkflowId } from '../src/shared/ids.js';
@@ -33,6 +35,7 @@ try {
   const spec = resolveJobSpec({ prompt: 'write notes', repo, kind: 'coding-agent', check: ['git', 'status', '--short'] }, h.config);
   await (await startJob(env.client, h.config, spec)).result();
   await save('job-claude-succeeded', spec.jobId);
+  await save('job-claude-ledger', spec.jobId); // with the `job-ledger` patch marker
   await save('capacity-one-lease', capacityWorkflowId(h.config.temporal.taskQueue));
   for (const prompt of ['first session job', 'second session job']) {
     const job = await submitToSession(env.client, h.config, 'recorded', { prompt, repo, kind: 'llm' });
@@ -44,6 +47,14 @@ try {
   await startChain(env.client, h.config, chain);
   await chainOutcome(env.client, chain.chainId);
   await save('chain-two-steps', chain.chainId);
+  const jobSpec = resolveJobSpec({ prompt: 'scheduled notes', repo, kind: 'llm', workspace: 'none' }, h.config);
+  await addSchedule(env.client, h.config, { name: 'recorded', cron: '0 2 * * *', spec: jobSpec });
+  const schedule = env.client.schedule.getHandle(scheduleIdOf(h.config, 'recorded'));
+  await controlSchedule(env.client, h.config, 'recorded', 'trigger');
+  let run: string | undefined;
+  while (!(run = (await schedule.describe()).info.recentActions[0]?.action.workflow.workflowId)) await new Promise((r) => setTimeout(r, 200));
+  await env.client.workflow.getHandle(run).result();
+  await save('scheduled-job-run', run);
 } finally {
   await h.stop();
   await stub.close();

@@ -5,6 +5,7 @@ import { runCheck } from './check.js';
 import { parseVerdict, prepareReview } from './review.js';
 import { closedWorkflowsWith, requestLeaseWith } from './lease.js';
 import { runAgentWith } from './run-agent.js';
+import { commitBranch } from './commit-branch.js';
 import { recordJobWith } from './ledger.js';
 
 export interface ActivityDeps {
@@ -23,6 +24,7 @@ export function createActivities(deps: ActivityDeps) {
     changedFiles,
     prepareReview,
     parseVerdict,
+    commitBranch,
     recordJob: recordJobWith(deps),
   };
 }

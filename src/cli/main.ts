@@ -22,6 +22,7 @@ const COMMANDS: Record<string, Command> = {
   sessions,
   history: async (argv, ctx) => (await import('./commands/history.js')).history(argv, ctx),
   replay: async (argv, ctx) => (await import('./commands/replay.js')).replay(argv, ctx),
+  compare: async (argv, ctx) => (await import('./commands/compare.js')).compare(argv, ctx),
   schedule: async (argv, ctx) => (await import('./commands/schedule.js')).schedule(argv, ctx),
   stats: async (argv, ctx) => (await import('./commands/stats.js')).stats(argv, ctx),
   demo: async (argv, ctx) => (await import('../demo/demo.js')).demo(argv, ctx),
@@ -46,6 +47,8 @@ const HELP = `nightshift — durable agent jobs on Temporal
   nightshift capacity                 slots per lane, queues, tokens, backpressure
   nightshift chain run FILE [--wait]  run a chain file (YAML/JSON): steps in order, parallel blocks, partial results kept
   nightshift chain status <chain-id>  each step: state, job id, attempts, duration, tokens
+  nightshift compare --backends a,b,c --prompt P [--repo DIR] [--check "cmd"] [--review B] [--no-wait]  bake-off: a worktree+branch per backend, in parallel
+  nightshift compare status <id>      per backend: wall time, turns, files, check, review, follow-up, tokens, cost, branch
   nightshift sessions                 open warm sessions: backend, agent session, jobs, tokens, last used
   nightshift sessions close <name>    end a session after its running job
   nightshift demo                     a burst of jobs + an operator ask on the embedded server

@@ -26,7 +26,7 @@ export interface ScheduleRequest {
 }
 
 export async function addSchedule(client: Client, config: Config, req: ScheduleRequest): Promise<string> {
-  const input: ScheduledJobInput = { schedule: req.name, spec: { ...req.spec, jobId: '' } };
+  const input: ScheduledJobInput = { schedule: req.name, jobIdPrefix: runWorkflowIdOf(config, req.name), spec: { ...req.spec, jobId: '' } };
   const scheduleId = scheduleIdOf(config, req.name);
   try {
     await client.schedule.create<typeof scheduledJobWorkflow>({

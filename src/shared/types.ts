@@ -122,6 +122,8 @@ export interface JobResult {
   sessionId?: string;
   tokens: TokenUsage;
   costUsd?: number;
+  /** Model turns of the (last) agent run; absent in results recorded before it existed. */
+  turns?: number;
   durationMs: number;
   leaseWaitMs: number;
   filesChanged: string[];

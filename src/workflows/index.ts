@@ -3,4 +3,5 @@ export { jobWorkflow } from './job.js';
 export { capacityWorkflow } from './capacity.js';
 export { sessionWorkflow } from './session.js';
 export { chainWorkflow } from './chain.js';
+export { compareWorkflow } from './compare.js';
 export { scheduledJobWorkflow } from './scheduled-job.js';

@@ -63,6 +63,7 @@ export function buildResult(p: ResultParts): JobResult {
   if (p.agent) Object.assign(result.timeline, { agentSpawnedAt: p.agent.spawnedAt, agentExitedAt: p.agent.exitedAt });
   if (p.agent?.sessionId) result.sessionId = p.agent.sessionId;
   if (p.agent?.costUsd !== undefined) result.costUsd = p.agent.costUsd;
+  if (p.agent) result.turns = p.agent.turns;
   if (p.workspace) result.workspace = p.workspace.path;
   if (p.workspace?.branch) result.branch = p.workspace.branch;
   if (p.check) result.check = p.check;

@@ -1,0 +1,41 @@
+// Commits a job's changed files in its worktree, so its branch holds the backend's work (compare / bake-off).
+import { execa } from 'execa';
+
+export interface CommitBranchInput {
+  /** The job's worktree. */
+  cwd: string;
+  /** The job's filesChanged (relative to the worktree). */
+  files: string[];
+  message: string;
+}
+
+const IDENTITY = ['-c', 'user.name=nightshift', '-c', 'user.email=nightshift@localhost', '-c', 'commit.gpgsign=false'];
+
+async function git(cwd: string, args: string[]): Promise<{ stdout: string; exitCode: number }> {
+  const r = await execa('git', [...IDENTITY, ...args], { cwd, reject: false, stdin: 'ignore' });
+  return { stdout: r.stdout, exitCode: r.exitCode ?? 1 };
+}
+
+async function gitOk(cwd: string, args: string[]): Promise<string> {
+  const r = await execa('git', [...IDENTITY, ...args], { cwd, reject: false, stdin: 'ignore' });
+  if (r.exitCode !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr.trim() || r.stdout.trim()}`);
+  return r.stdout.trim();
+}
+
+/**
+ * Stages only the listed files git itself sees as changed (ignored or vanished paths are skipped), commits them
+ * and returns the new HEAD. Idempotent: a retried attempt that finds nothing to commit returns HEAD.
+ */
+export async function commitBranch(input: CommitBranchInput): Promise<string> {
+  const wanted = new Set(input.files);
+  const status = await gitOk(input.cwd, ['status', '--porcelain=v1', '-z', '--untracked-files=all']);
+  // -z entries are "XY path"; a rename is followed by its source path as a separate entry, which we skip.
+  const changed = status.split('\0').filter((e) => e.length > 3).map((e) => e.slice(3)).filter((f) => wanted.has(f));
+  if (changed.length > 0) {
+    await gitOk(input.cwd, ['add', '--all', '--', ...changed]);
+    const staged = await git(input.cwd, ['diff', '--cached', '--quiet']);
+    // Hooks are the repo's business, not a bake-off's: the commit only records what the agent wrote.
+    if (staged.exitCode !== 0) await gitOk(input.cwd, ['commit', '--no-verify', '-q', '-m', input.message]);
+  }
+  return gitOk(input.cwd, ['rev-parse', 'HEAD']);
+}
