@@ -1,11 +1,12 @@
 // Records the histories the replay test checks: a claude job (before and after the ledger patch), the capacity
-// singleton, a warm session, a chain, a scheduled run.
+// singleton, a warm session, a chain, a scheduled run, a compare.
 // Run: npm run record-histories — writes only the files that are missing: old histories must keep replaying.
 import { existsSync, writeFileSync } from 'node:fs';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { resolveJobSpec } from '../src/client/job-input.js';
 import { startJob } from '../src/client/jobs.js';
 import { chainOutcome, resolveChain, startChain } from '../src/client/chains.js';
+import { compareOutcome, resolveCompare, startCompare } from '../src/client/compares.js';
 import { addSchedule, controlSchedule, scheduleIdOf } from '../src/client/schedules.js';
 import { submitToSession, waitForSessionJob } from '../src/client/sessions.js';
 import { ChainFileSchema } from '../src/chains/schema.js';
@@ -24,7 +25,7 @@ const stub = await startAnthropicStub((body, i) => {
     { kind: 'message', blocks: [{ type: 'text', text: 'wrote notes.md' }] },
   ])(body, i);
 });
-const h = await startWorker(env, { backends: { claude: claudeBackend(stub.url) } });
+const h = await startWorker(env, { backends: { claude: claudeBackend(stub.url), command: { command: 'touch', extraArgs: ['notes.md'] } } });
 try {
   const repo = await makeRepo();
   const out = new URL('../test/histories/', import.meta.url);
@@ -55,6 +56,10 @@ try {
   while (!(run = (await schedule.describe()).info.recentActions[0]?.action.workflow.workflowId)) await new Promise((r) => setTimeout(r, 200));
   await env.client.workflow.getHandle(run).result();
   await save('scheduled-job-run', run);
+  const compare = await resolveCompare({ backends: 'claude,command', prompt: 'write notes', repo }, h.config);
+  await startCompare(env.client, h.config, compare);
+  await compareOutcome(env.client, compare.compareId);
+  await save('compare-two-backends', compare.compareId);
 } finally {
   await h.stop();
   await stub.close();
