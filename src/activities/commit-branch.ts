@@ -11,13 +11,10 @@ export interface CommitBranchInput {
 
 const IDENTITY = ['-c', 'user.name=nightshift', '-c', 'user.email=nightshift@localhost', '-c', 'commit.gpgsign=false'];
 
-async function git(cwd: string, args: string[]): Promise<{ stdout: string; exitCode: number }> {
-  const r = await execa('git', [...IDENTITY, ...args], { cwd, reject: false, stdin: 'ignore' });
-  return { stdout: r.stdout, exitCode: r.exitCode ?? 1 };
-}
+const git = (cwd: string, args: string[]) => execa('git', [...IDENTITY, ...args], { cwd, reject: false, stdin: 'ignore' });
 
 async function gitOk(cwd: string, args: string[]): Promise<string> {
-  const r = await execa('git', [...IDENTITY, ...args], { cwd, reject: false, stdin: 'ignore' });
+  const r = await git(cwd, args);
   if (r.exitCode !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr.trim() || r.stdout.trim()}`);
   return r.stdout.trim();
 }
