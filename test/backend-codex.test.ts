@@ -1,18 +1,17 @@
 // The real `codex exec` CLI against a scripted Responses API: tool use, resume, 429, 401, a dead API.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ApplicationFailure } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { codexResetAt } from '../src/backends/codex.js';
 import { resolveJobSpec } from '../src/client/job-input.js';
 import { startJob } from '../src/client/jobs.js';
 import { lastUserText, responsesTurns, startOpenAiResponsesStub, type ResponsesReply, type ResponsesServer } from '../src/scripted-model/openai-responses.js';
 import { makeRepo } from './support/repo.js';
-import { jobFailure, previousAttemptFailure } from './support/outcomes.js';
+import { previousAttemptFailure } from './support/outcomes.js';
+import { assertAuthFailsOnce, assertServerDownFast, closedPort } from './support/backend-cases.js';
 import { startTemporal, startWorker, type Harness } from './support/temporal.js';
 
 const FAKE_KEY = 'sk-openai-test-0123456789abcdefSECRET';
@@ -151,40 +150,12 @@ test('401 → AuthFailed after exactly one attempt (one request: no retries insi
     calls++;
     return { kind: 'error', status: 401, body: { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' } } };
   });
-  await withWorker(async (h) => {
-    const spec = resolveJobSpec({ prompt: 'hi', kind: 'llm', backend: 'codex', workspace: 'none', maxAttempts: 5 }, h.config);
-    await startJob(t.env.client, h.config, spec);
-    const failure = await jobFailure(t.env.client, spec.jobId);
-    assert.equal(failure.type, 'AuthFailed');
-    assert.equal((failure.cause?.cause as ApplicationFailure).type, 'AuthFailed');
-    assert.match(failure.message, /401/);
-    assert.equal(calls, 1);
-    const result = failure.details?.[0] as { attempts: number; status: string };
-    assert.equal(result.attempts, 1);
-  });
+  await withWorker((h) => assertAuthFailsOnce(t.env.client, h, () => calls, /401/, 'codex'));
 });
 
 test('model API down (closed port) → AgentCrashed "Connection failed" within seconds, no hidden retries', async () => {
-  const port = await new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-  await withWorker(
-    async (h) => {
-      const spec = resolveJobSpec({ prompt: 'hi', kind: 'llm', backend: 'codex', workspace: 'none', maxAttempts: 1 }, h.config);
-      const t0 = Date.now();
-      await startJob(t.env.client, h.config, spec);
-      const failure = await jobFailure(t.env.client, spec.jobId);
-      const elapsed = Date.now() - t0;
-      assert.equal(failure.type, 'AgentCrashed');
-      assert.match(failure.message, /Connection failed/);
-      assert.ok(elapsed < 30_000, `classified after ${elapsed} ms`);
-    },
-    {},
-    `http://127.0.0.1:${port}`,
-  );
+  const port = await closedPort();
+  await withWorker((h) => assertServerDownFast(t.env.client, h, /Connection failed/, 'codex'), {}, `http://127.0.0.1:${port}`);
 });
 
 test('codex reset text: minute precision rounds up, dates and zones respected', () => {

@@ -1,7 +1,6 @@
 // The real `llm` CLI against a scripted Chat Completions API: answer + tokens, --cid resume, 429, 401, a dead API.
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -9,7 +8,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { resolveJobSpec } from '../src/client/job-input.js';
 import { startJob } from '../src/client/jobs.js';
 import { startOpenAiChatStub, type ChatBody, type ChatReply, type ChatServer } from '../src/scripted-model/openai-chat.js';
-import { jobFailure, previousAttemptFailure } from './support/outcomes.js';
+import { previousAttemptFailure } from './support/outcomes.js';
+import { assertAuthFailsOnce, assertServerDownFast, closedPort } from './support/backend-cases.js';
 import { startTemporal, startWorker, type Harness } from './support/temporal.js';
 
 const FAKE_KEY = 'sk-llm-test-0123456789abcdefSECRET';
@@ -98,36 +98,12 @@ test('401 → AuthFailed after exactly one attempt', async () => {
     calls++;
     return { kind: 'error', status: 401, body: { error: { message: 'Incorrect API key provided: sk-llm-***', type: 'invalid_request_error', code: 'invalid_api_key' } } };
   });
-  await withWorker(async (h) => {
-    const spec = resolveJobSpec({ prompt: 'hi', kind: 'llm', workspace: 'none', maxAttempts: 5 }, h.config);
-    await startJob(t.env.client, h.config, spec);
-    const failure = await jobFailure(t.env.client, spec.jobId);
-    assert.equal(failure.type, 'AuthFailed');
-    assert.match(failure.message, /401/);
-    assert.equal(calls, 1);
-    assert.equal((failure.details?.[0] as { attempts: number }).attempts, 1);
-  });
+  await withWorker((h) => assertAuthFailsOnce(t.env.client, h, () => calls, /401/));
 });
 
 test('model server down → AgentCrashed within seconds, not minutes of hidden retries', async () => {
   const port = await closedPort();
-  await withWorker(async (h) => {
-    const spec = resolveJobSpec({ prompt: 'hi', kind: 'llm', workspace: 'none', maxAttempts: 1 }, h.config);
-    const t0 = Date.now();
-    await startJob(t.env.client, h.config, spec);
-    const failure = await jobFailure(t.env.client, spec.jobId);
-    const elapsed = Date.now() - t0;
-    assert.equal(failure.type, 'AgentCrashed');
-    assert.match(failure.message, /Connection error/);
-    assert.ok(elapsed < 30_000, `classified in ${elapsed} ms`);
-  }, `http://127.0.0.1:${port}`);
+  await withWorker((h) => assertServerDownFast(t.env.client, h, /Connection error/), `http://127.0.0.1:${port}`);
 });
 
 /** A port nothing listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
