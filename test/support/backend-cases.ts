@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import type { ApplicationFailure, Client } from '@temporalio/client';
 import { resolveJobSpec } from '../../src/client/job-input.js';
 import { startJob } from '../../src/client/jobs.js';
-import { jobFailure } from './outcomes.js';
+import { jobFailure, previousAttemptFailure } from './outcomes.js';
 import type { Harness } from './temporal.js';
 
 /** A port nothing listens on: the model API is "down". */
@@ -40,4 +40,19 @@ export async function assertServerDownFast(client: Client, h: Harness, message: 
   assert.equal(failure.type, 'AgentCrashed');
   assert.match(failure.message, message);
   assert.ok(elapsed < 30_000, `classified in ${elapsed} ms`);
+}
+
+/**
+ * The model answered 429 once (reset in `resetMs`), then "fine": the job succeeds on attempt 2, attempt 1 failed
+ * RateLimited, one request per attempt (`times`: when the model was asked), none before the reset.
+ */
+export async function assertRetriedAfterReset(client: Client, h: Harness, times: number[], resetMs: number): Promise<void> {
+  const spec = resolveJobSpec({ prompt: 'hi', kind: 'llm', workspace: 'none' }, h.config);
+  const result = await (await startJob(client, h.config, spec)).result();
+  assert.equal(result.status, 'succeeded');
+  assert.equal(result.finalText, 'fine');
+  assert.equal(result.attempts, 2);
+  assert.equal(times.length, 2, 'no hidden retries inside the CLI');
+  assert.ok((times[1] ?? 0) - (times[0] ?? 0) >= resetMs, `retried after ${(times[1] ?? 0) - (times[0] ?? 0)} ms`);
+  assert.equal(await previousAttemptFailure(client, spec.jobId, 2), 'RateLimited');
 }
