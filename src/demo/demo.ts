@@ -15,6 +15,9 @@ import { createWorker } from '../workers/worker.js';
 import { intFlag, parse } from '../cli/args.js';
 import type { CliContext } from '../cli/context.js';
 import { printCapacity } from '../cli/format.js';
+import { printTable } from '../cli/commands/stats.js';
+import { computeStats } from '../ledger/stats.js';
+import { readLedger } from '../ledger/store.js';
 import { demoScript } from './demo-model.js';
 
 const say = (line = ''): boolean => process.stdout.write(line + '\n');
@@ -85,7 +88,11 @@ export async function demo(argv: string[], ctx: CliContext): Promise<number> {
       const { result, error } = await jobOutcome(client, id);
       say(`   ${id}  ${result?.status ?? 'failed'}  lease wait ${((result?.leaseWaitMs ?? 0) / 1000).toFixed(1)}s  files ${result?.filesChanged.join(',') ?? ''}  branch ${result?.branch ?? ''}${error && !result ? ` ${error.message}` : ''}`);
     }
-    say(`\nWorktrees and job logs are under ${dataDir}.`);
+    say('\n6. nightshift stats --by lane (from the job ledger):');
+    const { entries } = await readLedger(dataDir);
+    const stats = computeStats(entries, 'lane');
+    printTable('lane', stats.rows, stats.total, undefined);
+    say(`\nWorktrees, job logs and the ledger are under ${dataDir}.`);
     return 0;
   } finally {
     if (worker.getState() === 'RUNNING') worker.shutdown();

@@ -32,7 +32,7 @@ export async function stats(argv: string[], ctx: CliContext): Promise<number> {
 const pct = (x: number | null): string => (x === null ? '-' : `${(100 * x).toFixed(1)}%`);
 const secs = (ms: number | null): string => (ms === null ? '-' : `${(ms / 1000).toFixed(1)}s`);
 
-function printTable(by: GroupBy, rows: StatsRow[], total: StatsRow, since: number | undefined): void {
+export function printTable(by: GroupBy, rows: StatsRow[], total: StatsRow, since: number | undefined): void {
   const header = [by, 'jobs', 'ok', 'failed', 'no_op', 'cancel', 'success', 'revised', 'p50', 'p95', 'tok in', 'tok out', 'cost'];
   const cells = (r: StatsRow): string[] => [
     r.group,
