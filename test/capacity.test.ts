@@ -26,11 +26,16 @@ async function submitMany(h: Harness, n: number, input: Record<string, unknown>)
 const view = (config: Config) => capacityView(env.client, config);
 
 test('20 slots: 25 background jobs never run more than 19 at once; an operator job gets through at once', async () => {
-  const agent = slowAgent(4);
+  const agent = slowAgent(6); // long enough that no job ends before all 25 have asked, even on a loaded machine
   const h = await startWorker(env, { backends: { command: agent.backend } });
   try {
     const background = await submitMany(h, 25, { lane: 'background' });
-    await waitFor('19 background jobs running', async () => (await view(h.config)).lanes.background.running === 19);
+    // Every job has asked for its lease (under load a job's request activity may lag its start).
+    const asked = (v: Awaited<ReturnType<typeof view>>) => v.lanes.background.running + v.lanes.background.queued + v.lanes.background.deferred === 25;
+    await waitFor('19 background jobs running, 6 waiting', async () => {
+      const v = await view(h.config);
+      return v.lanes.background.running === 19 && asked(v);
+    });
     const saturated = await view(h.config);
     assert.equal(saturated.slots.used, 19);
     assert.equal(saturated.lanes.background.queued + saturated.lanes.background.deferred, 6);
