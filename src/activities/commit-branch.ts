@@ -1,5 +1,6 @@
 // Commits a job's changed files in its worktree, so its branch holds the backend's work (compare / bake-off).
 import { execa } from 'execa';
+import { changedFiles } from './workspace.js';
 
 export interface CommitBranchInput {
   /** The job's worktree. */
@@ -25,9 +26,7 @@ async function gitOk(cwd: string, args: string[]): Promise<string> {
  */
 export async function commitBranch(input: CommitBranchInput): Promise<string> {
   const wanted = new Set(input.files);
-  const status = await gitOk(input.cwd, ['status', '--porcelain=v1', '-z', '--untracked-files=all']);
-  // -z entries are "XY path"; a rename is followed by its source path as a separate entry, which we skip.
-  const changed = status.split('\0').filter((e) => e.length > 3).map((e) => e.slice(3)).filter((f) => wanted.has(f));
+  const changed = (await changedFiles({ path: input.cwd, mode: 'worktree', jobDir: input.cwd, baseline: [] })).filter((f) => wanted.has(f));
   if (changed.length > 0) {
     await gitOk(input.cwd, ['add', '--all', '--', ...changed]);
     const staged = await git(input.cwd, ['diff', '--cached', '--quiet']);

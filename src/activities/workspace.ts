@@ -13,7 +13,7 @@ async function git(cwd: string, args: string[]): Promise<string> {
   return r.stdout;
 }
 
-const isGitRepo = async (dir: string): Promise<boolean> =>
+export const isGitRepo = async (dir: string): Promise<boolean> =>
   (await execa('git', ['rev-parse', '--is-inside-work-tree'], { cwd: dir, reject: false })).stdout.trim() === 'true';
 
 /** Idempotent: a retried attempt finds the worktree it made before. */

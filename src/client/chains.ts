@@ -1,7 +1,7 @@
 // Chains at the edge: read and validate a chain file, resolve each step to a job spec, start and inspect chains.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { parse as parseYaml } from 'yaml';
 import { ChainFileSchema, type ChainFile, type ChainStepInput } from '../chains/schema.js';
 import type { Config } from '../config/schema.js';
@@ -11,6 +11,7 @@ import { describeIssues } from '../shared/zod-issues.js';
 import type { chainWorkflow } from '../workflows/chain.js';
 import { chainViewQuery, type ChainNode, type ChainSpec, type ChainStepSpec, type ChainView } from '../workflows/chain-state.js';
 import { resolveJobSpec } from './job-input.js';
+import { workflowView } from './workflow-view.js';
 
 /** Reads a YAML or JSON chain file; every problem is a UsageError naming the field and value (nothing starts). */
 export function loadChainFile(file: string, config: Config, cwd = process.cwd()): ChainSpec {
@@ -93,18 +94,5 @@ export async function chainOutcome(client: Client, chainId: string): Promise<{ v
 
 /** Each step's state: the live query while the chain runs, its outcome once it has closed. */
 export async function chainStatus(client: Client, chainId: string): Promise<ChainView> {
-  const handle = client.workflow.getHandle(chainId);
-  let described;
-  try {
-    described = await handle.describe();
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new UsageError(`chain id: no chain "${chainId}"`);
-    throw err;
-  }
-  if (described.type !== 'chainWorkflow') throw new UsageError(`chain id: "${chainId}" is a ${described.type}, not a chain`);
-  if (described.status.name !== 'RUNNING') {
-    const { view } = await chainOutcome(client, chainId);
-    if (view) return view;
-  }
-  return handle.query(chainViewQuery);
+  return workflowView(client, chainId, { workflowType: 'chainWorkflow', noun: 'chain', query: chainViewQuery, outcome: chainOutcome });
 }

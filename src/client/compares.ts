@@ -1,8 +1,8 @@
 // Compares at the edge: validate backends and repo, resolve one job per backend, start and inspect the compare.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { execa } from 'execa';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { isGitRepo } from '../activities/workspace.js';
 import { adapterFor } from '../backends/registry.js';
 import type { Config } from '../config/schema.js';
 import { newJobId } from '../shared/ids.js';
@@ -10,6 +10,7 @@ import { UsageError } from '../shared/usage-error.js';
 import type { compareWorkflow } from '../workflows/compare.js';
 import { compareViewQuery, type CompareSpec, type CompareView } from '../workflows/compare-state.js';
 import { resolveJobSpec } from './job-input.js';
+import { workflowView } from './workflow-view.js';
 
 export interface CompareInput {
   /** Comma list of backend names, e.g. "claude,codex,opencode". */
@@ -61,8 +62,7 @@ export async function resolveCompare(input: CompareInput, config: Config, cwd = 
 
 async function assertGitRepo(repo: string): Promise<void> {
   if (!existsSync(repo)) throw new UsageError(`--repo: "${repo}" does not exist`);
-  const r = await execa('git', ['rev-parse', '--is-inside-work-tree'], { cwd: repo, reject: false, stdin: 'ignore' });
-  if (r.stdout.trim() !== 'true') throw new UsageError(`--repo: "${repo}" is not a git repository (each backend gets its own worktree and branch)`);
+  if (!(await isGitRepo(repo))) throw new UsageError(`--repo: "${repo}" is not a git repository (each backend gets its own worktree and branch)`);
 }
 
 export async function startCompare(client: Client, config: Config, spec: CompareSpec): Promise<WorkflowHandle<typeof compareWorkflow>> {
@@ -83,18 +83,5 @@ export async function compareOutcome(client: Client, compareId: string): Promise
 
 /** Each backend's state and row: the live query while the compare runs, its outcome once it has closed. */
 export async function compareStatus(client: Client, compareId: string): Promise<CompareView> {
-  const handle = client.workflow.getHandle(compareId);
-  let described;
-  try {
-    described = await handle.describe();
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new UsageError(`compare id: no compare "${compareId}"`);
-    throw err;
-  }
-  if (described.type !== 'compareWorkflow') throw new UsageError(`compare id: "${compareId}" is a ${described.type}, not a compare`);
-  if (described.status.name === 'COMPLETED') {
-    const { view } = await compareOutcome(client, compareId);
-    if (view) return view;
-  }
-  return handle.query(compareViewQuery);
+  return workflowView(client, compareId, { workflowType: 'compareWorkflow', noun: 'compare', query: compareViewQuery, outcome: compareOutcome });
 }

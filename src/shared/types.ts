@@ -122,7 +122,7 @@ export interface JobResult {
   sessionId?: string;
   tokens: TokenUsage;
   costUsd?: number;
-  /** Model turns of the (last) agent run; absent in results recorded before it existed. */
+  /** Model turns over the job's agent runs (fix, revision and review runs included); absent in older results. */
   turns?: number;
   durationMs: number;
   leaseWaitMs: number;
