@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { test } from 'node:test';
 import { codexResetAt } from '../src/backends/codex.js';
 import { resolveJobSpec } from '../src/client/job-input.js';
 import { startJob } from '../src/client/jobs.js';
@@ -12,18 +11,11 @@ import { lastUserText, responsesTurns, startOpenAiResponsesStub, type ResponsesR
 import { makeRepo } from './support/repo.js';
 import { previousAttemptFailure } from './support/outcomes.js';
 import { assertAuthFailsOnce, assertServerDownFast, closedPort } from './support/backend-cases.js';
-import { startTemporal, startWorker, type Harness } from './support/temporal.js';
+import { useTemporalAnd } from './support/suite.js';
+import { startWorker, type Harness } from './support/temporal.js';
 
 const FAKE_KEY = 'sk-openai-test-0123456789abcdefSECRET';
-const t = {} as { env: TestWorkflowEnvironment; stub: ResponsesServer };
-before(async () => {
-  t.env = await startTemporal();
-  t.stub = await startOpenAiResponsesStub(responsesTurns([]));
-});
-after(async () => {
-  await t.stub?.close();
-  await t.env?.teardown();
-});
+const t = useTemporalAnd(() => startOpenAiResponsesStub(responsesTurns([])));
 
 function codexBackend(url: string) {
   const home = mkdtempSync(join(tmpdir(), 'nightshift-codex-home-'));

@@ -4,27 +4,19 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { test } from 'node:test';
 import { gemini } from '../src/backends/gemini.js';
 import { resolveJobSpec, type JobInput } from '../src/client/job-input.js';
 import { startJob } from '../src/client/jobs.js';
-import { geminiTurns, retryInfo, sentText, startGeminiStub, workspaceDirectory, type GeminiReply, type GeminiServer } from '../src/scripted-model/gemini.js';
+import { geminiTurns, retryInfo, sentText, startGeminiStub, workspaceDirectory, type GeminiReply } from '../src/scripted-model/gemini.js';
 import { makeRepo } from './support/repo.js';
 import { jobFailure, previousAttemptFailure } from './support/outcomes.js';
-import { startTemporal, startWorker, type Harness } from './support/temporal.js';
+import { useTemporalAnd } from './support/suite.js';
+import { startWorker, type Harness } from './support/temporal.js';
 
 const FAKE_KEY = 'AIza-test-0123456789SECRET';
 const MODEL = 'gemini-2.5-pro';
-const t = {} as { env: TestWorkflowEnvironment; stub: GeminiServer };
-before(async () => {
-  t.env = await startTemporal();
-  t.stub = await startGeminiStub(geminiTurns([]));
-});
-after(async () => {
-  await t.stub?.close();
-  await t.env?.teardown();
-});
+const t = useTemporalAnd(() => startGeminiStub(geminiTurns([])));
 
 const text = (s: string): GeminiReply => ({ kind: 'message', parts: [{ text: s }] });
 

@@ -3,24 +3,16 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { test } from 'node:test';
 import { resolveJobSpec } from '../src/client/job-input.js';
 import { startJob } from '../src/client/jobs.js';
-import { startOpenAiChatStub, type ChatBody, type ChatReply, type ChatServer } from '../src/scripted-model/openai-chat.js';
-import { assertAuthFailsOnce, assertRetriedAfterReset, assertServerDownFast, closedPort } from './support/backend-cases.js';
-import { startTemporal, startWorker, type Harness } from './support/temporal.js';
+import { startOpenAiChatStub, type ChatBody, type ChatReply } from '../src/scripted-model/openai-chat.js';
+import { assertAuthFailsOnce, assertRetriedAfterReset, assertServerDownFast, closedPort, rateLimitedOnce } from './support/backend-cases.js';
+import { useTemporalAnd } from './support/suite.js';
+import { startWorker, type Harness } from './support/temporal.js';
 
 const FAKE_KEY = 'sk-llm-test-0123456789abcdefSECRET';
-const t = {} as { env: TestWorkflowEnvironment; stub: ChatServer };
-before(async () => {
-  t.env = await startTemporal();
-  t.stub = await startOpenAiChatStub(() => say('unused'));
-});
-after(async () => {
-  await t.stub?.close();
-  await t.env?.teardown();
-});
+const t = useTemporalAnd(() => startOpenAiChatStub(() => say('unused')));
 
 const say = (text: string, promptTokens = 123, completionTokens = 45): ChatReply => ({ kind: 'message', text, promptTokens, completionTokens });
 const userTexts = (body: ChatBody | undefined) => (body?.messages ?? []).map((m) => `${m.role}: ${String(m.content)}`);
@@ -74,12 +66,7 @@ test('an llm job: the answer, the exact tokens and the conversation id come back
 
 test('429 "try again in 6s" → RateLimited, one request per attempt, retried no sooner than the reset', async () => {
   const times: number[] = [];
-  t.stub.setScript(() => {
-    times.push(Date.now());
-    if (times.length > 1) return say('fine');
-    const error = { message: 'Rate limit reached for scripted on requests per min. Please try again in 6s.', type: 'requests', code: 'rate_limit_exceeded' };
-    return { kind: 'error', status: 429, body: { error }, headers: { 'retry-after': '6' } };
-  });
+  t.stub.setScript(rateLimitedOnce(times, say('fine')));
   await withWorker((h) => assertRetriedAfterReset(t.env.client, h, times, 6000));
 });
 

@@ -3,26 +3,18 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { test } from 'node:test';
 import { resolveJobSpec } from '../src/client/job-input.js';
 import { startJob } from '../src/client/jobs.js';
-import { chatTurns, startOpenAiChatStub, type ChatBody, type ChatReply, type ChatServer } from '../src/scripted-model/openai-chat.js';
+import { chatTurns, startOpenAiChatStub, type ChatBody, type ChatReply } from '../src/scripted-model/openai-chat.js';
 import { makeRepo } from './support/repo.js';
 import { jobFailure } from './support/outcomes.js';
 import { assertAuthFailsOnce, assertRetriedAfterReset, assertServerDownFast, closedPort } from './support/backend-cases.js';
-import { startTemporal, startWorker, type Harness } from './support/temporal.js';
+import { useTemporalAnd } from './support/suite.js';
+import { startWorker, type Harness } from './support/temporal.js';
 
 const FAKE_KEY = 'sk-opencode-test-0123456789abcdefSECRET';
-const t = {} as { env: TestWorkflowEnvironment; stub: ChatServer };
-before(async () => {
-  t.env = await startTemporal();
-  t.stub = await startOpenAiChatStub(chatTurns([]));
-});
-after(async () => {
-  await t.stub?.close();
-  await t.env?.teardown();
-});
+const t = useTemporalAnd(() => startOpenAiChatStub(chatTurns([])));
 
 const say = (text: string, promptTokens = 100, completionTokens = 20): ChatReply => ({ kind: 'message', text, promptTokens, completionTokens });
 const contents = (body: ChatBody | undefined): string => JSON.stringify(body?.messages ?? []);

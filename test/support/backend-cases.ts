@@ -5,6 +5,7 @@ import type { ApplicationFailure, Client } from '@temporalio/client';
 import { resolveJobSpec } from '../../src/client/job-input.js';
 import { startJob } from '../../src/client/jobs.js';
 import { jobFailure, previousAttemptFailure } from './outcomes.js';
+import type { ChatReply } from '../../src/scripted-model/openai-chat.js';
 import type { Harness } from './temporal.js';
 
 /** A port nothing listens on: the model API is "down". */
@@ -55,4 +56,14 @@ export async function assertRetriedAfterReset(client: Client, h: Harness, times:
   assert.equal(times.length, 2, 'no hidden retries inside the CLI');
   assert.ok((times[1] ?? 0) - (times[0] ?? 0) >= resetMs, `retried after ${(times[1] ?? 0) - (times[0] ?? 0)} ms`);
   assert.equal(await previousAttemptFailure(client, spec.jobId, 2), 'RateLimited');
+}
+
+/** An OpenAI-style 429 "try again in 6s" (with retry-after) on the first request, then `fine`; `times` records each request. */
+export function rateLimitedOnce(times: number[], fine: ChatReply): () => ChatReply {
+  return () => {
+    times.push(Date.now());
+    if (times.length > 1) return fine;
+    const error = { message: 'Rate limit reached for scripted on requests per min. Please try again in 6s.', type: 'requests', code: 'rate_limit_exceeded' };
+    return { kind: 'error', status: 429, body: { error }, headers: { 'retry-after': '6' } };
+  };
 }
