@@ -1,7 +1,6 @@
 // The real `codex exec` CLI against a scripted Responses API: tool use, resume, 429, 401, a dead API.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { codexResetAt } from '../src/backends/codex.js';
@@ -11,19 +10,15 @@ import { lastUserText, responsesTurns, startOpenAiResponsesStub, type ResponsesR
 import { makeRepo } from './support/repo.js';
 import { previousAttemptFailure } from './support/outcomes.js';
 import { assertAuthFailsOnce, assertServerDownFast, closedPort } from './support/backend-cases.js';
+import { codexBackend } from './support/openai-clis.js';
 import { useTemporalAnd } from './support/suite.js';
 import { startWorker, type Harness } from './support/temporal.js';
 
 const FAKE_KEY = 'sk-openai-test-0123456789abcdefSECRET';
 const t = useTemporalAnd(() => startOpenAiResponsesStub(responsesTurns([])));
 
-function codexBackend(url: string) {
-  const home = mkdtempSync(join(tmpdir(), 'nightshift-codex-home-'));
-  return { baseUrl: `${url}/v1`, model: 'scripted', env: { HOME: home, OPENAI_API_KEY: FAKE_KEY } };
-}
-
 async function withWorker<T>(fn: (h: Harness) => Promise<T>, raw: Record<string, unknown> = {}, url = t.stub.url): Promise<T> {
-  const h = await startWorker(t.env, { backends: { codex: codexBackend(url) }, ...raw });
+  const h = await startWorker(t.env, { backends: { codex: codexBackend(url, FAKE_KEY) }, ...raw });
   try {
     return await fn(h);
   } finally {

@@ -1,7 +1,6 @@
 // The real `opencode` CLI against a scripted Chat Completions API: file tools, resume, 429, 401, a dead API.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { resolveJobSpec } from '../src/client/job-input.js';
@@ -10,6 +9,7 @@ import { chatTurns, startOpenAiChatStub, type ChatBody, type ChatReply } from '.
 import { makeRepo } from './support/repo.js';
 import { jobFailure } from './support/outcomes.js';
 import { assertAuthFailsOnce, assertRetriedAfterReset, assertServerDownFast, closedPort } from './support/backend-cases.js';
+import { opencodeBackend, opencodeWorkingDirectory } from './support/openai-clis.js';
 import { useTemporalAnd } from './support/suite.js';
 import { startWorker, type Harness } from './support/temporal.js';
 
@@ -18,24 +18,9 @@ const t = useTemporalAnd(() => startOpenAiChatStub(chatTurns([])));
 
 const say = (text: string, promptTokens = 100, completionTokens = 20): ChatReply => ({ kind: 'message', text, promptTokens, completionTokens });
 const contents = (body: ChatBody | undefined): string => JSON.stringify(body?.messages ?? []);
-const workingDirectory = (body: ChatBody): string | undefined =>
-  (body.messages ?? []).map((m) => /Working directory: (.+)/.exec(typeof m.content === 'string' ? m.content : '')?.[1]).find(Boolean);
-
-/** A private HOME and XDG dirs per worker. The config dir is marked as having opencode's plugin package
- *  installed, so opencode does not fetch @opencode-ai/plugin from npm in the background on every run. */
-function opencodeBackend(url: string) {
-  const home = mkdtempSync(join(tmpdir(), 'nightshift-opencode-home-'));
-  const configDir = join(home, '.config', 'opencode');
-  mkdirSync(join(configDir, 'node_modules'), { recursive: true });
-  const deps = { '@opencode-ai/plugin': '*' };
-  writeFileSync(join(configDir, 'package.json'), JSON.stringify({ dependencies: deps }));
-  writeFileSync(join(configDir, 'package-lock.json'), JSON.stringify({ lockfileVersion: 3, packages: { '': { dependencies: deps } } }));
-  const xdg = { XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local/share'), XDG_CACHE_HOME: join(home, '.cache'), XDG_STATE_HOME: join(home, '.local/state') };
-  return { baseUrl: `${url}/v1`, model: 'scripted', env: { HOME: home, ...xdg, OPENAI_API_KEY: FAKE_KEY } };
-}
 
 async function withWorker<T>(fn: (h: Harness) => Promise<T>, url = t.stub.url): Promise<T> {
-  const h = await startWorker(t.env, { backends: { opencode: opencodeBackend(url) }, defaultBackend: 'opencode' });
+  const h = await startWorker(t.env, { backends: { opencode: opencodeBackend(url, FAKE_KEY) }, defaultBackend: 'opencode' });
   try {
     return await fn(h);
   } finally {
@@ -49,7 +34,7 @@ test('an opencode job reads, edits and writes files in its worktree; tokens are 
   const start = t.stub.requests.length;
   const before = { ...t.stub.usageSent };
   t.stub.setScript((body, i) => {
-    dir ||= workingDirectory(body) ?? '';
+    dir ||= opencodeWorkingDirectory(body) ?? '';
     return chatTurns([
       { kind: 'message', toolCalls: [{ name: 'read', arguments: { filePath: `${dir}/README.md` } }], promptTokens: 1000, completionTokens: 30 },
       {
@@ -141,7 +126,7 @@ test('model server down → AgentCrashed within seconds, not a minute of hidden 
 });
 
 test('an unknown model → BadRequest after one attempt (the cause comes from opencode\'s error log)', async () => {
-  const { env } = opencodeBackend(t.stub.url);
+  const { env } = opencodeBackend(t.stub.url, FAKE_KEY);
   const backend = { model: 'nope/no-such-model', env: { ...env, OPENCODE_DISABLE_MODELS_FETCH: '1' } };
   const h = await startWorker(t.env, { backends: { opencode: backend }, defaultBackend: 'opencode' });
   try {

@@ -1,7 +1,7 @@
 // `nightshift compare`: one prompt to claude, codex and opencode (real CLIs, scripted models) in parallel worktrees;
 // a table per backend, each backend's changes committed on its branch, and a worker crash that reruns no finished job.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -13,6 +13,7 @@ import { chatTurns, startOpenAiChatStub, type ChatBody, type ChatServer } from '
 import { responsesTurns, startOpenAiResponsesStub, type ResponsesBody, type ResponsesServer } from '../src/scripted-model/openai-responses.js';
 import { compareViewQuery, type CompareRow, type CompareView } from '../src/workflows/compare-state.js';
 import { claudeBackend } from './support/claude.js';
+import { codexBackend, opencodeBackend, opencodeWorkingDirectory } from './support/openai-clis.js';
 import { nightshift } from './support/cli.js';
 import { waitFor } from './support/procs.js';
 import { makeRepo } from './support/repo.js';
@@ -32,27 +33,16 @@ after(async () => {
 
 const CHECK = ['sh', '-c', 'grep -qx ok result.txt'];
 
-/** Copied from backend-codex.test.ts / backend-opencode.test.ts: private HOME (and XDG dirs) per worker. */
 function backends() {
-  const home = (p: string) => mkdtempSync(join(tmpdir(), `nightshift-${p}-home-`));
-  const oc = home('opencode');
-  const configDir = join(oc, '.config', 'opencode');
-  mkdirSync(join(configDir, 'node_modules'), { recursive: true });
-  const deps = { '@opencode-ai/plugin': '*' };
-  writeFileSync(join(configDir, 'package.json'), JSON.stringify({ dependencies: deps }));
-  writeFileSync(join(configDir, 'package-lock.json'), JSON.stringify({ lockfileVersion: 3, packages: { '': { dependencies: deps } } }));
-  const xdg = { XDG_CONFIG_HOME: join(oc, '.config'), XDG_DATA_HOME: join(oc, '.local/share'), XDG_CACHE_HOME: join(oc, '.cache'), XDG_STATE_HOME: join(oc, '.local/state') };
   return {
     backends: {
       claude: claudeBackend(t.claude.url),
-      codex: { baseUrl: `${t.codex.url}/v1`, model: 'scripted', env: { HOME: home('codex'), OPENAI_API_KEY: 'sk-test-codex' } },
-      opencode: { baseUrl: `${t.opencode.url}/v1`, model: 'scripted', env: { HOME: oc, ...xdg, OPENAI_API_KEY: 'sk-test-opencode' } },
+      codex: codexBackend(t.codex.url, 'sk-test-codex'),
+      opencode: opencodeBackend(t.opencode.url, 'sk-test-opencode'),
     },
   };
 }
 
-const ocDir = (body: ChatBody): string | undefined =>
-  (body.messages ?? []).map((m) => /Working directory: (.+)/.exec(typeof m.content === 'string' ? m.content : '')?.[1]).find(Boolean);
 const isFirstClaudeTurn = (b: MessagesBody) => Boolean(b.tools?.length) && !(b.messages ?? []).some((m) => m.role === 'assistant');
 const isFirstOpencodeTurn = (b: ChatBody) => Boolean(b.tools?.length) && !(b.messages ?? []).some((m) => m.role === 'assistant');
 const isFirstCodexTurn = (b: ResponsesBody) => !(b.input ?? []).some((i) => i.type === 'function_call_output' || i.type === 'custom_tool_call_output');
@@ -78,7 +68,7 @@ function script(slowCodex = 0): void {
   });
   t.opencode.setScript((body, i) =>
     chatTurns([
-      { kind: 'message', toolCalls: [{ name: 'write', arguments: { filePath: `${ocDir(body) ?? ''}/result.txt`, content: 'bad\n' } }], promptTokens: 900, completionTokens: 25 },
+      { kind: 'message', toolCalls: [{ name: 'write', arguments: { filePath: `${opencodeWorkingDirectory(body) ?? ''}/result.txt`, content: 'bad\n' } }], promptTokens: 900, completionTokens: 25 },
       { kind: 'message', text: 'wrote result.txt', promptTokens: 950, completionTokens: 8 },
     ])(body, i),
   );
