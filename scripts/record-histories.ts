@@ -9,9 +9,9 @@ import { chainOutcome, resolveChain, startChain } from '../src/client/chains.js'
 import { compareOutcome, resolveCompare, startCompare } from '../src/client/compares.js';
 import { addSchedule, controlSchedule, scheduleIdOf } from '../src/client/schedules.js';
 import { submitToSession, waitForSessionJob } from '../src/client/sessions.js';
-import { ChainFileSchema } from '../src/chains/schema.js';
-import { capacityWorkflowId } from '../src/shared/ids.js';
-import { primaryDirectory, startAnthropicStub, turns } from '../src/scripted-model/anthropic.js';
+import { ChainFileSchema } from '../src/client/chain-file.js';
+import { capacityWorkflowId } from '../src/protocol/ids.js';
+import { primaryDirectory, startAnthropicStub, turns } from '../src/dev/scripted-model/anthropic.js';
 import { claudeBackend } from '../test/support/claude.js';
 import { makeRepo } from '../test/support/repo.js';
 import { startTemporal, startWorker } from '../test/support/temporal.js';

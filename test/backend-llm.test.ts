@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { resolveJobSpec } from '../src/client/job-input.js';
 import { startJob } from '../src/client/jobs.js';
-import { startOpenAiChatStub, type ChatBody, type ChatReply } from '../src/scripted-model/openai-chat.js';
+import { startOpenAiChatStub, type ChatBody, type ChatReply } from '../src/dev/scripted-model/openai-chat.js';
 import { assertAuthFailsOnce, assertRetriedAfterReset, assertServerDownFast, closedPort, rateLimitedOnce } from './support/backend-cases.js';
 import { useTemporalAnd } from './support/suite.js';
 import { startWorker, type Harness } from './support/temporal.js';

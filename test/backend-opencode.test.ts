@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { resolveJobSpec } from '../src/client/job-input.js';
 import { startJob } from '../src/client/jobs.js';
-import { chatTurns, startOpenAiChatStub, type ChatBody, type ChatReply } from '../src/scripted-model/openai-chat.js';
+import { chatTurns, startOpenAiChatStub, type ChatBody, type ChatReply } from '../src/dev/scripted-model/openai-chat.js';
 import { makeRepo } from './support/repo.js';
 import { jobFailure } from './support/outcomes.js';
 import { assertAuthFailsOnce, assertRetriedAfterReset, assertServerDownFast, closedPort } from './support/backend-cases.js';

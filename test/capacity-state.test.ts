@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseConfig } from '../src/config/load.js';
 import { capacitySettings } from '../src/config/capacity-settings.js';
-import type { Lane } from '../src/shared/types.js';
-import { takeGrants, nextSlideAt } from '../src/workflows/capacity-grants.js';
-import { enqueue, initialState, release, windowTokens } from '../src/workflows/capacity-state.js';
-import { viewOf } from '../src/workflows/capacity-view.js';
+import type { Lane } from '../src/protocol/job.js';
+import { takeGrants, nextSlideAt } from '../src/workflows/capacity/grants.js';
+import { enqueue, initialState, release, windowTokens } from '../src/workflows/capacity/state.js';
+import { viewOf } from '../src/workflows/capacity/view.js';
 
 const settings = (capacity: Record<string, unknown> = {}) => capacitySettings(parseConfig({ capacity }));
 const req = (jobId: string, lane: Lane, estimate = 1000, requestedAt = 0) => ({ jobId, lane, kind: 'llm', estimate, requestedAt });

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import type { ApplicationFailure } from '@temporalio/client';
 import { resolveJobSpec } from '../src/client/job-input.js';
 import { capacityView, jobProgress, startJob } from '../src/client/jobs.js';
-import type { ScriptedReply } from '../src/scripted-model/anthropic.js';
+import type { ScriptedReply } from '../src/dev/scripted-model/anthropic.js';
 import { claudeBackend } from './support/claude.js';
 import { nightshift } from './support/cli.js';
 import { processesIn, waitFor } from './support/procs.js';

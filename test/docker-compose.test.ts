@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parse } from 'yaml';
-import { ALL_SEARCH_ATTRIBUTES } from '../src/shared/search-attributes.js';
+import { ALL_SEARCH_ATTRIBUTES } from '../src/protocol/search-attributes.js';
 
 type Service = { image?: string; build?: string; command?: unknown; environment?: Record<string, string>; depends_on?: unknown };
 

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Worker } from '@temporalio/worker';
-import { workflowsPath } from '../src/workers/worker.js';
+import { workflowsPath } from '../src/worker/worker.js';
 import { nightshift } from './support/cli.js';
 
 const DIR = new URL('./histories/', import.meta.url);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { nextClockTime, parseResetTime } from '../src/backends/reset-time.js';
+import { nextClockTime, parseResetTime } from '../src/agents/reset-time.js';
 
 const now = Date.UTC(2026, 10, 24, 13, 0, 0); // 13:00 UTC = 13:00 in Lisbon (winter)
 

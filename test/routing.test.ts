@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { resolveJobSpec } from '../src/client/job-input.js';
 import { capacityView, startJob } from '../src/client/jobs.js';
-import { primaryDirectory, turns } from '../src/scripted-model/anthropic.js';
+import { primaryDirectory, turns } from '../src/dev/scripted-model/anthropic.js';
 import { claudeBackend } from './support/claude.js';
 import { makeRepo } from './support/repo.js';
 import { slowAgent } from './support/slow-agent.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { resolveJobSpec } from '../src/client/job-input.js';
 import { capacityView, jobProgress, startJob } from '../src/client/jobs.js';
-import { turns } from '../src/scripted-model/anthropic.js';
+import { turns } from '../src/dev/scripted-model/anthropic.js';
 import { claudeBackend } from './support/claude.js';
 import { useTemporalAndModel } from './support/suite.js';
 import { startWorker } from './support/temporal.js';

@@ -1,11 +1,11 @@
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config/schema.js';
-import { changedFiles, prepareWorkspace } from './workspace.js';
-import { runCheck } from './check.js';
+import { changedFiles, prepareWorkspace } from '../workspace/prepare.js';
+import { runCheck } from '../workspace/check.js';
 import { parseVerdict, prepareReview } from './review.js';
 import { closedWorkflowsWith, requestLeaseWith } from './lease.js';
 import { runAgentWith } from './run-agent.js';
-import { commitBranch } from './commit-branch.js';
+import { commitBranch } from '../workspace/commit.js';
 import { recordJobWith } from './ledger.js';
 
 export interface ActivityDeps {

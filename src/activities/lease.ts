@@ -1,8 +1,8 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { capacitySettings } from '../config/capacity-settings.js';
-import { capacityWorkflowId } from '../shared/ids.js';
-import type { LeaseRequestInput } from '../workflows/definitions.js';
-import { requestLeaseSignal } from '../workflows/definitions.js';
+import { capacityWorkflowId } from '../protocol/ids.js';
+import type { LeaseRequestInput } from '../protocol/signals.js';
+import { requestLeaseSignal } from '../protocol/signals.js';
 import type { ActivityDeps } from './index.js';
 
 /** A workflow cannot signal-with-start, so the job asks through this activity (starting the singleton if needed). */

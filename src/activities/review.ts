@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
 import { execa } from 'execa';
 import { z } from 'zod';
-import type { JobSpec, ReviewVerdict, WorkspaceInfo } from '../shared/types.js';
+import type { JobSpec, ReviewVerdict, WorkspaceInfo } from '../protocol/job.js';
 
 const DIFF_LIMIT = 60_000;
 

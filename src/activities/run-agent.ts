@@ -2,13 +2,13 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
-import type { RunContext } from '../backends/contract.js';
-import { adapterFor, resolveCommand } from '../backends/registry.js';
-import { FailureClass, type RateLimitDetails } from '../shared/failures.js';
-import type { AgentSummary, JobSpec, WorkspaceInfo } from '../shared/types.js';
-import { logger, maskSecrets } from '../logger.js';
-import { writeInstructions } from './instructions.js';
-import { superviseAgent, type Supervised } from './supervise.js';
+import type { RunContext } from '../agents/contract.js';
+import { adapterFor, resolveCommand } from '../agents/registry.js';
+import { FailureClass, type RateLimitDetails } from '../protocol/failures.js';
+import type { AgentSummary, JobSpec, WorkspaceInfo } from '../protocol/job.js';
+import { logger, maskSecrets } from '../support/logger.js';
+import { writeInstructions } from '../agents/instructions.js';
+import { superviseAgent, type Supervised } from '../agents/process/supervise.js';
 import type { ActivityDeps } from './index.js';
 
 export interface RunAgentInput {

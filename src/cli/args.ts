@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UsageError } from '../shared/usage-error.js';
+import { UsageError } from '../support/usage-error.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { connectClient } from '../temporal/connect.js';
+import { connectClient } from '../client/connect.js';
 
 export interface CliContext {
   config: Config;

@@ -1,5 +1,5 @@
-import type { JobProgress, JobResult } from '../shared/types.js';
-import type { CapacityView } from '../workflows/capacity-view.js';
+import type { JobProgress, JobResult } from '../protocol/job.js';
+import type { CapacityView } from '../workflows/capacity/view.js';
 
 const out = (line = ''): boolean => process.stdout.write(line + '\n');
 

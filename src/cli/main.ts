@@ -1,5 +1,5 @@
 // nightshift CLI: one dispatch table; usage errors exit 2, failed jobs exit 1.
-import { UsageError } from '../shared/usage-error.js';
+import { UsageError } from '../support/usage-error.js';
 import { chain } from './commands/chain.js';
 import { submit } from './commands/submit.js';
 import { cancel, capacity, list, status } from './commands/inspect.js';
@@ -25,7 +25,7 @@ const COMMANDS: Record<string, Command> = {
   compare: async (argv, ctx) => (await import('./commands/compare.js')).compare(argv, ctx),
   schedule: async (argv, ctx) => (await import('./commands/schedule.js')).schedule(argv, ctx),
   stats: async (argv, ctx) => (await import('./commands/stats.js')).stats(argv, ctx),
-  demo: async (argv, ctx) => (await import('../demo/demo.js')).demo(argv, ctx),
+  demo: async (argv, ctx) => (await import('../dev/demo/demo.js')).demo(argv, ctx),
 };
 
 const HELP = `nightshift — durable agent jobs on Temporal

@@ -2,13 +2,13 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { isGitRepo } from '../activities/workspace.js';
-import { adapterFor } from '../backends/registry.js';
+import { isGitRepo } from '../workspace/prepare.js';
+import { adapterFor } from '../agents/registry.js';
 import type { Config } from '../config/schema.js';
-import { newJobId } from '../shared/ids.js';
-import { UsageError } from '../shared/usage-error.js';
-import type { compareWorkflow } from '../workflows/compare.js';
-import { compareViewQuery, type CompareSpec, type CompareView } from '../workflows/compare-state.js';
+import { newJobId } from '../protocol/ids.js';
+import { UsageError } from '../support/usage-error.js';
+import type { compareWorkflow } from '../workflows/compare/workflow.js';
+import { compareViewQuery, type CompareSpec, type CompareView } from '../workflows/compare/state.js';
 import { resolveJobSpec } from './job-input.js';
 import { workflowView } from './workflow-view.js';
 

@@ -1,12 +1,12 @@
 // The job spec as a person or script gives it, validated once at the edge and resolved against config.
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { adapterFor, resolveCommand } from '../backends/registry.js';
+import { adapterFor, resolveCommand } from '../agents/registry.js';
 import type { Config } from '../config/schema.js';
-import { capacityWorkflowId, newJobId } from '../shared/ids.js';
-import { LANES, WORKSPACE_MODES, type JobSpec } from '../shared/types.js';
-import { UsageError } from '../shared/usage-error.js';
-import { describeIssues } from '../shared/zod-issues.js';
+import { capacityWorkflowId, newJobId } from '../protocol/ids.js';
+import { LANES, WORKSPACE_MODES, type JobSpec } from '../protocol/job.js';
+import { UsageError } from '../support/usage-error.js';
+import { describeIssues } from '../support/zod-issues.js';
 
 const positive = z.number().int().positive();
 

@@ -2,13 +2,13 @@
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { capacitySettings } from '../config/capacity-settings.js';
 import type { Config } from '../config/schema.js';
-import { capacityWorkflowId } from '../shared/ids.js';
-import { SA } from '../shared/search-attributes.js';
-import type { JobProgress, JobResult, JobSpec } from '../shared/types.js';
-import { initialState } from '../workflows/capacity-state.js';
-import { viewOf, type CapacityView } from '../workflows/capacity-view.js';
-import { capacityQuery, progressQuery } from '../workflows/definitions.js';
-import type { jobWorkflow } from '../workflows/job.js';
+import { capacityWorkflowId } from '../protocol/ids.js';
+import { SA } from '../protocol/search-attributes.js';
+import type { JobProgress, JobResult, JobSpec } from '../protocol/job.js';
+import { initialState } from '../workflows/capacity/state.js';
+import { viewOf, type CapacityView } from '../workflows/capacity/view.js';
+import { capacityQuery, progressQuery } from '../protocol/signals.js';
+import type { jobWorkflow } from '../workflows/job/workflow.js';
 
 export async function startJob(client: Client, config: Config, spec: JobSpec): Promise<WorkflowHandle<typeof jobWorkflow>> {
   return client.workflow.start<typeof jobWorkflow>('jobWorkflow', {

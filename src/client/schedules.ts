@@ -1,9 +1,9 @@
 // Schedules at the edge: a named cron that submits one job per run (Temporal Schedules, overlap: skip).
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleSummary } from '@temporalio/client';
 import type { Config } from '../config/schema.js';
-import type { JobSpec } from '../shared/types.js';
-import { UsageError } from '../shared/usage-error.js';
-import type { ScheduledJobInput, scheduledJobWorkflow } from '../workflows/scheduled-job.js';
+import type { JobSpec } from '../protocol/job.js';
+import { UsageError } from '../support/usage-error.js';
+import type { ScheduledJobInput, scheduledJobWorkflow } from '../workflows/schedule/workflow.js';
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
 

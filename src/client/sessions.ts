@@ -3,9 +3,9 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { Config } from '../config/schema.js';
-import type { JobSpec } from '../shared/types.js';
-import { UsageError } from '../shared/usage-error.js';
-import type { sessionWorkflow } from '../workflows/session.js';
+import type { JobSpec } from '../protocol/job.js';
+import { UsageError } from '../support/usage-error.js';
+import type { sessionWorkflow } from '../workflows/session/workflow.js';
 import {
   SESSION_NAME,
   sessionCloseSignal,
@@ -16,7 +16,7 @@ import {
   type SessionJobRecord,
   type SessionSettings,
   type SessionView,
-} from '../workflows/session-state.js';
+} from '../workflows/session/state.js';
 import { resolveJobSpec } from './job-input.js';
 import { jobOutcome } from './jobs.js';
 

@@ -1,6 +1,6 @@
 // The status of a long-running workflow (chain, compare): its final view once closed, else its live query.
 import { WorkflowNotFoundError, type Client, type QueryDefinition } from '@temporalio/client';
-import { UsageError } from '../shared/usage-error.js';
+import { UsageError } from '../support/usage-error.js';
 
 export interface ViewSource<V> {
   /** The workflow type the id must name, and the word for it in errors ("chain", "compare"). */

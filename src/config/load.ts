@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigSchema, type Config } from './schema.js';
-import { UsageError } from '../shared/usage-error.js';
-import { describeIssues } from '../shared/zod-issues.js';
+import { UsageError } from '../support/usage-error.js';
+import { describeIssues } from '../support/zod-issues.js';
 
 export const CONFIG_FILE = 'nightshift.config.json';
 

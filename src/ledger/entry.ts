@@ -1,5 +1,5 @@
 // One line of the job ledger: the figures `nightshift stats` sums, taken from a finished job's result.
-import type { JobResult, Lane } from '../shared/types.js';
+import type { JobResult, Lane } from '../protocol/job.js';
 
 export interface LedgerEntry {
   jobId: string;

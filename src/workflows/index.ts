@@ -1,7 +1,7 @@
 // The workflow bundle's entry: every workflow type the worker registers.
-export { jobWorkflow } from './job.js';
-export { capacityWorkflow } from './capacity.js';
-export { sessionWorkflow } from './session.js';
-export { chainWorkflow } from './chain.js';
-export { compareWorkflow } from './compare.js';
-export { scheduledJobWorkflow } from './scheduled-job.js';
+export { jobWorkflow } from './job/workflow.js';
+export { capacityWorkflow } from './capacity/workflow.js';
+export { sessionWorkflow } from './session/workflow.js';
+export { chainWorkflow } from './chain/workflow.js';
+export { compareWorkflow } from './compare/workflow.js';
+export { scheduledJobWorkflow } from './schedule/workflow.js';

@@ -5,7 +5,7 @@ import type { ApplicationFailure, Client } from '@temporalio/client';
 import { resolveJobSpec } from '../../src/client/job-input.js';
 import { startJob } from '../../src/client/jobs.js';
 import { jobFailure, previousAttemptFailure } from './outcomes.js';
-import type { ChatReply } from '../../src/scripted-model/openai-chat.js';
+import type { ChatReply } from '../../src/dev/scripted-model/openai-chat.js';
 import type { Harness } from './temporal.js';
 
 /** A port nothing listens on: the model API is "down". */

@@ -2,7 +2,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChatBody } from '../../src/scripted-model/openai-chat.js';
+import type { ChatBody } from '../../src/dev/scripted-model/openai-chat.js';
 
 const home = (name: string): string => mkdtempSync(join(tmpdir(), `nightshift-${name}-home-`));
 

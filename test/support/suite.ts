@@ -1,6 +1,6 @@
 import { after, before } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startAnthropicStub, turns, type ScriptedServer } from '../../src/scripted-model/anthropic.js';
+import { startAnthropicStub, turns, type ScriptedServer } from '../../src/dev/scripted-model/anthropic.js';
 import { startTemporal } from './temporal.js';
 
 /** One dev server and one scripted model server (any protocol) for a test file; torn down after it. */

@@ -6,9 +6,9 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
-import { ALL_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes.js';
-import { requireTemporalCli } from '../../src/temporal/binary.js';
-import { createWorker } from '../../src/workers/worker.js';
+import { ALL_SEARCH_ATTRIBUTES } from '../../src/protocol/search-attributes.js';
+import { requireTemporalCli } from '../../src/dev/temporal-cli.js';
+import { createWorker } from '../../src/worker/worker.js';
 
 let runtimeInstalled = false;
 function quietRuntime(): void {

@@ -1,8 +1,8 @@
 // status, list, cancel, capacity: read or steer jobs that already exist.
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
 import { capacityView, jobOutcome, jobProgress } from '../../client/jobs.js';
-import { SA } from '../../shared/search-attributes.js';
-import { UsageError } from '../../shared/usage-error.js';
+import { SA } from '../../protocol/search-attributes.js';
+import { UsageError } from '../../support/usage-error.js';
 import { intFlag, parse, printJson } from '../args.js';
 import type { CliContext } from '../context.js';
 import { printCapacity, printProgress } from '../format.js';

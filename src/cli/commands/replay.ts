@@ -2,8 +2,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { UsageError } from '../../shared/usage-error.js';
-import { workflowsPath } from '../../workers/worker.js';
+import { UsageError } from '../../support/usage-error.js';
+import { workflowsPath } from '../../worker/worker.js';
 import { parse, printJson } from '../args.js';
 import type { CliContext } from '../context.js';
 

@@ -1,7 +1,7 @@
 // `nightshift schedule add|list|pause|resume|trigger|delete`: nightly jobs on Temporal Schedules.
 import { resolveJobSpec } from '../../client/job-input.js';
 import { addSchedule, checkScheduleName, controlSchedule, listSchedules, type ScheduleListing } from '../../client/schedules.js';
-import { UsageError } from '../../shared/usage-error.js';
+import { UsageError } from '../../support/usage-error.js';
 import { parse, printJson } from '../args.js';
 import type { CliContext } from '../context.js';
 import { jobInputFromArgv } from './submit.js';

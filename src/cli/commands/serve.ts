@@ -1,10 +1,10 @@
 // `dev` (embedded Temporal dev server + worker) and `worker` (worker only), both in the foreground.
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../../config/schema.js';
-import { logger } from '../../logger.js';
-import { addressOf, connectClient } from '../../temporal/connect.js';
-import { startDevServer, type DevServer } from '../../temporal/dev-server.js';
-import { createWorker } from '../../workers/worker.js';
+import { logger } from '../../support/logger.js';
+import { addressOf, connectClient } from '../../client/connect.js';
+import { startDevServer, type DevServer } from '../../dev/dev-server.js';
+import { createWorker } from '../../worker/worker.js';
 import { parse } from '../args.js';
 import type { CliContext } from '../context.js';
 

@@ -1,6 +1,6 @@
 // `nightshift sessions [--json]`, `sessions close <name>`, and the `submit --session` path.
 import { closeSession, listSessions, submitToSession, waitForSessionJob, type SessionRow } from '../../client/sessions.js';
-import { UsageError } from '../../shared/usage-error.js';
+import { UsageError } from '../../support/usage-error.js';
 import { parse, printJson } from '../args.js';
 import type { CliContext } from '../context.js';
 import { printResult } from '../format.js';

@@ -1,7 +1,7 @@
 // `nightshift stats [--since 7d] [--by backend|kind|lane] [--json]`: figures from the job ledger, no server needed.
 import { readLedger, ledgerPath } from '../../ledger/store.js';
 import { computeStats, GROUP_BY, parseSince, type GroupBy, type StatsRow } from '../../ledger/stats.js';
-import { UsageError } from '../../shared/usage-error.js';
+import { UsageError } from '../../support/usage-error.js';
 import { parse, printJson } from '../args.js';
 import type { CliContext } from '../context.js';
 

@@ -2,7 +2,7 @@ import { argvFlag, intFlag, parse, printJson } from '../args.js';
 import type { CliContext } from '../context.js';
 import { resolveJobSpec } from '../../client/job-input.js';
 import { jobOutcome, startJob } from '../../client/jobs.js';
-import { UsageError } from '../../shared/usage-error.js';
+import { UsageError } from '../../support/usage-error.js';
 import { printResult } from '../format.js';
 import { submitToSessionCli } from './sessions.js';
 

@@ -1,0 +1,88 @@
+// Claude Code: `claude -p … --output-format stream-json --verbose`; success is the result event's is_error.
+import { isAbsolute, relative } from 'node:path';
+import { FailureClass } from '../../protocol/failures.js';
+import { emptyTokens } from '../../protocol/job.js';
+import { classifyFailure } from '../classify.js';
+import { jsonLinesParser, num, obj, type Json } from '../support/json-lines.js';
+import type { AgentAdapter, ParsedRun, RunContext, StreamParser } from '../contract.js';
+
+const FILE_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
+
+
+function claudeParser({ workspace }: RunContext): StreamParser {
+  const run: ParsedRun = { gotResult: false, isError: false, finalText: '', tokens: emptyTokens(), turns: 0, toolCalls: 0, filesTouched: [] };
+  const perMessage = new Map<string, { input: number; output: number }>(); // live totals before the result event
+  const touch = (path: unknown): void => {
+    if (typeof path !== 'string') return;
+    const rel = isAbsolute(path) ? relative(workspace, path) : path;
+    if (!rel.startsWith('..') && !run.filesTouched.includes(rel)) run.filesTouched.push(rel);
+  };
+  const handlers: Record<string, (e: Json) => void> = {
+    system: (e) => {
+      if (e['subtype'] === 'init' && typeof e['session_id'] === 'string') run.sessionId = e['session_id'];
+    },
+    assistant: (e) => {
+      run.turns++;
+      const message = obj(e['message']);
+      const usage = obj(message['usage']);
+      perMessage.set(String(message['id']), { input: num(usage['input_tokens']), output: num(usage['output_tokens']) });
+      run.tokens.input = [...perMessage.values()].reduce((s, u) => s + u.input, 0);
+      run.tokens.output = [...perMessage.values()].reduce((s, u) => s + u.output, 0);
+      for (const block of (message['content'] as unknown[] | undefined) ?? []) {
+        const b = obj(block);
+        if (b['type'] !== 'tool_use') continue;
+        run.toolCalls++;
+        if (FILE_TOOLS.has(String(b['name']))) touch(obj(b['input'])['file_path'] ?? obj(b['input'])['notebook_path']);
+      }
+      if (typeof e['api_error_status'] === 'number') run.errorStatus = e['api_error_status'];
+    },
+    rate_limit_event: (e) => {
+      const info = obj(e['rate_limit_info']);
+      if (info['status'] === 'rejected' && num(info['resetsAt']) > 0) run.rateLimitResetAt = num(info['resetsAt']) * 1000;
+    },
+    result: (e) => {
+      const usage = obj(e['usage']);
+      run.gotResult = true;
+      run.isError = e['is_error'] === true;
+      run.finalText = typeof e['result'] === 'string' ? e['result'] : '';
+      if (typeof e['session_id'] === 'string') run.sessionId = e['session_id'];
+      if (typeof e['total_cost_usd'] === 'number') run.costUsd = e['total_cost_usd'];
+      if (typeof e['api_error_status'] === 'number') run.errorStatus = e['api_error_status'];
+      if (run.isError) run.errorText = run.finalText;
+      run.turns = num(e['num_turns']) || run.turns;
+      run.tokens = {
+        input: num(usage['input_tokens']),
+        output: num(usage['output_tokens']),
+        cacheRead: num(usage['cache_read_input_tokens']),
+        cacheWrite: num(usage['cache_creation_input_tokens']),
+      };
+    },
+  };
+  return jsonLinesParser(run, handlers);
+}
+
+export const claude: AgentAdapter = {
+  name: 'claude',
+  defaultCommand: 'claude',
+  instructionsFile: 'CLAUDE.md',
+  sessions: true,
+  invocation(ctx) {
+    const args = ['-p', ctx.prompt, '--output-format', 'stream-json', '--verbose', '--permission-mode', 'acceptEdits'];
+    args.push('--allowedTools', 'Bash', 'Edit', 'Write', 'Read', 'Glob', 'Grep');
+    const model = ctx.model ?? ctx.config.model;
+    if (model) args.push('--model', model);
+    if (ctx.resumeSessionId) args.push('--resume', ctx.resumeSessionId);
+    args.push(...ctx.config.extraArgs);
+    // The engine owns retries: one try inside the CLI, then a classified failure.
+    const env = { CLAUDE_CODE_MAX_RETRIES: '0', DISABLE_AUTOUPDATER: '1', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', ...ctx.config.env };
+    return { command: ctx.command, args, env };
+  },
+  parser: claudeParser,
+  classify(run, exit) {
+    if (run.gotResult && !run.isError) return { ok: true };
+    if (!run.gotResult && exit.exitCode === 0) {
+      return { ok: false, type: FailureClass.NoResult, message: 'claude exited 0 without a result event' };
+    }
+    return classifyFailure('claude', run, exit);
+  },
+};

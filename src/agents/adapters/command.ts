@@ -1,0 +1,48 @@
+// A plain command as the agent (scripts, nightly maintenance): stdout is the answer, exit 0 is success.
+// A script that calls a model itself may report its usage on one stdout line:
+// {"nightshift":{"tokens":{"input":N,"output":N,"cacheRead":N,"cacheWrite":N},"costUsd":X}}
+import { FailureClass } from '../../protocol/failures.js';
+import { emptyTokens } from '../../protocol/job.js';
+import type { AgentAdapter, ParsedRun } from '../contract.js';
+
+export const command: AgentAdapter = {
+  name: 'command',
+  defaultCommand: 'true',
+  sessions: false,
+  invocation(ctx) {
+    // The prompt travels in the environment, never as a shell string.
+    return { command: ctx.command, args: [...ctx.config.extraArgs], env: { ...ctx.config.env, NIGHTSHIFT_PROMPT: ctx.prompt } };
+  },
+  parser() {
+    const run: ParsedRun = { gotResult: false, isError: false, finalText: '', tokens: emptyTokens(), turns: 0, toolCalls: 0, filesTouched: [] };
+    return {
+      run,
+      feed(line) {
+        if (line.startsWith('{"nightshift"') && readUsage(line, run)) return;
+        run.finalText = (run.finalText + line + '\n').slice(-4000);
+      },
+    };
+  },
+  classify(run, exit) {
+    if (exit.exitCode === 0) return { ok: true };
+    const how = exit.signal ? `killed by ${exit.signal}` : `exit ${exit.exitCode ?? '?'}`;
+    return { ok: false, type: FailureClass.AgentCrashed, message: `command ${how}: ${exit.stderrTail.slice(-300)}` };
+  },
+};
+
+/** Reads a usage line into the run; false when the line is not one (then it is ordinary output). */
+function readUsage(line: string, run: ParsedRun): boolean {
+  let usage: { tokens?: Partial<Record<keyof ParsedRun['tokens'], unknown>>; costUsd?: unknown } | undefined;
+  try {
+    usage = (JSON.parse(line) as { nightshift?: typeof usage }).nightshift;
+  } catch {
+    return false;
+  }
+  if (!usage || typeof usage !== 'object') return false;
+  for (const key of ['input', 'output', 'cacheRead', 'cacheWrite'] as const) {
+    const n = usage.tokens?.[key];
+    if (typeof n === 'number' && Number.isFinite(n) && n >= 0) run.tokens[key] += n;
+  }
+  if (typeof usage.costUsd === 'number' && Number.isFinite(usage.costUsd)) run.costUsd = (run.costUsd ?? 0) + usage.costUsd;
+  return true;
+}

@@ -1,0 +1,74 @@
+// The one adapter contract every agent CLI implements; each backend is a small file.
+import type { BackendConfig } from '../config/schema.js';
+import type { FailureClass } from '../protocol/failures.js';
+import type { TokenUsage } from '../protocol/job.js';
+
+export interface RunContext {
+  prompt: string;
+  workspace: string;
+  model?: string;
+  resumeSessionId?: string;
+  config: BackendConfig;
+  /** Resolved executable (config.command, PATH, or nightshift's node_modules/.bin). */
+  command: string;
+  /** Persists across this backend's runs on this worker: session stores, per-session usage baselines. */
+  stateDir: string;
+  /** The job's portable instructions (already written to `instructionsFile` when the adapter has one). */
+  instructions?: string;
+  /** Seconds the CLI may spend inside one request before the engine's own bound (fail-fast settings). */
+  requestTimeoutSeconds: number;
+}
+
+export interface Invocation {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+}
+
+/** Everything parsed from the CLI's output; the parser fills it as lines arrive. */
+export interface ParsedRun {
+  gotResult: boolean;
+  isError: boolean;
+  sessionId?: string;
+  finalText: string;
+  tokens: TokenUsage;
+  costUsd?: number;
+  turns: number;
+  toolCalls: number;
+  filesTouched: string[];
+  errorStatus?: number;
+  errorText?: string;
+  rateLimitResetAt?: number;
+}
+
+export interface StreamParser {
+  feed(line: string): void;
+  readonly run: ParsedRun;
+}
+
+export interface ExitInfo {
+  exitCode: number | undefined;
+  signal: string | undefined;
+  stderrTail: string;
+  now: number;
+}
+
+export type Verdict = { ok: true } | { ok: false; type: FailureClass; message: string; resetAt?: number };
+
+export interface AgentAdapter {
+  readonly name: string;
+  /** Executable name when config.command is not set. */
+  readonly defaultCommand: string;
+  /** Where this CLI reads instructions in the workspace (CLAUDE.md, AGENTS.md, …); none: passed in argv. */
+  readonly instructionsFile?: string;
+  /** Whether the CLI has resumable sessions (`resumeSessionId`). */
+  readonly sessions: boolean;
+  /** argv and env for a one-shot run, or a resume when ctx.resumeSessionId is set. No shell. */
+  invocation(ctx: RunContext): Invocation;
+  /** Parses stdout line by line; ignores fields and events it does not know. */
+  parser(ctx: RunContext): StreamParser;
+  /** Success or a failure class, from the parsed output, the exit and the stderr tail. */
+  classify(run: ParsedRun, exit: ExitInfo): Verdict;
+  /** After a successful run: persist what the next resume needs (e.g. cumulative usage baselines). */
+  afterRun?(run: ParsedRun, ctx: RunContext): Promise<void>;
+}

@@ -1,0 +1,105 @@
+// `nightshift demo`: the embedded dev server, a worker, the real claude CLI against a scripted model,
+// a burst of background jobs that saturate the slots, and an operator `ask` that gets through.
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { NativeConnection } from '@temporalio/worker';
+import { execa } from 'execa';
+import { resolveJobSpec } from '../../client/job-input.js';
+import { capacityView, jobOutcome, startJob } from '../../client/jobs.js';
+import { parseConfig } from '../../config/load.js';
+import { startAnthropicStub } from '../scripted-model/anthropic.js';
+import { connectClient } from '../../client/connect.js';
+import { startDevServer } from '../dev-server.js';
+import { createWorker } from '../../worker/worker.js';
+import { intFlag, parse } from '../../cli/args.js';
+import type { CliContext } from '../../cli/context.js';
+import { printCapacity } from '../../cli/format.js';
+import { printTable } from '../../cli/commands/stats.js';
+import { computeStats } from '../../ledger/stats.js';
+import { readLedger } from '../../ledger/store.js';
+import { demoScript } from './demo-model.js';
+
+const say = (line = ''): boolean => process.stdout.write(line + '\n');
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+async function demoRepo(dir: string): Promise<string> {
+  mkdirSync(dir, { recursive: true });
+  const git = (...args: string[]) => execa('git', ['-c', 'user.email=demo@nightshift', '-c', 'user.name=demo', ...args], { cwd: dir });
+  await git('init', '-q', '-b', 'main');
+  await execa('sh', ['-c', 'echo "# demo repo" > README.md'], { cwd: dir });
+  await git('add', '.');
+  await git('commit', '-q', '-m', 'init');
+  return dir;
+}
+
+export async function demo(argv: string[], ctx: CliContext): Promise<number> {
+  const { values } = parse(argv, { jobs: { type: 'string' }, slots: { type: 'string' } });
+  const slots = intFlag('slots', values.slots) ?? 20;
+  const jobs = intFlag('jobs', values.jobs) ?? slots + 2;
+  mkdirSync(ctx.config.dataDir, { recursive: true });
+  const dataDir = mkdtempSync(join(ctx.config.dataDir, 'demo-'));
+  const stub = await startAnthropicStub(demoScript(2500));
+  const server = await startDevServer(dataDir, await freePort(), await freePort());
+  const config = parseConfig({
+    dataDir,
+    temporal: { address: server.address, taskQueue: 'nightshift-demo' },
+    capacity: { maxSlots: slots, reservedOperatorSlots: 1 },
+    backends: { claude: { env: { HOME: join(dataDir, 'home'), ANTHROPIC_BASE_URL: stub.url, ANTHROPIC_API_KEY: 'sk-demo-not-a-real-key' } } },
+  });
+  const connection = await NativeConnection.connect({ address: server.address });
+  const client = await connectClient(config);
+  const worker = await createWorker({ config, client, connection });
+  const running = worker.run();
+  try {
+    say(`nightshift demo — Temporal dev server ${server.address} (UI ${server.uiUrl}), ${slots} slots (1 reserved for the operator lane)`);
+    const repo = await demoRepo(join(dataDir, 'repo'));
+    say(`\n1. A burst of ${jobs} background claude jobs on ${repo}`);
+    const ids: string[] = [];
+    for (let i = 1; i <= jobs; i++) {
+      const spec = resolveJobSpec({ prompt: `Write notes for task ${i}`, repo, lane: 'background', kind: 'llm' }, config);
+      await startJob(client, config, spec);
+      ids.push(spec.jobId);
+    }
+    for (let i = 0; i < 600; i++) {
+      const v = await capacityView(client, config);
+      if (v.lanes.background.running >= Math.min(jobs, slots - 1)) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    say('\n2. The slots are saturated:');
+    printCapacity(await capacityView(client, config));
+    say('\n3. The operator asks (nightshift ask): ');
+    const t0 = Date.now();
+    const ask = resolveJobSpec({ prompt: 'How many slots are reserved for me?', lane: 'operator', kind: 'llm', workspace: 'none' }, config);
+    await startJob(client, config, ask);
+    const answer = await jobOutcome(client, ask.jobId);
+    say(`   answer after ${((Date.now() - t0) / 1000).toFixed(1)}s (lease wait ${answer.result?.leaseWaitMs ?? '?'} ms): ${answer.result?.finalText ?? answer.error?.message}`);
+    say('\n4. Capacity after the ask:');
+    printCapacity(await capacityView(client, config));
+    say('\n5. Background results:');
+    for (const id of ids) {
+      const { result, error } = await jobOutcome(client, id);
+      say(`   ${id}  ${result?.status ?? 'failed'}  lease wait ${((result?.leaseWaitMs ?? 0) / 1000).toFixed(1)}s  files ${result?.filesChanged.join(',') ?? ''}  branch ${result?.branch ?? ''}${error && !result ? ` ${error.message}` : ''}`);
+    }
+    say('\n6. nightshift stats --by lane (from the job ledger):');
+    const { entries } = await readLedger(dataDir);
+    const stats = computeStats(entries, 'lane');
+    printTable('lane', stats.rows, stats.total, undefined);
+    say(`\nWorktrees, job logs and the ledger are under ${dataDir}.`);
+    return 0;
+  } finally {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running;
+    await connection.close();
+    await client.connection.close();
+    await server.stop();
+    await stub.close();
+  }
+}

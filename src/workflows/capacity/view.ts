@@ -1,0 +1,54 @@
+import type { Lane } from '../../protocol/job.js';
+import { backpressure, windowTokens, type CapacityState } from './state.js';
+
+export interface LaneView {
+  running: number;
+  queued: number;
+  deferred: number;
+}
+
+/** What `nightshift capacity` shows: slots per lane, queues, tokens, backpressure and why. */
+export interface CapacityView {
+  slots: { max: number; reservedOperator: number; used: number; free: number; sharedFree: number };
+  lanes: Record<Lane, LaneView>;
+  tokens: { inWindow: number; budget: number; windowSeconds: number; reservedByRunning: number; charges: CapacityState['charges'] };
+  backpressure: { on: boolean; reasons: string[] };
+  holders: { jobId: string; lane: Lane; kind: string; grantedAt: number; reserved: number }[];
+  queue: { jobId: string; lane: Lane; kind: string; requestedAt: number; admitted: boolean }[];
+  counters: CapacityState['counters'];
+  /** Backends known to be limited, until (epoch ms). */
+  limitedBackends: Record<string, number>;
+}
+
+export function viewOf(state: CapacityState, now: number): CapacityView {
+  const s = state.settings;
+  const lane = (l: Lane): LaneView => ({
+    running: state.holders.filter((h) => h.lane === l).length,
+    queued: state.queue.filter((q) => q.lane === l && q.admitted).length,
+    deferred: state.queue.filter((q) => q.lane === l && !q.admitted).length,
+  });
+  const shared = state.holders.filter((h) => h.lane !== 'operator').length;
+  const bp = backpressure(state, now);
+  return {
+    slots: {
+      max: s.maxSlots,
+      reservedOperator: s.reservedOperatorSlots,
+      used: state.holders.length,
+      free: s.maxSlots - state.holders.length,
+      sharedFree: Math.max(0, Math.min(s.maxSlots - s.reservedOperatorSlots - shared, s.maxSlots - state.holders.length)),
+    },
+    lanes: { operator: lane('operator'), interactive: lane('interactive'), background: lane('background') },
+    tokens: {
+      inWindow: windowTokens(state, now),
+      budget: s.tokenBudget,
+      windowSeconds: s.windowSeconds,
+      reservedByRunning: state.holders.reduce((sum, h) => sum + h.reserved, 0),
+      charges: state.charges.filter((c) => c.at > now - s.windowSeconds * 1000).map((c) => ({ ...c })),
+    },
+    backpressure: { on: bp.on, reasons: bp.reasons },
+    holders: state.holders.map((h) => ({ ...h })),
+    queue: state.queue.map(({ jobId, lane: l, kind, requestedAt, admitted }) => ({ jobId, lane: l, kind, requestedAt, admitted })),
+    counters: { ...state.counters },
+    limitedBackends: Object.fromEntries(Object.entries(state.limits ?? {}).filter(([, until]) => until > now)),
+  };
+}

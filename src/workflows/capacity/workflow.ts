@@ -1,0 +1,99 @@
+// The capacity singleton: grants slot and token leases by signal, reclaims leases of closed jobs.
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  log,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../../activities/index.js';
+import { activeLimits, enqueue, initialState, noteLimit, release, type CapacitySettings, type CapacityState } from './state.js';
+import { nextSlideAt, takeGrants } from './grants.js';
+import { viewOf } from './view.js';
+import {
+  backendLimitedSignal,
+  capacityQuery,
+  leaseGrantedSignal,
+  reconfigureSignal,
+  releaseLeaseSignal,
+  requestLeaseSignal,
+  type LeaseRequestInput,
+} from '../../protocol/signals.js';
+
+const { closedWorkflows } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 3 },
+});
+
+export interface CapacityInput {
+  settings: CapacitySettings;
+  state?: CapacityState;
+}
+
+export async function capacityWorkflow(input: CapacityInput): Promise<void> {
+  const state = input.state ?? initialState(input.settings);
+  let dirty = true;
+  setHandler(requestLeaseSignal, (req: LeaseRequestInput) => {
+    dirty = enqueue(state, req) || dirty;
+  });
+  setHandler(releaseLeaseSignal, ({ jobId, tokensUsed }) => {
+    dirty = release(state, jobId, tokensUsed, Date.now()) || dirty;
+  });
+  setHandler(backendLimitedSignal, ({ backend, until }) => noteLimit(state, backend, until));
+  setHandler(reconfigureSignal, (patch) => {
+    state.settings = { ...state.settings, ...patch };
+    dirty = true;
+  });
+  setHandler(capacityQuery, () => viewOf(state, Date.now()));
+
+  let nextReconcile = Date.now() + state.settings.reconcileSeconds * 1000;
+  for (;;) {
+    const busy = state.holders.length > 0 || state.queue.length > 0;
+    const wakeAt = Math.min(nextSlideAt(state) ?? Infinity, busy ? nextReconcile : Infinity);
+    const mustRoll = (): boolean => shouldContinueAsNew(state);
+    if (wakeAt === Infinity) await condition(() => dirty || mustRoll());
+    else await condition(() => dirty || mustRoll(), Math.max(1, wakeAt - Date.now()));
+    dirty = false;
+    if (busy && Date.now() >= nextReconcile) {
+      await reconcile(state);
+      nextReconcile = Date.now() + state.settings.reconcileSeconds * 1000;
+    }
+    await Promise.all(takeGrants(state, Date.now()).map((req) => grant(state, req.jobId)));
+    if (mustRoll()) {
+      await condition(allHandlersFinished);
+      if (dirty) continue; // a signal arrived while we waited: serve it first
+      state.counters.runs++;
+      await continueAsNew<typeof capacityWorkflow>({ settings: state.settings, state });
+    }
+  }
+}
+
+function shouldContinueAsNew(state: CapacityState): boolean {
+  const info = workflowInfo();
+  return info.continueAsNewSuggested || info.historyLength >= state.settings.continueAsNewEvents;
+}
+
+/** A job that is gone cannot be granted: free its slot instead of failing the singleton. */
+async function grant(state: CapacityState, jobId: string): Promise<void> {
+  try {
+    const grant = { jobId, grantedAt: Date.now(), limitedBackends: activeLimits(state, Date.now()) };
+    await getExternalWorkflowHandle(jobId).signal(leaseGrantedSignal, grant);
+  } catch (err) {
+    log.warn('grant undeliverable; freeing the slot', { jobId, error: String(err) });
+    release(state, jobId, 0, Date.now());
+  }
+}
+
+/** Leases held (or requested) by workflows that have closed are reclaimed. */
+async function reconcile(state: CapacityState): Promise<void> {
+  const ids = [...state.holders.map((h) => h.jobId), ...state.queue.map((q) => q.jobId)];
+  if (ids.length === 0) return;
+  const closed = await closedWorkflows(ids);
+  for (const jobId of closed) {
+    const held = state.holders.some((h) => h.jobId === jobId);
+    if (release(state, jobId, undefined, Date.now()) && held) state.counters.reclaimed++;
+  }
+}

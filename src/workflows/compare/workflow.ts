@@ -1,0 +1,49 @@
+// A compare (bake-off): one prompt, one child job per backend in its own worktree, all in parallel; each
+// backend's changes committed on its branch; one row per backend. Finished children live in the history,
+// so a worker crash mid-way resumes without rerunning them.
+import { isCancellation, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { Activities } from '../../activities/index.js';
+import type { JobResult, JobSpec } from '../../protocol/job.js';
+import { runChildJob } from '../job/child.js';
+import { compareViewQuery, entryOf, newCompareView, rowOf, type CommitOutcome, type CompareSpec, type CompareView } from './state.js';
+import { failureOf } from '../job/result.js';
+
+const acts = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', maximumAttempts: 3 },
+});
+
+export async function compareWorkflow(spec: CompareSpec): Promise<CompareView> {
+  const view = newCompareView(spec, Date.now());
+  setHandler(compareViewQuery, () => view);
+  // Each child leases its own capacity slot; a backend that fails still yields a row.
+  await Promise.all(
+    spec.specs.map(async (job) => {
+      const entry = entryOf(view, job.jobId);
+      entry.state = 'running';
+      const result = await runChildJob(job);
+      entry.state = 'committing';
+      entry.row = rowOf(job, result, await commitChanges(spec, job, result));
+      entry.state = 'done';
+    }),
+  );
+  view.status = 'done';
+  view.finishedAt = Date.now();
+  return view;
+}
+
+/** The backend's changed files, committed on its branch; a commit that cannot be made is reported, not fatal. */
+async function commitChanges(spec: CompareSpec, job: JobSpec, result: JobResult): Promise<CommitOutcome> {
+  if (!result.workspace || !result.branch || result.filesChanged.length === 0) return {};
+  try {
+    const commit = await acts.commitBranch({
+      cwd: result.workspace,
+      files: result.filesChanged,
+      message: `nightshift compare ${spec.compareId}: ${job.backend}`,
+    });
+    return { commit };
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    return { commitError: failureOf(err).message };
+  }
+}

@@ -1,0 +1,99 @@
+import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
+import { FailureClass } from '../../protocol/failures.js';
+import type { AgentSummary, BackendAttempt, CheckOutcome, JobProgress, JobResult, JobSpec, ReviewVerdict, WorkspaceInfo } from '../../protocol/job.js';
+import { emptyTokens } from '../../protocol/job.js';
+
+const CODING_KINDS = new Set(['coding-agent', 'codex']);
+// An agent that changed nothing is not a success unless it says why (e.g. "no changes needed").
+const SAID_WHY = /\b(no (code )?(changes?|edits?|modifications?) (are |were |is )?(needed|necessary|required)|nothing (to|needed to) (change|do|fix|edit)|already (done|implemented|fixed|present|correct|up[ -]to[ -]date))\b/i;
+
+export interface Failure {
+  failureClass: string;
+  message: string;
+  /** Reset time of a RateLimited failure (epoch ms), when the CLI named one. */
+  resetAt?: number;
+}
+
+/** The failure class is the innermost ApplicationFailure type (the activity's own classification). */
+export function failureOf(err: unknown): Failure {
+  let cur: unknown = err;
+  while (cur instanceof ActivityFailure && cur.cause) cur = cur.cause;
+  if (cur instanceof ApplicationFailure) {
+    const resetAt = (cur.details?.[0] as { resetAt?: number } | undefined)?.resetAt;
+    return { failureClass: cur.type ?? 'Error', message: cur.message, ...(resetAt ? { resetAt } : {}) };
+  }
+  if (cur instanceof TimeoutFailure) return { failureClass: FailureClass.AgentTimedOut, message: cur.message };
+  return { failureClass: 'Error', message: err instanceof Error ? err.message : String(err) };
+}
+
+export interface ResultParts {
+  spec: JobSpec;
+  progress: JobProgress;
+  agent: AgentSummary | undefined;
+  workspace: WorkspaceInfo | undefined;
+  check: CheckOutcome | undefined;
+  changed: string[];
+  attempts: number;
+  backends: BackendAttempt[];
+  failure?: Failure;
+  cancelled?: boolean;
+  rounds?: { fixRounds: number; reviews: ReviewVerdict[]; revised: boolean };
+}
+
+export function buildResult(p: ResultParts): JobResult {
+  const written = p.agent?.instructionsWritten;
+  const filesChanged = [...new Set([...p.changed, ...(p.agent?.filesTouched ?? [])])].filter((f) => f !== written).sort();
+  const granted = p.progress.leaseGrantedAt;
+  const result: JobResult = {
+    jobId: p.spec.jobId,
+    status: statusOf(p, filesChanged),
+    backend: p.agent?.backend ?? p.backends.at(-1)?.backend ?? p.spec.backend,
+    kind: p.spec.kind,
+    lane: p.spec.lane,
+    finalText: p.agent?.finalText ?? '',
+    tokens: p.agent?.tokens ?? emptyTokens(),
+    durationMs: Date.now() - p.progress.queuedAt,
+    leaseWaitMs: granted ? granted - p.progress.queuedAt : 0,
+    filesChanged,
+    attempts: p.attempts,
+    backends: p.backends,
+    timeline: { queuedAt: p.progress.queuedAt, finishedAt: Date.now() },
+  };
+  if (granted) result.timeline.leaseGrantedAt = granted;
+  if (p.agent) Object.assign(result.timeline, { agentSpawnedAt: p.agent.spawnedAt, agentExitedAt: p.agent.exitedAt });
+  if (p.agent?.sessionId) result.sessionId = p.agent.sessionId;
+  if (p.agent?.costUsd !== undefined) result.costUsd = p.agent.costUsd;
+  if (p.agent) result.turns = p.agent.turns;
+  if (p.workspace) result.workspace = p.workspace.path;
+  if (p.workspace?.branch) result.branch = p.workspace.branch;
+  if (p.check) result.check = p.check;
+  if (p.rounds) Object.assign(result, { fixRounds: p.rounds.fixRounds, reviews: p.rounds.reviews, revised: p.rounds.revised && p.rounds.reviews.at(-1)?.verdict === 'approve' });
+  if (result.status === 'succeeded' && isCoding(p) && filesChanged.length === 0) result.noChangeReason = p.agent?.finalText.slice(0, 500) ?? '';
+  const failure = p.failure ?? checkFailure(p.check) ?? reviewFailure(p.rounds?.reviews);
+  if (failure && !p.cancelled) {
+    result.failureClass = failure.failureClass;
+    result.failureMessage = failure.message;
+  }
+  return result;
+}
+
+function reviewFailure(reviews: ReviewVerdict[] | undefined): Failure | undefined {
+  const last = reviews?.at(-1);
+  if (last?.verdict !== 'revise') return undefined;
+  return { failureClass: 'ReviewRejected', message: `reviewer ${last.backend} still asks for revision after ${reviews?.length ?? 0} rounds: ${last.reasons.join('; ')}` };
+}
+
+function checkFailure(check: CheckOutcome | undefined): Failure | undefined {
+  if (!check || check.passed) return undefined;
+  return { failureClass: 'CheckFailed', message: `check ${check.command.join(' ')} exited ${check.exitCode}` };
+}
+
+const isCoding = (p: ResultParts): boolean => CODING_KINDS.has(p.spec.kind) && p.workspace?.mode !== 'none';
+
+function statusOf(p: ResultParts, filesChanged: string[]): JobResult['status'] {
+  if (p.cancelled) return 'cancelled';
+  if (p.failure || (p.check && !p.check.passed) || p.rounds?.reviews.at(-1)?.verdict === 'revise') return 'failed';
+  // "exit 0 but did nothing" is not a success for a coding job, unless the agent said why.
+  if (isCoding(p) && filesChanged.length === 0 && !SAID_WHY.test(p.agent?.finalText ?? '')) return 'no_op';
+  return 'succeeded';
+}
