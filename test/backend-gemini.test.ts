@@ -41,7 +41,7 @@ const submit = async (h: Harness, input: JobInput) => {
 
 test('parser and classifier: stream-json events, exit codes, stderr-only errors', () => {
   const ctx = { prompt: 'x', workspace: '/ws', config: { env: {}, extraArgs: [] }, command: 'gemini', stateDir: '/tmp', requestTimeoutSeconds: 60 };
-  const p = gemini.parser(ctx);
+  const p = gemini.parser(ctx, { home: '/tmp' });
   for (const e of [
     { type: 'init', session_id: 's-1', model: MODEL, future_field: 1 },
     { type: 'message', role: 'user', content: 'x' },
@@ -62,7 +62,7 @@ test('parser and classifier: stream-json events, exit codes, stderr-only errors'
   assert.equal(p.run.turns, 2);
   assert.deepEqual(p.run.tokens, { input: 150, output: 130, cacheRead: 50, cacheWrite: 0 }, 'thinking (total − prompt) counts as output');
   assert.deepEqual(gemini.classify(p.run, { exitCode: 0, signal: undefined, stderrTail: '', now: 0 }), { ok: true });
-  const empty = gemini.parser(ctx).run;
+  const empty = gemini.parser(ctx, { home: '/tmp' }).run;
   const verdict = (exitCode: number, stderrTail = '') => {
     const v = gemini.classify(empty, { exitCode, signal: undefined, stderrTail, now: 1000 });
     return v.ok ? ['ok'] : [v.type, v.resetAt];

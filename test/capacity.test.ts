@@ -5,7 +5,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { resolveJobSpec } from '../src/client/job-input.js';
 import { capacityView, startJob } from '../src/client/jobs.js';
 import type { Config } from '../src/config/schema.js';
-import type { JobResult } from '../src/protocol/job.js';
+import type { JobResult } from '../src/protocol/result.js';
 import { maxOverlap, slowAgent } from './support/slow-agent.js';
 import { processesIn, waitFor } from './support/procs.js';
 import { startTemporal, startWorker, type Harness } from './support/temporal.js';

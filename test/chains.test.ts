@@ -12,7 +12,7 @@ import { renderTemplate, templateRefs } from '../src/protocol/chain-template.js'
 import { chainOutcome, loadChainFile, startChain } from '../src/client/chains.js';
 import { parseConfig } from '../src/config/load.js';
 import { primaryDirectory, type MessagesBody } from '../src/dev/scripted-model/anthropic.js';
-import type { ChainView } from '../src/workflows/chain/state.js';
+import type { ChainView } from '../src/protocol/chain.js';
 import { claudeBackend } from './support/claude.js';
 import { nightshift } from './support/cli.js';
 import { waitFor } from './support/procs.js';

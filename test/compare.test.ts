@@ -11,7 +11,8 @@ import { compareOutcome, resolveCompare, startCompare } from '../src/client/comp
 import { primaryDirectory, startAnthropicStub, turns, type MessagesBody, type ScriptedServer } from '../src/dev/scripted-model/anthropic.js';
 import { chatTurns, startOpenAiChatStub, type ChatBody, type ChatServer } from '../src/dev/scripted-model/openai-chat.js';
 import { responsesTurns, startOpenAiResponsesStub, type ResponsesBody, type ResponsesServer } from '../src/dev/scripted-model/openai-responses.js';
-import { compareViewQuery, type CompareRow, type CompareView } from '../src/workflows/compare/state.js';
+import { compareViewQuery } from '../src/protocol/signals.js';
+import type { CompareRow, CompareView } from '../src/protocol/compare.js';
 import { claudeBackend } from './support/claude.js';
 import { codexBackend, opencodeBackend, opencodeWorkingDirectory } from './support/openai-clis.js';
 import { nightshift } from './support/cli.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { scheduleIdOf } from '../src/client/schedules.js';
-import type { JobResult } from '../src/protocol/job.js';
+import type { JobResult } from '../src/protocol/result.js';
 import { nightshift } from './support/cli.js';
 import { waitFor } from './support/procs.js';
 import { slowAgent } from './support/slow-agent.js';

@@ -8,7 +8,7 @@ import { resolveJobSpec, type JobInput } from '../src/client/job-input.js';
 import { jobOutcome, startJob } from '../src/client/jobs.js';
 import { ledgerPath } from '../src/ledger/store.js';
 import { percentile, type StatsRow } from '../src/ledger/stats.js';
-import type { JobResult } from '../src/protocol/job.js';
+import type { JobResult } from '../src/protocol/result.js';
 import { nightshift } from './support/cli.js';
 import { makeRepo } from './support/repo.js';
 import { startTemporal, startWorker, type Harness } from './support/temporal.js';

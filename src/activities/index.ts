@@ -1,24 +1,27 @@
+// The activities: thin Temporal wrappers over agents, workspaces and the ledger (the contract is in protocol).
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config/schema.js';
-import { changedFiles, prepareWorkspace } from '../workspace/prepare.js';
+import type { Activities } from '../protocol/activities.js';
+import { changedFiles } from '../workspace/changes.js';
 import { runCheck } from '../workspace/check.js';
-import { parseVerdict, prepareReview } from './review.js';
-import { closedWorkflowsWith, requestLeaseWith } from './lease.js';
-import { runAgentWith } from './run-agent.js';
 import { commitBranch } from '../workspace/commit.js';
+import { prepareWorkspace } from '../workspace/prepare.js';
+import { closedWorkflowsWith, requestLeaseWith } from './lease.js';
 import { recordJobWith } from './ledger.js';
+import { parseVerdict, prepareReview } from './review.js';
+import { runAgentWith } from './run-agent.js';
 
 export interface ActivityDeps {
   client: Client;
   config: Config;
 }
 
-/** Activities close over their dependencies (client, config); workflows import only the type. */
-export function createActivities(deps: ActivityDeps) {
+/** Activities close over their dependencies (client, config); workflows proxy the protocol's interface. */
+export function createActivities(deps: ActivityDeps): Activities {
   return {
     requestLease: requestLeaseWith(deps),
     closedWorkflows: closedWorkflowsWith(deps),
-    prepareWorkspace: (spec: Parameters<typeof prepareWorkspace>[0]) => prepareWorkspace(spec, deps.config),
+    prepareWorkspace: (spec) => prepareWorkspace(spec, deps.config),
     runAgent: runAgentWith(deps),
     runCheck,
     changedFiles,
@@ -28,5 +31,3 @@ export function createActivities(deps: ActivityDeps) {
     recordJob: recordJobWith(deps),
   };
 }
-
-export type Activities = ReturnType<typeof createActivities>;

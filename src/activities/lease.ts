@@ -1,14 +1,15 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { capacitySettings } from '../config/capacity-settings.js';
 import { capacityWorkflowId } from '../protocol/ids.js';
-import type { LeaseRequestInput } from '../protocol/signals.js';
+import type { LeaseRequestInput } from '../protocol/capacity.js';
 import { requestLeaseSignal } from '../protocol/signals.js';
 import type { ActivityDeps } from './index.js';
+import { WORKFLOW } from '../protocol/workflow-types.js';
 
 /** A workflow cannot signal-with-start, so the job asks through this activity (starting the singleton if needed). */
 export function requestLeaseWith({ client, config }: ActivityDeps) {
   return async (req: LeaseRequestInput): Promise<void> => {
-    await client.workflow.signalWithStart('capacityWorkflow', {
+    await client.workflow.signalWithStart(WORKFLOW.capacity, {
       workflowId: capacityWorkflowId(config.temporal.taskQueue),
       taskQueue: config.temporal.taskQueue,
       args: [{ settings: capacitySettings(config) }],

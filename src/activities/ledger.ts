@@ -1,7 +1,7 @@
 // At job end the result's figures go to the ledger that `nightshift stats` reads (Temporal visibility cannot sum).
 import { ledgerEntryOf } from '../ledger/entry.js';
 import { appendEntry } from '../ledger/store.js';
-import type { JobResult } from '../protocol/job.js';
+import type { JobResult } from '../protocol/result.js';
 import type { ActivityDeps } from './index.js';
 
 export function recordJobWith({ config }: ActivityDeps) {

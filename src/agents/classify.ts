@@ -5,7 +5,9 @@ import { parseResetTime } from './reset-time.js';
 const AUTH_TEXT = /invalid api key|authentication_error|unauthori[sz]ed|not logged in|please run \/login|permission_error/i;
 const QUOTA_TEXT = /quota exceeded|insufficient_quota|credit balance is too low|billing/i;
 const RATE_TEXT = /rate[_ ]limit|too many requests|\b429\b|usage limit|hit your limit/i;
-const SESSION_GONE_TEXT = /no conversation found with (session )?id|--resume requires a valid session|no previous sessions found|(session|thread|conversation)[^\n]{0,40}not found/i;
+// claude: "No conversation found with session ID: …"; others: a session/thread/conversation not found or expired.
+const SESSION_GONE_TEXT =
+  /no conversation found|--resume requires a valid session|no previous sessions found|(session|thread|conversation)[^\n]{0,80}(not found|does not exist|expired)/i;
 const BAD_REQUEST_TEXT = /invalid_request_error|\b400\b|prompt is too long|model .* not found/i;
 
 /** Shared classification of a failed run: HTTP status first, then the CLI's error text. */

@@ -1,7 +1,7 @@
-// The one adapter contract every agent CLI implements; each backend is a small file.
+// The one adapter contract every agent CLI implements: prepare (I/O), invocation (pure), parse, classify, after.
 import type { BackendConfig } from '../config/schema.js';
 import type { FailureClass } from '../protocol/failures.js';
-import type { TokenUsage } from '../protocol/job.js';
+import type { TokenUsage } from '../protocol/tokens.js';
 
 export interface RunContext {
   prompt: string;
@@ -55,20 +55,26 @@ export interface ExitInfo {
 
 export type Verdict = { ok: true } | { ok: false; type: FailureClass; message: string; resetAt?: number };
 
-export interface AgentAdapter {
+/**
+ * One CLI. `S` is the run's own state: what `prepare` made (files, dirs, baselines), handed to every later
+ * stage of the same run, so nothing is smuggled between stages.
+ */
+export interface AgentAdapter<S = unknown> {
   readonly name: string;
   /** Executable name when config.command is not set. */
   readonly defaultCommand: string;
   /** Where this CLI reads instructions in the workspace (CLAUDE.md, AGENTS.md, …); none: passed in argv. */
   readonly instructionsFile?: string;
-  /** Whether the CLI has resumable sessions (`resumeSessionId`). */
+  /** Whether the CLI has resumable sessions; `--resume` on one without is refused at submit. */
   readonly sessions: boolean;
-  /** argv and env for a one-shot run, or a resume when ctx.resumeSessionId is set. No shell. */
-  invocation(ctx: RunContext): Invocation;
+  /** The run's files and state dirs (all of its I/O before the spawn); the result is the run's state. */
+  prepare?(ctx: RunContext): Promise<S>;
+  /** argv and env for a one-shot run, or a resume when ctx.resumeSessionId is set. Pure; no shell. */
+  invocation(ctx: RunContext, state: S): Invocation;
   /** Parses stdout line by line; ignores fields and events it does not know. */
-  parser(ctx: RunContext): StreamParser;
+  parser(ctx: RunContext, state: S): StreamParser;
   /** Success or a failure class, from the parsed output, the exit and the stderr tail. */
   classify(run: ParsedRun, exit: ExitInfo): Verdict;
-  /** After a successful run: persist what the next resume needs (e.g. cumulative usage baselines). */
-  afterRun?(run: ParsedRun, ctx: RunContext): Promise<void>;
+  /** After a successful run: what the run's files add (exact usage) and what the next resume needs. */
+  afterRun?(run: ParsedRun, ctx: RunContext, state: S): Promise<void>;
 }

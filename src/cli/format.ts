@@ -1,5 +1,5 @@
-import type { JobProgress, JobResult } from '../protocol/job.js';
-import type { CapacityView } from '../workflows/capacity/view.js';
+import type { JobProgress, JobResult } from '../protocol/result.js';
+import type { CapacityView } from '../protocol/capacity.js';
 
 const out = (line = ''): boolean => process.stdout.write(line + '\n');
 

@@ -5,13 +5,16 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { parse as parseYaml } from 'yaml';
 import { ChainFileSchema, type ChainFile, type ChainStepInput } from './chain-file.js';
 import type { Config } from '../config/schema.js';
+import { decodeFailure } from '../protocol/failures.js';
 import { newJobId } from '../protocol/ids.js';
 import { UsageError } from '../support/usage-error.js';
 import { describeIssues } from '../support/zod-issues.js';
 import type { chainWorkflow } from '../workflows/chain/workflow.js';
-import { chainViewQuery, type ChainNode, type ChainSpec, type ChainStepSpec, type ChainView } from '../workflows/chain/state.js';
+import { chainViewQuery } from '../protocol/signals.js';
+import type { ChainNode, ChainSpec, ChainStepSpec, ChainView } from '../protocol/chain.js';
 import { resolveJobSpec } from './job-input.js';
 import { workflowView } from './workflow-view.js';
+import { WORKFLOW } from '../protocol/workflow-types.js';
 
 /** Reads a YAML or JSON chain file; every problem is a UsageError naming the field and value (nothing starts). */
 export function loadChainFile(file: string, config: Config, cwd = process.cwd()): ChainSpec {
@@ -74,7 +77,7 @@ function resolveStep(chain: ChainFile, step: ChainStepInput, at: string, config:
 export const newChainId = (): string => newJobId().replace(/^job-/, 'chain-');
 
 export async function startChain(client: Client, config: Config, spec: ChainSpec): Promise<WorkflowHandle<typeof chainWorkflow>> {
-  return client.workflow.start<typeof chainWorkflow>('chainWorkflow', {
+  return client.workflow.start<typeof chainWorkflow>(WORKFLOW.chain, {
     workflowId: spec.chainId,
     taskQueue: config.temporal.taskQueue,
     args: [spec],
@@ -86,13 +89,12 @@ export async function chainOutcome(client: Client, chainId: string): Promise<{ v
   try {
     return { view: await client.workflow.getHandle<typeof chainWorkflow>(chainId).result() };
   } catch (err) {
-    const details = (err as { cause?: { details?: unknown[] } }).cause?.details?.[0] as ChainView | undefined;
-    const view = details && typeof details === 'object' && 'steps' in details ? details : undefined;
+    const view = decodeFailure(err).chain;
     return { ...(view ? { view } : {}), error: err as Error };
   }
 }
 
 /** Each step's state: the live query while the chain runs, its outcome once it has closed. */
 export async function chainStatus(client: Client, chainId: string): Promise<ChainView> {
-  return workflowView(client, chainId, { workflowType: 'chainWorkflow', noun: 'chain', query: chainViewQuery, outcome: chainOutcome });
+  return workflowView(client, chainId, { workflowType: WORKFLOW.chain, noun: 'chain', query: chainViewQuery, outcome: chainOutcome });
 }

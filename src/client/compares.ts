@@ -2,15 +2,17 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { isGitRepo } from '../workspace/prepare.js';
+import { isGitRepo } from '../workspace/git.js';
 import { adapterFor } from '../agents/registry.js';
 import type { Config } from '../config/schema.js';
 import { newJobId } from '../protocol/ids.js';
 import { UsageError } from '../support/usage-error.js';
 import type { compareWorkflow } from '../workflows/compare/workflow.js';
-import { compareViewQuery, type CompareSpec, type CompareView } from '../workflows/compare/state.js';
+import { compareViewQuery } from '../protocol/signals.js';
+import type { CompareSpec, CompareView } from '../protocol/compare.js';
 import { resolveJobSpec } from './job-input.js';
 import { workflowView } from './workflow-view.js';
+import { WORKFLOW } from '../protocol/workflow-types.js';
 
 export interface CompareInput {
   /** Comma list of backend names, e.g. "claude,codex,opencode". */
@@ -66,7 +68,7 @@ async function assertGitRepo(repo: string): Promise<void> {
 }
 
 export async function startCompare(client: Client, config: Config, spec: CompareSpec): Promise<WorkflowHandle<typeof compareWorkflow>> {
-  return client.workflow.start<typeof compareWorkflow>('compareWorkflow', {
+  return client.workflow.start<typeof compareWorkflow>(WORKFLOW.compare, {
     workflowId: spec.compareId,
     taskQueue: config.temporal.taskQueue,
     args: [spec],
@@ -83,5 +85,5 @@ export async function compareOutcome(client: Client, compareId: string): Promise
 
 /** Each backend's state and row: the live query while the compare runs, its outcome once it has closed. */
 export async function compareStatus(client: Client, compareId: string): Promise<CompareView> {
-  return workflowView(client, compareId, { workflowType: 'compareWorkflow', noun: 'compare', query: compareViewQuery, outcome: compareOutcome });
+  return workflowView(client, compareId, { workflowType: WORKFLOW.compare, noun: 'compare', query: compareViewQuery, outcome: compareOutcome });
 }

@@ -68,7 +68,11 @@ export function resolveJobSpec(raw: unknown, config: Config, cwd = process.cwd()
   };
   if (input.check) spec.check = input.check;
   if (input.model) spec.model = input.model;
-  if (input.resumeSessionId) spec.resumeSessionId = input.resumeSessionId;
+  if (input.resumeSessionId) {
+    // A session id belongs to one CLI: refused before anything starts on a backend without sessions.
+    if (!adapterFor(backend).sessions) throw new UsageError(`--resume: backend "${backend}" has no resumable sessions`);
+    spec.resumeSessionId = input.resumeSessionId;
+  }
   if (input.workspacePath) spec.workspacePath = resolve(cwd, input.workspacePath);
   if (input.branch) spec.branch = input.branch;
   if (input.fixRounds) spec.fixRounds = input.fixRounds;

@@ -2,16 +2,20 @@
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { capacitySettings } from '../config/capacity-settings.js';
 import type { Config } from '../config/schema.js';
+import { decodeFailure } from '../protocol/failures.js';
 import { capacityWorkflowId } from '../protocol/ids.js';
 import { SA } from '../protocol/search-attributes.js';
-import type { JobProgress, JobResult, JobSpec } from '../protocol/job.js';
+import type { JobProgress, JobResult } from '../protocol/result.js';
+import type { JobSpec } from '../protocol/job.js';
 import { initialState } from '../workflows/capacity/state.js';
-import { viewOf, type CapacityView } from '../workflows/capacity/view.js';
+import { viewOf } from '../workflows/capacity/view.js';
+import type { CapacityView } from '../protocol/capacity.js';
 import { capacityQuery, progressQuery } from '../protocol/signals.js';
 import type { jobWorkflow } from '../workflows/job/workflow.js';
+import { WORKFLOW } from '../protocol/workflow-types.js';
 
 export async function startJob(client: Client, config: Config, spec: JobSpec): Promise<WorkflowHandle<typeof jobWorkflow>> {
-  return client.workflow.start<typeof jobWorkflow>('jobWorkflow', {
+  return client.workflow.start<typeof jobWorkflow>(WORKFLOW.job, {
     workflowId: spec.jobId,
     taskQueue: config.temporal.taskQueue,
     args: [spec],
@@ -34,11 +38,7 @@ export async function jobOutcome(client: Client, jobId: string): Promise<{ resul
   }
 }
 
-export function resultFromFailure(err: unknown): JobResult | undefined {
-  const cause = (err as { cause?: { details?: unknown[] } }).cause;
-  const first = cause?.details?.[0] as JobResult | undefined;
-  return first && typeof first === 'object' && 'jobId' in first ? first : undefined;
-}
+export const resultFromFailure = (err: unknown): JobResult | undefined => decodeFailure(err).result;
 
 export async function jobProgress(client: Client, jobId: string): Promise<JobProgress> {
   return client.workflow.getHandle(jobId).query(progressQuery);

@@ -1,14 +1,17 @@
 // Schedules at the edge: a named cron that submits one job per run (Temporal Schedules, overlap: skip).
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleSummary } from '@temporalio/client';
 import type { Config } from '../config/schema.js';
+import { scheduleScope } from '../protocol/ids.js';
 import type { JobSpec } from '../protocol/job.js';
 import { UsageError } from '../support/usage-error.js';
-import type { ScheduledJobInput, scheduledJobWorkflow } from '../workflows/schedule/workflow.js';
+import type { ScheduledJobInput } from '../protocol/schedule.js';
+import type { scheduledJobWorkflow } from '../workflows/schedule/workflow.js';
+import { WORKFLOW } from '../protocol/workflow-types.js';
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
 
 /** Ids carry the task queue (one deployment's schedules apart from another's), like the capacity singleton. */
-const scope = (config: Config): string => (config.temporal.taskQueue === 'nightshift' ? '' : `${config.temporal.taskQueue.toLowerCase()}-`);
+const scope = (config: Config): string => scheduleScope(config.temporal.taskQueue);
 export const scheduleIdOf = (config: Config, name: string): string => `nightshift-${scope(config)}${name}`;
 const runWorkflowIdOf = (config: Config, name: string): string => `sched-${scope(config)}${name}`;
 
@@ -32,7 +35,7 @@ export async function addSchedule(client: Client, config: Config, req: ScheduleR
     await client.schedule.create<typeof scheduledJobWorkflow>({
       scheduleId,
       spec: { cronExpressions: [req.cron], ...(req.timezone ? { timezone: req.timezone } : {}) },
-      action: { type: 'startWorkflow', workflowType: 'scheduledJobWorkflow', workflowId: runWorkflowIdOf(config, req.name), taskQueue: config.temporal.taskQueue, args: [input] },
+      action: { type: 'startWorkflow', workflowType: WORKFLOW.scheduledJob, workflowId: runWorkflowIdOf(config, req.name), taskQueue: config.temporal.taskQueue, args: [input] },
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
       memo: { cron: req.cron, timezone: req.timezone ?? 'UTC', prompt: req.spec.prompt.slice(0, 200), backend: req.spec.backend, kind: req.spec.kind, lane: req.spec.lane },
     });

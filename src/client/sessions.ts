@@ -6,19 +6,12 @@ import type { Config } from '../config/schema.js';
 import type { JobSpec } from '../protocol/job.js';
 import { UsageError } from '../support/usage-error.js';
 import type { sessionWorkflow } from '../workflows/session/workflow.js';
-import {
-  SESSION_NAME,
-  sessionCloseSignal,
-  sessionJobQuery,
-  sessionSubmitSignal,
-  sessionViewQuery,
-  sessionWorkflowId,
-  type SessionJobRecord,
-  type SessionSettings,
-  type SessionView,
-} from '../workflows/session/state.js';
+import { SESSION_NAME, sessionWorkflowId } from '../protocol/ids.js';
+import { sessionCloseSignal, sessionJobQuery, sessionSubmitSignal, sessionViewQuery } from '../protocol/signals.js';
+import type { SessionJobRecord, SessionSettings, SessionView } from '../protocol/session.js';
 import { resolveJobSpec } from './job-input.js';
 import { jobOutcome } from './jobs.js';
+import { WORKFLOW } from '../protocol/workflow-types.js';
 
 export function sessionSettings(config: Config): SessionSettings {
   return { idleMinutes: config.sessions.idleMinutes, continueAsNewEvents: config.sessions.continueAsNewEvents };
@@ -73,7 +66,7 @@ export async function submitToSession(client: Client, config: Config, name: stri
   if (repo === undefined && view?.repoPath) input['repo'] = view.repoPath;
   const spec = resolveJobSpec(input, config, cwd);
   spec.fallbacks = []; // an agent session belongs to one backend
-  await client.workflow.signalWithStart<typeof sessionWorkflow, [JobSpec]>('sessionWorkflow', {
+  await client.workflow.signalWithStart<typeof sessionWorkflow, [JobSpec]>(WORKFLOW.session, {
     workflowId: sessionWorkflowId(name, config.temporal.taskQueue),
     taskQueue: config.temporal.taskQueue,
     args: [{ name, settings: sessionSettings(config) }],
@@ -107,7 +100,7 @@ export interface SessionRow extends SessionView {
 
 /** Open sessions on this task queue (visibility), each with its live view (query). */
 export async function listSessions(client: Client, config: Config): Promise<SessionRow[]> {
-  const query = `WorkflowType = 'sessionWorkflow' AND TaskQueue = '${config.temporal.taskQueue}' AND ExecutionStatus = 'Running'`;
+  const query = `WorkflowType = '${WORKFLOW.session}' AND TaskQueue = '${config.temporal.taskQueue}' AND ExecutionStatus = 'Running'`;
   const rows: SessionRow[] = [];
   for await (const wf of client.workflow.list({ query })) {
     try {

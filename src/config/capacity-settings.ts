@@ -1,4 +1,4 @@
-import type { CapacitySettings } from '../workflows/capacity/state.js';
+import type { CapacitySettings } from '../protocol/capacity.js';
 import type { Config } from './schema.js';
 
 export function capacitySettings(config: Config): CapacitySettings {

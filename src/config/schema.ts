@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_TASK_QUEUE } from '../protocol/ids.js';
 
 const int = (min: number) => z.number().int().min(min);
 
@@ -45,7 +46,7 @@ export const ConfigSchema = z.strictObject({
     .strictObject({
       address: z.string().min(1).optional(),
       namespace: z.string().min(1).default('default'),
-      taskQueue: z.string().min(1).default('nightshift'),
+      taskQueue: z.string().min(1).default(DEFAULT_TASK_QUEUE),
       devPort: int(1).default(7233),
       devUiPort: int(1).default(8233),
     })

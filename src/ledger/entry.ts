@@ -1,5 +1,6 @@
 // One line of the job ledger: the figures `nightshift stats` sums, taken from a finished job's result.
-import type { JobResult, Lane } from '../protocol/job.js';
+import type { JobResult } from '../protocol/result.js';
+import type { Lane } from '../protocol/job.js';
 
 export interface LedgerEntry {
   jobId: string;

@@ -1,5 +1,11 @@
-// Failure classes: the ApplicationFailure `type` names that retry policies match.
+// Failure classes — the ApplicationFailure `type` names retry policies match — and the one encode/decode pair
+// for the details a failure carries. Workflow-safe: @temporalio/common only.
+import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, TimeoutFailure } from '@temporalio/common';
+import type { ChainView } from './chain.js';
+import type { JobResult } from './result.js';
+
 export const FailureClass = {
+  // An agent run's classification (the agent activity).
   RateLimited: 'RateLimited',
   QuotaExhausted: 'QuotaExhausted',
   AuthFailed: 'AuthFailed',
@@ -11,6 +17,16 @@ export const FailureClass = {
   WorkerShutdown: 'WorkerShutdown',
   /** The agent session to resume does not exist (expired, deleted, another machine). */
   SessionNotFound: 'SessionNotFound',
+  // A job's outcome after the agent.
+  CheckFailed: 'CheckFailed',
+  ReviewRejected: 'ReviewRejected',
+  /** The reviewer's answer held no valid JSON verdict. */
+  ReviewMalformed: 'ReviewMalformed',
+  /** A child job that failed without carrying its JobResult (e.g. terminated). */
+  JobFailed: 'JobFailed',
+  ChainFailed: 'ChainFailed',
+  /** Anything not classified above (a plain Error). */
+  Unclassified: 'Error',
 } as const;
 export type FailureClass = (typeof FailureClass)[keyof typeof FailureClass];
 
@@ -21,10 +37,70 @@ export const NON_RETRYABLE: string[] = [
   FailureClass.QuotaExhausted,
   FailureClass.WorkspaceFailed,
   FailureClass.SessionNotFound,
+  FailureClass.ReviewMalformed,
 ];
 
-/** Details carried by a RateLimited failure. */
-export interface RateLimitDetails {
-  resetAt: number;
-  source: string;
+/** Details of an agent activity's failure: which attempt, and for a rate limit the reset the CLI named. */
+export interface AgentFailureDetails {
+  attempt: number;
+  resetAt?: number;
+  source?: 'cli';
 }
+
+/** What a failure may carry in details[0]: the agent's attempt, a failed job's result, a failed chain's view. */
+export type FailureDetails = AgentFailureDetails | JobResult | ChainView;
+
+export interface EncodeOptions {
+  details?: FailureDetails;
+  nonRetryable?: boolean;
+  cause?: unknown;
+  /** Retry no sooner than this (ms): a rate limit's reset. */
+  nextRetryDelayMs?: number;
+}
+
+export function encodeFailure(type: FailureClass, message: string, o: EncodeOptions = {}): ApplicationFailure {
+  return ApplicationFailure.create({
+    type,
+    message,
+    nonRetryable: o.nonRetryable ?? false,
+    ...(o.details !== undefined ? { details: [o.details] } : {}),
+    ...(o.cause instanceof Error ? { cause: o.cause } : {}),
+    ...(o.nextRetryDelayMs !== undefined ? { nextRetryDelay: o.nextRetryDelayMs } : {}),
+  });
+}
+
+export interface DecodedFailure {
+  /** The class: the first ApplicationFailure's type below the activity/child/client wrappers. */
+  failureClass: string;
+  message: string;
+  agent?: AgentFailureDetails;
+  result?: JobResult;
+  chain?: ChainView;
+}
+
+export function decodeFailure(err: unknown): DecodedFailure {
+  let cur: unknown = err;
+  // Wrappers (ActivityFailure, ChildWorkflowFailure, the client's WorkflowFailedError) carry the real one as cause.
+  while (!(cur instanceof ApplicationFailure) && !(cur instanceof TimeoutFailure) && isWrapper(cur)) cur = cur.cause;
+  if (cur instanceof TimeoutFailure) return { failureClass: FailureClass.AgentTimedOut, message: cur.message };
+  if (!(cur instanceof ApplicationFailure)) {
+    return { failureClass: FailureClass.Unclassified, message: err instanceof Error ? err.message : String(err) };
+  }
+  const d: unknown = cur.details?.[0];
+  const out: DecodedFailure = { failureClass: cur.type ?? FailureClass.Unclassified, message: cur.message };
+  if (isJobResult(d)) out.result = d;
+  else if (isChainView(d)) out.chain = d;
+  else if (isAgentDetails(d)) out.agent = d;
+  return out;
+}
+
+function isWrapper(e: unknown): e is { cause: unknown } {
+  if (e instanceof ActivityFailure || e instanceof ChildWorkflowFailure) return e.cause !== undefined;
+  return e instanceof Error && e.name === 'WorkflowFailedError' && e.cause !== undefined;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+const isJobResult = (v: unknown): v is JobResult =>
+  isObject(v) && typeof v['jobId'] === 'string' && typeof v['status'] === 'string' && isObject(v['tokens']);
+const isChainView = (v: unknown): v is ChainView => isObject(v) && typeof v['chainId'] === 'string' && Array.isArray(v['steps']);
+const isAgentDetails = (v: unknown): v is AgentFailureDetails => isObject(v) && typeof v['attempt'] === 'number';

@@ -1,40 +1,30 @@
-// Signals and queries: the wire protocol between job workflows, the capacity singleton and clients.
+// Every signal and query: the wire protocol between job workflows, the singletons (capacity, sessions),
+// chains, compares and clients. Both sides import these definitions; the CLI reads their `.name`.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { JobProgress, Lane } from './job.js';
-import type { CapacitySettings } from '../workflows/capacity/state.js';
-import type { CapacityView } from '../workflows/capacity/view.js';
+import type { BackendLimitInput, CapacitySettings, CapacityView, LeaseGrant, LeaseReleaseInput, LeaseRequestInput } from './capacity.js';
+import type { ChainView } from './chain.js';
+import type { CompareView } from './compare.js';
+import type { JobSpec } from './job.js';
+import type { JobProgress } from './result.js';
+import type { SessionJobRecord, SessionView } from './session.js';
 
-export interface LeaseRequestInput {
-  jobId: string;
-  lane: Lane;
-  kind: string;
-  estimate: number;
-  requestedAt: number;
-}
-
-export interface LeaseReleaseInput {
-  jobId: string;
-  /** Tokens the CLI reported; omitted when unknown (the estimate stays booked). */
-  tokensUsed?: number;
-}
-
-export interface LeaseGrant {
-  jobId: string;
-  grantedAt: number;
-  /** Backends known to be rate-limited or out of quota, until (epoch ms): new jobs skip them. */
-  limitedBackends?: Record<string, number>;
-}
-
-export interface BackendLimitInput {
-  backend: string;
-  until: number;
-}
-
+// Capacity singleton ← jobs and operators.
 export const requestLeaseSignal = defineSignal<[LeaseRequestInput]>('requestLease');
 export const releaseLeaseSignal = defineSignal<[LeaseReleaseInput]>('releaseLease');
 export const reconfigureSignal = defineSignal<[Partial<CapacitySettings>]>('reconfigure');
 export const backendLimitedSignal = defineSignal<[BackendLimitInput]>('backendLimited');
-export const leaseGrantedSignal = defineSignal<[LeaseGrant]>('leaseGranted');
-
 export const capacityQuery = defineQuery<CapacityView>('capacity');
+
+// Job workflow ← capacity singleton and clients.
+export const leaseGrantedSignal = defineSignal<[LeaseGrant]>('leaseGranted');
 export const progressQuery = defineQuery<JobProgress>('progress');
+
+// Warm session ← clients.
+export const sessionSubmitSignal = defineSignal<[JobSpec]>('sessionSubmit');
+export const sessionCloseSignal = defineSignal('sessionClose');
+export const sessionViewQuery = defineQuery<SessionView>('session');
+export const sessionJobQuery = defineQuery<SessionJobRecord | undefined, [string]>('sessionJob');
+
+// Chains and compares ← clients.
+export const chainViewQuery = defineQuery<ChainView>('chainView');
+export const compareViewQuery = defineQuery<CompareView>('compareView');

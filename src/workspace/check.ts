@@ -1,16 +1,11 @@
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import type { CheckOutcome } from '../protocol/job.js';
+import type { CheckInput } from '../protocol/activities.js';
+import type { CheckOutcome } from '../protocol/result.js';
 
 const TAIL_BYTES = 4000;
 
-export interface CheckInput {
-  command: string[];
-  cwd: string;
-  jobDir: string;
-  timeoutSeconds: number;
-}
 
 /** The repo's own check (argv, no shell) after the agent: exit code, duration and a bounded tail. */
 export async function runCheck(input: CheckInput): Promise<CheckOutcome> {

@@ -1,24 +1,7 @@
 // Commits a job's changed files in its worktree, so its branch holds the backend's work (compare / bake-off).
-import { execa } from 'execa';
-import { changedFiles } from './prepare.js';
-
-export interface CommitBranchInput {
-  /** The job's worktree. */
-  cwd: string;
-  /** The job's filesChanged (relative to the worktree). */
-  files: string[];
-  message: string;
-}
-
-const IDENTITY = ['-c', 'user.name=nightshift', '-c', 'user.email=nightshift@localhost', '-c', 'commit.gpgsign=false'];
-
-const git = (cwd: string, args: string[]) => execa('git', [...IDENTITY, ...args], { cwd, reject: false, stdin: 'ignore' });
-
-async function gitOk(cwd: string, args: string[]): Promise<string> {
-  const r = await git(cwd, args);
-  if (r.exitCode !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr.trim() || r.stdout.trim()}`);
-  return r.stdout.trim();
-}
+import type { CommitBranchInput } from '../protocol/activities.js';
+import { changedFiles } from './changes.js';
+import { git, gitOk } from './git.js';
 
 /**
  * Stages only the listed files git itself sees as changed (ignored or vanished paths are skipped), commits them
@@ -33,5 +16,5 @@ export async function commitBranch(input: CommitBranchInput): Promise<string> {
     // Hooks are the repo's business, not a bake-off's: the commit only records what the agent wrote.
     if (staged.exitCode !== 0) await gitOk(input.cwd, ['commit', '--no-verify', '-q', '-m', input.message]);
   }
-  return gitOk(input.cwd, ['rev-parse', 'HEAD']);
+  return (await gitOk(input.cwd, ['rev-parse', 'HEAD'])).trim();
 }

@@ -1,20 +1,15 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ApplicationFailure } from '@temporalio/activity';
-import { execa } from 'execa';
 import type { Config } from '../config/schema.js';
-import { FailureClass } from '../protocol/failures.js';
-import type { JobSpec, WorkspaceInfo } from '../protocol/job.js';
+import { encodeFailure, FailureClass } from '../protocol/failures.js';
+import type { JobSpec } from '../protocol/job.js';
+import { changedFiles } from './changes.js';
+import { branchExists, gitOk, isGitRepo } from './git.js';
+import type { WorkspaceInfo } from '../protocol/result.js';
 
-async function git(cwd: string, args: string[]): Promise<string> {
-  const r = await execa('git', args, { cwd, reject: false });
-  if (r.exitCode !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr.trim()}`);
-  return r.stdout;
-}
-
-export const isGitRepo = async (dir: string): Promise<boolean> =>
-  (await execa('git', ['rev-parse', '--is-inside-work-tree'], { cwd: dir, reject: false })).stdout.trim() === 'true';
+/** Bad repo input: one attempt and a clean error, retrying cannot help. */
+const workspaceFailed = (message: string) => encodeFailure(FailureClass.WorkspaceFailed, message, { nonRetryable: true });
 
 /** Idempotent: a retried attempt finds the worktree it made before. */
 export async function prepareWorkspace(spec: JobSpec, config: Config): Promise<WorkspaceInfo> {
@@ -26,7 +21,7 @@ export async function prepareWorkspace(spec: JobSpec, config: Config): Promise<W
     return { path: scratch, mode: 'none', jobDir, baseline: [] };
   }
   if (!existsSync(spec.repoPath)) {
-    throw ApplicationFailure.nonRetryable(`repo path does not exist: ${spec.repoPath}`, FailureClass.WorkspaceFailed);
+    throw workspaceFailed(`repo path does not exist: ${spec.repoPath}`);
   }
   const git_ = await isGitRepo(spec.repoPath);
   const mode = spec.workspaceMode === 'auto' ? (git_ ? 'worktree' : 'in-place') : spec.workspaceMode;
@@ -39,29 +34,18 @@ export async function prepareWorkspace(spec: JobSpec, config: Config): Promise<W
     return { path: spec.repoPath, mode, jobDir, baseline: git_ ? await changedFiles({ path: spec.repoPath, mode, jobDir, baseline: [] }) : [] };
   }
   if (!git_) {
-    throw ApplicationFailure.nonRetryable(`workspace mode worktree needs a git repo: ${spec.repoPath}`, FailureClass.WorkspaceFailed);
+    throw workspaceFailed(`workspace mode worktree needs a git repo: ${spec.repoPath}`);
   }
   const path = spec.workspacePath ?? join(config.dataDir, 'worktrees', spec.jobId);
   const branch = spec.branch ?? `nightshift/${spec.jobId}`;
   if (!existsSync(path)) {
     // A fixed workspace keeps its branch across jobs; a new one starts from HEAD.
-    const exists = (await execa('git', ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], { cwd: spec.repoPath, reject: false })).exitCode === 0;
-    const args = spec.workspacePath && exists ? ['worktree', 'add', path, branch] : ['worktree', 'add', '-B', branch, path, 'HEAD'];
-    await git(spec.repoPath, args);
+    const reuse = spec.workspacePath && (await branchExists(spec.repoPath, branch));
+    const args = reuse ? ['worktree', 'add', path, branch] : ['worktree', 'add', '-B', branch, path, 'HEAD'];
+    await gitOk(spec.repoPath, args);
   }
   const info: WorkspaceInfo = { path, mode: 'worktree', branch, jobDir, baseline: [] };
   // A shared workspace already holds earlier jobs' uncommitted changes: only new ones are this job's.
   if (spec.workspacePath) info.baseline = await changedFiles(info);
   return info;
-}
-
-/** Files changed in the workspace (tracked edits and new untracked files), minus the baseline. */
-export async function changedFiles(ws: WorkspaceInfo): Promise<string[]> {
-  if (ws.mode === 'none' || !(await isGitRepo(ws.path))) return [];
-  const out = await git(ws.path, ['status', '--porcelain=v1', '-z', '--untracked-files=all']);
-  const files = out
-    .split('\0')
-    .filter((entry) => entry.length > 3)
-    .map((entry) => entry.slice(3));
-  return files.filter((f) => !ws.baseline.includes(f)).sort();
 }

@@ -7,6 +7,8 @@ import { Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/protocol/search-attributes.js';
+import { createActivities } from '../../src/activities/index.js';
+import type { Activities } from '../../src/protocol/activities.js';
 import { requireTemporalCli } from '../../src/dev/temporal-cli.js';
 import { createWorker } from '../../src/worker/worker.js';
 
@@ -40,13 +42,21 @@ export interface Harness {
 /**
  * A worker on a fresh task queue with its own data dir; `raw` is merged into the config.
  * `reuse` takes an earlier harness's queue and data dir: a restarted worker picks up where it stopped.
+ * `activities` replace the real ones by name (the rest stay real): workflow tests script the agent this way.
  */
-export async function startWorker(env: TestWorkflowEnvironment, raw: Record<string, unknown> = {}, reuse?: { taskQueue: string; dataDir: string }): Promise<Harness> {
+export async function startWorker(
+  env: TestWorkflowEnvironment,
+  raw: Record<string, unknown> = {},
+  reuse?: { taskQueue: string; dataDir: string },
+  activities?: Partial<Activities>,
+): Promise<Harness> {
   const dataDir = reuse?.dataDir ?? mkdtempSync(join(tmpdir(), 'nightshift-test-'));
   const taskQueue = reuse?.taskQueue ?? `test-${process.pid}-${Date.now()}-${++queueCounter}`;
   const temporal = { ...((raw['temporal'] as object | undefined) ?? {}), taskQueue };
   const config = parseConfig({ ...raw, dataDir, temporal });
-  const worker = await createWorker({ config, client: env.client, connection: env.nativeConnection });
+  const deps = { config, client: env.client, connection: env.nativeConnection };
+  const overrides = activities ? { activities: { ...createActivities(deps), ...activities } } : undefined;
+  const worker = await createWorker(overrides ? { ...deps, overrides } : deps);
   const running = worker.run();
   return {
     config,

@@ -1,27 +1,40 @@
 // Aider: `aider --message …` edits files through its edit formats; plain-text output, exit 0 even on API errors.
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FailureClass } from '../../protocol/failures.js';
 import { classifyFailure } from '../classify.js';
-import { emptyRun } from '../support/json-lines.js';
 import type { AgentAdapter, ParsedRun, RunContext, StreamParser } from '../contract.js';
-import { oneTryPythonPath, statusFromError, writeFileOnce } from '../support/python-one-try.js';
+import { writeFileOnce } from '../support/files.js';
+import { emptyRun } from '../support/json-lines.js';
+import { oneTryPythonPath, statusFromError } from '../support/python-one-try.js';
 
 const INSTRUCTIONS = 'CONVENTIONS.md';
 const DAY_MS = 24 * 3600 * 1000;
-/** Per-run files (histories, the analytics log with exact usage), keyed by the run's context. */
-const runDirs = new WeakMap<RunContext, string>();
 const hash = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
 
 /** Drops entries not touched for `maxAgeMs`: run dirs a failed run left, tags caches of removed worktrees. */
-function prune(dir: string, maxAgeMs: number): void {
+async function prune(dir: string, maxAgeMs: number): Promise<void> {
   const cutoff = Date.now() - maxAgeMs;
-  for (const name of existsSync(dir) ? readdirSync(dir) : []) {
+  for (const name of await readdir(dir).catch(() => [])) {
     const path = join(dir, name);
-    if ((statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? Infinity) < cutoff) rmSync(path, { recursive: true, force: true });
+    const mtime = (await stat(path).catch(() => undefined))?.mtimeMs ?? Infinity;
+    if (mtime < cutoff) await rm(path, { recursive: true, force: true });
   }
+}
+
+/** One run's own files and facts, made by `prepare` and read by every later stage. */
+interface AiderRun {
+  /** Histories and the analytics log (exact usage) of this run; removed after it. */
+  runDir: string;
+  tagsCache: string;
+  pythonPath: string;
+  metadataFile?: string;
+  /** The workspace is a git repo (else --no-git, or aider would `git init` a scratch dir). */
+  git: boolean;
+  /** The workspace holds CONVENTIONS.md: read-only context for aider. */
+  conventions: boolean;
 }
 
 /** Aider's model name: an OpenAI-compatible endpoint's models go through litellm's `openai/` provider. */
@@ -33,13 +46,32 @@ function modelName(ctx: RunContext): string | undefined {
 }
 
 /** Minimal metadata for an endpoint model, so aider does not download litellm's price list to look it up. */
-function metadataFile(ctx: RunContext, model: string): string {
+async function metadataFile(ctx: RunContext, model: string): Promise<string> {
   const file = join(ctx.stateDir, 'model-metadata', `${hash(model)}.json`);
-  writeFileOnce(file, `${JSON.stringify({ [model]: { litellm_provider: 'openai', mode: 'chat' } })}\n`);
+  await writeFileOnce(file, `${JSON.stringify({ [model]: { litellm_provider: 'openai', mode: 'chat' } })}\n`);
   return file;
 }
 
-function aiderArgs(ctx: RunContext, runDir: string): string[] {
+async function prepareAider(ctx: RunContext): Promise<AiderRun> {
+  await prune(join(ctx.stateDir, 'runs'), DAY_MS);
+  await prune(join(ctx.stateDir, 'tags-cache'), 7 * DAY_MS);
+  const runDir = join(ctx.stateDir, 'runs', `${Date.now()}-${randomUUID().slice(0, 8)}`);
+  await mkdir(runDir, { recursive: true });
+  const tagsCache = join(ctx.stateDir, 'tags-cache', hash(ctx.workspace));
+  if (existsSync(tagsCache)) await utimes(tagsCache, new Date(), new Date()); // in use: not pruned
+  const model = modelName(ctx);
+  const run: AiderRun = {
+    runDir,
+    tagsCache,
+    pythonPath: await oneTryPythonPath(ctx.stateDir, ctx.config.env),
+    git: existsSync(join(ctx.workspace, '.git')),
+    conventions: existsSync(join(ctx.workspace, INSTRUCTIONS)),
+  };
+  if (model && ctx.config.baseUrl) run.metadataFile = await metadataFile(ctx, model);
+  return run;
+}
+
+function aiderArgs(ctx: RunContext, { runDir, metadataFile, git, conventions }: AiderRun): string[] {
   const args = ['--message', ctx.prompt, '--yes-always', '--no-auto-commits', '--no-dirty-commits', '--no-pretty', '--no-stream'];
   // Nothing interactive, nothing that phones home, nothing written into the workspace.
   args.push('--no-check-update', '--no-show-release-notes', '--no-analytics', '--no-gitignore', '--no-show-model-warnings');
@@ -48,9 +80,9 @@ function aiderArgs(ctx: RunContext, runDir: string): string[] {
   args.push('--analytics-log', join(runDir, 'analytics.jsonl')); // exact token counts (stdout rounds to "1.2k")
   const model = modelName(ctx);
   if (model) args.push('--model', model);
-  if (model && ctx.config.baseUrl) args.push('--openai-api-base', ctx.config.baseUrl, '--model-metadata-file', metadataFile(ctx, model));
-  if (!existsSync(join(ctx.workspace, '.git'))) args.push('--no-git'); // else aider would `git init` a scratch dir
-  if (existsSync(join(ctx.workspace, INSTRUCTIONS))) args.push('--read', INSTRUCTIONS);
+  if (ctx.config.baseUrl && metadataFile) args.push('--openai-api-base', ctx.config.baseUrl, '--model-metadata-file', metadataFile);
+  if (!git) args.push('--no-git');
+  if (conventions) args.push('--read', INSTRUCTIONS);
   return [...args, ...ctx.config.extraArgs];
 }
 
@@ -127,28 +159,22 @@ async function exactUsage(run: ParsedRun, file: string): Promise<void> {
   if (sum('cost') > 0) run.costUsd = sum('cost');
 }
 
-export const aider: AgentAdapter = {
+export const aider: AgentAdapter<AiderRun> = {
   name: 'aider',
   defaultCommand: 'aider',
   instructionsFile: INSTRUCTIONS,
   sessions: false,
-  invocation(ctx) {
-    prune(join(ctx.stateDir, 'runs'), DAY_MS);
-    prune(join(ctx.stateDir, 'tags-cache'), 7 * DAY_MS);
-    const runDir = join(ctx.stateDir, 'runs', `${Date.now()}-${randomUUID().slice(0, 8)}`);
-    mkdirSync(runDir, { recursive: true });
-    runDirs.set(ctx, runDir);
-    const tagsCache = join(ctx.stateDir, 'tags-cache', hash(ctx.workspace));
-    if (existsSync(tagsCache)) utimesSync(tagsCache, new Date(), new Date()); // in use: not pruned
+  prepare: prepareAider,
+  invocation(ctx, run) {
     const env = {
       LITELLM_LOCAL_MODEL_COST_MAP: 'True', // litellm would download its model price list at import
       COLUMNS: '1000', // rich wraps at 80 columns when not a terminal: error lines would split
       BROWSER: 'true', // --yes-always accepts "Open URL for more info?": open nothing
-      NIGHTSHIFT_AIDER_TAGS_CACHE: tagsCache, // not .aider.tags.cache.v4 in the workspace
+      NIGHTSHIFT_AIDER_TAGS_CACHE: run.tagsCache, // not .aider.tags.cache.v4 in the workspace
       ...ctx.config.env,
-      PYTHONPATH: oneTryPythonPath(ctx.stateDir, ctx.config.env),
+      PYTHONPATH: run.pythonPath,
     };
-    return { command: ctx.command, args: aiderArgs(ctx, runDir), env };
+    return { command: ctx.command, args: aiderArgs(ctx, run), env };
   },
   parser: aiderParser,
   classify(run, exit) {
@@ -156,9 +182,7 @@ export const aider: AgentAdapter = {
     if (!run.gotResult) return { ok: false, type: FailureClass.NoResult, message: 'aider exited 0 without a model reply' };
     return { ok: true };
   },
-  async afterRun(run, ctx) {
-    const runDir = runDirs.get(ctx);
-    if (!runDir) return;
+  async afterRun(run, _ctx, { runDir }) {
     await exactUsage(run, join(runDir, 'analytics.jsonl'));
     await rm(runDir, { recursive: true, force: true });
   },

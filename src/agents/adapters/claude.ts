@@ -1,22 +1,15 @@
 // Claude Code: `claude -p … --output-format stream-json --verbose`; success is the result event's is_error.
-import { isAbsolute, relative } from 'node:path';
 import { FailureClass } from '../../protocol/failures.js';
-import { emptyTokens } from '../../protocol/job.js';
 import { classifyFailure } from '../classify.js';
-import { jsonLinesParser, num, obj, type Json } from '../support/json-lines.js';
-import type { AgentAdapter, ParsedRun, RunContext, StreamParser } from '../contract.js';
+import type { AgentAdapter, RunContext, StreamParser } from '../contract.js';
+import { emptyRun, jsonLinesParser, num, obj, type Json } from '../support/json-lines.js';
+import { touchFile } from '../support/workspace-paths.js';
 
 const FILE_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
 
-
 function claudeParser({ workspace }: RunContext): StreamParser {
-  const run: ParsedRun = { gotResult: false, isError: false, finalText: '', tokens: emptyTokens(), turns: 0, toolCalls: 0, filesTouched: [] };
+  const run = emptyRun();
   const perMessage = new Map<string, { input: number; output: number }>(); // live totals before the result event
-  const touch = (path: unknown): void => {
-    if (typeof path !== 'string') return;
-    const rel = isAbsolute(path) ? relative(workspace, path) : path;
-    if (!rel.startsWith('..') && !run.filesTouched.includes(rel)) run.filesTouched.push(rel);
-  };
   const handlers: Record<string, (e: Json) => void> = {
     system: (e) => {
       if (e['subtype'] === 'init' && typeof e['session_id'] === 'string') run.sessionId = e['session_id'];
@@ -32,7 +25,7 @@ function claudeParser({ workspace }: RunContext): StreamParser {
         const b = obj(block);
         if (b['type'] !== 'tool_use') continue;
         run.toolCalls++;
-        if (FILE_TOOLS.has(String(b['name']))) touch(obj(b['input'])['file_path'] ?? obj(b['input'])['notebook_path']);
+        if (FILE_TOOLS.has(String(b['name']))) touchFile(run, workspace, obj(b['input'])['file_path'] ?? obj(b['input'])['notebook_path']);
       }
       if (typeof e['api_error_status'] === 'number') run.errorStatus = e['api_error_status'];
     },

@@ -1,13 +1,14 @@
 // Codex: `codex exec --json`; JSONL thread/turn/item events; turn.completed usage is cumulative for the thread.
-import { mkdirSync, readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative } from 'node:path';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { FailureClass } from '../../protocol/failures.js';
-import { emptyTokens, type TokenUsage } from '../../protocol/job.js';
+import { emptyTokens, type TokenUsage } from '../../protocol/tokens.js';
 import { classifyFailure } from '../classify.js';
-import { jsonLinesParser, num, obj, type Json } from '../support/json-lines.js';
 import type { AgentAdapter, ParsedRun, RunContext, StreamParser } from '../contract.js';
 import { zoneOffsetMs } from '../reset-time.js';
+import { writeFileOnce } from '../support/files.js';
+import { emptyRun, jsonLinesParser, num, obj, type Json } from '../support/json-lines.js';
+import { touchFile } from '../support/workspace-paths.js';
 
 const PROVIDER = 'nightshift';
 /** The env var codex reads the custom provider's key from (config.env carries it; never argv). */
@@ -17,16 +18,27 @@ const STATUS = /(?:unexpected status|last status:?)\s+(\d{3})/i;
 const AGAIN = /try again at (?:([a-z]{3}) (\d{1,2})(?:st|nd|rd|th), (\d{4}) )?(\d{1,2}):(\d{2}) ?([ap]m)/i;
 const MONTHS = 'janfebmaraprmayjunjulaugsepoctnovdec';
 
-
 const codexHome = (ctx: RunContext): string => ctx.config.env['CODEX_HOME'] ?? join(ctx.stateDir, 'codex-home');
 const usageFile = (ctx: RunContext, thread: string): string => join(ctx.stateDir, 'thread-usage', `${thread.replace(/[^\w-]/g, '_')}.json`);
 
-function readUsage(path: string): TokenUsage {
+async function readUsage(path: string): Promise<TokenUsage> {
   try {
-    return { ...emptyTokens(), ...(JSON.parse(readFileSync(path, 'utf8')) as Partial<TokenUsage>) };
+    return { ...emptyTokens(), ...(JSON.parse(await readFile(path, 'utf8')) as Partial<TokenUsage>) };
   } catch {
     return emptyTokens(); // no baseline: a new thread, or one started on another worker
   }
+}
+
+/** This run's CODEX_HOME (sessions: resume finds the thread there) and the resumed thread's usage so far. */
+interface CodexRun {
+  home: string;
+  baseline: TokenUsage;
+}
+
+async function prepareCodex(ctx: RunContext): Promise<CodexRun> {
+  const home = codexHome(ctx);
+  await mkdir(home, { recursive: true });
+  return { home, baseline: ctx.resumeSessionId ? await readUsage(usageFile(ctx, ctx.resumeSessionId)) : emptyTokens() };
 }
 
 const combine = (a: TokenUsage, b: TokenUsage, sign: 1 | -1): TokenUsage => ({
@@ -87,17 +99,11 @@ function noteItem(run: ParsedRun, item: Json, workspace: string): void {
   if (type === 'agent_message' && typeof item['text'] === 'string') run.finalText = item['text'];
   if (!NOT_TOOLS.has(type)) run.toolCalls++;
   if (type !== 'file_change') return;
-  for (const change of (item['changes'] as unknown[] | undefined) ?? []) {
-    const path = obj(change)['path'];
-    if (typeof path !== 'string') continue;
-    const rel = isAbsolute(path) ? relative(workspace, path) : path;
-    if (!rel.startsWith('..') && !run.filesTouched.includes(rel)) run.filesTouched.push(rel);
-  }
+  for (const change of (item['changes'] as unknown[] | undefined) ?? []) touchFile(run, workspace, obj(change)['path']);
 }
 
-function codexParser(ctx: RunContext): StreamParser {
-  const run: ParsedRun = { gotResult: false, isError: false, finalText: '', tokens: emptyTokens(), turns: 0, toolCalls: 0, filesTouched: [] };
-  const baseline = ctx.resumeSessionId ? readUsage(usageFile(ctx, ctx.resumeSessionId)) : emptyTokens();
+function codexParser(ctx: RunContext, { baseline }: CodexRun): StreamParser {
+  const run = emptyRun();
   const zone = localZone(ctx);
   const handlers: Record<string, (e: Json) => void> = {
     'thread.started': (e) => {
@@ -136,14 +142,13 @@ function providerArgs(ctx: RunContext): string[] {
   return settings.flatMap(([k, v]) => ['-c', `${k}=${typeof v === 'string' ? JSON.stringify(v) : v}`]);
 }
 
-export const codex: AgentAdapter = {
+export const codex: AgentAdapter<CodexRun> = {
   name: 'codex',
   defaultCommand: 'codex',
   instructionsFile: 'AGENTS.md',
   sessions: true,
-  invocation(ctx) {
-    const home = codexHome(ctx);
-    mkdirSync(home, { recursive: true }); // per-worker sessions: resume finds the thread here
+  prepare: prepareCodex,
+  invocation(ctx, { home }) {
     const args = ['exec', '--json', '--skip-git-repo-check', '--sandbox', 'workspace-write', '-C', ctx.workspace];
     const model = ctx.model ?? ctx.config.model;
     if (model) args.push('-m', model);
@@ -165,7 +170,6 @@ export const codex: AgentAdapter = {
     if (!run.sessionId) return;
     // Persist the thread's cumulative usage: the next resume charges only what it adds.
     const path = usageFile(ctx, run.sessionId);
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, JSON.stringify(combine(readUsage(path), run.tokens, 1)));
+    await writeFileOnce(path, JSON.stringify(combine(await readUsage(path), run.tokens, 1)));
   },
 };

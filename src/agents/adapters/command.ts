@@ -2,8 +2,8 @@
 // A script that calls a model itself may report its usage on one stdout line:
 // {"nightshift":{"tokens":{"input":N,"output":N,"cacheRead":N,"cacheWrite":N},"costUsd":X}}
 import { FailureClass } from '../../protocol/failures.js';
-import { emptyTokens } from '../../protocol/job.js';
 import type { AgentAdapter, ParsedRun } from '../contract.js';
+import { emptyRun } from '../support/json-lines.js';
 
 export const command: AgentAdapter = {
   name: 'command',
@@ -14,7 +14,7 @@ export const command: AgentAdapter = {
     return { command: ctx.command, args: [...ctx.config.extraArgs], env: { ...ctx.config.env, NIGHTSHIFT_PROMPT: ctx.prompt } };
   },
   parser() {
-    const run: ParsedRun = { gotResult: false, isError: false, finalText: '', tokens: emptyTokens(), turns: 0, toolCalls: 0, filesTouched: [] };
+    const run = emptyRun();
     return {
       run,
       feed(line) {

@@ -1,11 +1,12 @@
 // Gemini CLI: `gemini -p … --output-format stream-json --yolo -m M`; success is the result event's status.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, relative } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { FailureClass } from '../../protocol/failures.js';
-import { emptyTokens } from '../../protocol/job.js';
 import { classifyFailure } from '../classify.js';
-import { jsonLinesParser, num, obj, type Json } from '../support/json-lines.js';
 import type { AgentAdapter, ExitInfo, ParsedRun, RunContext, StreamParser, Verdict } from '../contract.js';
+import { writeFileOnce } from '../support/files.js';
+import { emptyRun, jsonLinesParser, num, obj, str, type Json } from '../support/json-lines.js';
+import { touchFile } from '../support/workspace-paths.js';
 
 /** The CLI's own default; always passed, since without `-m` a router call retries 5 times on its own. */
 export const GEMINI_DEFAULT_MODEL = 'gemini-2.5-pro';
@@ -14,8 +15,6 @@ const FILE_TOOLS = new Set(['write_file', 'replace']);
 const EXIT_STATUS: Record<number, number> = { 144: 400, 145: 401, 147: 403, 148: 404, 157: 413, 173: 429 };
 /** Fatal exits that retrying cannot fix: 42 input, 52 config, 55 untrusted folder. */
 const BAD_INPUT_EXITS = new Set([42, 52, 55]);
-
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /** "Suggested retry after 6.5s." (the CLI quotes the API's RetryInfo) → epoch ms, rounded up. */
 function suggestedRetry(text: string, now: number): number | undefined {
@@ -26,7 +25,7 @@ function suggestedRetry(text: string, now: number): number | undefined {
 /** The result event: status, error (HTTP code, suggested retry) and the run's token stats. */
 function applyResult(run: ParsedRun, e: Json): void {
   const stats = obj(e['stats']);
-  const message = str(obj(e['error'])['message']);
+  const message = (str(obj(e['error'])['message']) ?? '');
   run.gotResult = true;
   run.isError = e['status'] !== 'success';
   if (run.isError) run.errorText = message || run.errorText || 'gemini reported an error';
@@ -42,7 +41,7 @@ function applyResult(run: ParsedRun, e: Json): void {
 }
 
 function geminiParser({ workspace }: RunContext): StreamParser {
-  const run: ParsedRun = { gotResult: false, isError: false, finalText: '', tokens: emptyTokens(), turns: 0, toolCalls: 0, filesTouched: [] };
+  const run = emptyRun();
   const pending = new Map<string, string>(); // tool_id → file path, counted once the tool succeeds
   let inModelTurn = false;
   const modelOutput = (): void => {
@@ -58,23 +57,21 @@ function geminiParser({ workspace }: RunContext): StreamParser {
     message: (e) => {
       if (e['role'] !== 'assistant') return void (inModelTurn = false);
       modelOutput();
-      run.finalText += str(e['content']);
+      run.finalText += (str(e['content']) ?? '');
     },
     tool_use: (e) => {
       modelOutput();
       run.toolCalls++;
       const path = obj(e['parameters'])['file_path'];
-      if (FILE_TOOLS.has(str(e['tool_name'])) && typeof path === 'string') pending.set(str(e['tool_id']), path);
+      if (FILE_TOOLS.has((str(e['tool_name']) ?? '')) && typeof path === 'string') pending.set((str(e['tool_id']) ?? ''), path);
     },
     tool_result: (e) => {
       inModelTurn = false;
-      const path = pending.get(str(e['tool_id']));
-      if (path === undefined || e['status'] !== 'success') return;
-      const rel = isAbsolute(path) ? relative(workspace, path) : path;
-      if (!rel.startsWith('..') && !run.filesTouched.includes(rel)) run.filesTouched.push(rel);
+      const path = pending.get(str(e['tool_id']) ?? '');
+      if (path !== undefined && e['status'] === 'success') touchFile(run, workspace, path);
     },
     error: (e) => {
-      if (e['severity'] === 'error') run.errorText = str(e['message']);
+      if (e['severity'] === 'error') run.errorText = str(e['message']) ?? '';
     },
     result: (e) => applyResult(run, e),
   };
@@ -82,15 +79,13 @@ function geminiParser({ workspace }: RunContext): StreamParser {
 }
 
 /** Fail-fast and offline-safe settings merged into the CLI's user settings (never the workspace). */
-function writeSettings(geminiHome: string): void {
-  const dir = join(geminiHome, '.gemini');
-  const file = join(dir, 'settings.json');
-  mkdirSync(dir, { recursive: true });
+async function writeSettings(geminiHome: string): Promise<void> {
+  const file = join(geminiHome, '.gemini', 'settings.json');
   let current: Json = {};
   try {
-    if (existsSync(file)) current = obj(JSON.parse(readFileSync(file, 'utf8')));
+    current = obj(JSON.parse(await readFile(file, 'utf8')));
   } catch {
-    current = {}; // unreadable settings would make the CLI exit 52 anyway
+    current = {}; // missing, or unreadable settings (which would make the CLI exit 52 anyway)
   }
   const security = obj(current['security']);
   const auth = obj(security['auth']);
@@ -101,11 +96,12 @@ function writeSettings(geminiHome: string): void {
     privacy: { ...obj(current['privacy']), usageStatisticsEnabled: false },
     security: { ...security, auth: { selectedType: 'gemini-api-key', ...auth } },
   };
-  const text = JSON.stringify(next, null, 2);
-  if (existsSync(file) && readFileSync(file, 'utf8') === text) return;
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(tmp, text); // rename: concurrent runs never read a half-written file
-  renameSync(tmp, file);
+  await writeFileOnce(file, JSON.stringify(next, null, 2));
+}
+
+/** The CLI's home (settings, sessions), outside the workspace: config.env's home, else the backend state dir. */
+interface GeminiRun {
+  home: string;
 }
 
 function classifyGemini(run: ParsedRun, exit: ExitInfo): Verdict {
@@ -120,20 +116,22 @@ function classifyGemini(run: ParsedRun, exit: ExitInfo): Verdict {
   return classifyFailure('gemini', { ...run, ...(status ? { errorStatus: status } : {}), ...(resetAt ? { rateLimitResetAt: resetAt } : {}) }, exit);
 }
 
-export const gemini: AgentAdapter = {
+export const gemini: AgentAdapter<GeminiRun> = {
   name: 'gemini',
   defaultCommand: 'gemini',
   instructionsFile: 'GEMINI.md',
   sessions: true,
-  invocation(ctx) {
+  async prepare(ctx) {
+    const home = ctx.config.env['GEMINI_CLI_HOME'] ?? ctx.config.env['HOME'] ?? join(ctx.stateDir, 'home');
+    await writeSettings(home);
+    return { home };
+  },
+  invocation(ctx, { home }) {
     const cfgEnv = ctx.config.env;
-    // The CLI's state (settings, sessions) lives outside the workspace: config.env's home, else the backend state dir.
-    const geminiHome = cfgEnv['GEMINI_CLI_HOME'] ?? cfgEnv['HOME'] ?? join(ctx.stateDir, 'home');
-    writeSettings(geminiHome);
     const args = ['-p', ctx.prompt, '--output-format', 'stream-json', '--yolo', '-m', ctx.model ?? ctx.config.model ?? GEMINI_DEFAULT_MODEL];
     if (ctx.resumeSessionId) args.push('--resume', ctx.resumeSessionId);
     args.push(...ctx.config.extraArgs);
-    const env: Record<string, string> = { GEMINI_CLI_HOME: geminiHome, GEMINI_CLI_TRUST_WORKSPACE: 'true', ...cfgEnv };
+    const env: Record<string, string> = { GEMINI_CLI_HOME: home, GEMINI_CLI_TRUST_WORKSPACE: 'true', ...cfgEnv };
     if (ctx.config.baseUrl) env['GOOGLE_GEMINI_BASE_URL'] = ctx.config.baseUrl;
     return { command: ctx.command, args, env };
   },

@@ -5,26 +5,39 @@ import { FailureClass } from '../../protocol/failures.js';
 import { classifyFailure } from '../classify.js';
 import { emptyRun, num, obj, type Json } from '../support/json-lines.js';
 import type { AgentAdapter, ParsedRun, RunContext, StreamParser } from '../contract.js';
-import { hasEnv, oneTryPythonPath, statusFromError, writeFileOnce } from '../support/python-one-try.js';
-
+import { writeFileOnce } from '../support/files.js';
+import { hasEnv, oneTryPythonPath, statusFromError } from '../support/python-one-try.js';
 
 /** Where conversations live: one log database per worker (or the user's own LLM_USER_PATH), so `--cid` resumes. */
 const logHome = (ctx: RunContext): string => ctx.config.env['LLM_USER_PATH'] ?? join(ctx.stateDir, 'llm');
 
 /** An OpenAI-compatible endpoint as an llm model: its own config dir per (baseUrl, model), so runs never race. */
-function endpointModel(ctx: RunContext, baseUrl: string, model: string | undefined): { userPath: string; modelId: string } {
+async function endpointModel(ctx: RunContext, baseUrl: string, model: string | undefined): Promise<Omit<LlmRun, 'pythonPath'>> {
   if (!model) throw new Error('backends.llm.model is required when backends.llm.baseUrl is set');
   const key = createHash('sha256').update(`${baseUrl}\n${model}`).digest('hex').slice(0, 16);
   const userPath = join(ctx.stateDir, 'llm', 'endpoints', key);
   const modelId = `nightshift/${model}`;
   // api_key_name makes llm send OPENAI_API_KEY from the environment; without a key it sends a dummy one.
   const entry = { model_id: modelId, model_name: model, api_base: baseUrl, ...(hasEnv(ctx.config.env, 'OPENAI_API_KEY') ? { api_key_name: 'nightshift' } : {}) };
-  writeFileOnce(join(userPath, 'extra-openai-models.yaml'), `${JSON.stringify([entry], null, 2)}\n`); // JSON is YAML
+  await writeFileOnce(join(userPath, 'extra-openai-models.yaml'), `${JSON.stringify([entry], null, 2)}\n`); // JSON is YAML
   return { userPath, modelId };
 }
 
+/** Where this run's llm reads its config and which model id it uses (an endpoint's own, or the configured one). */
+interface LlmRun {
+  userPath: string;
+  modelId?: string;
+  pythonPath: string;
+}
+
+async function prepareLlm(ctx: RunContext): Promise<LlmRun> {
+  const model = ctx.model ?? ctx.config.model;
+  const base = ctx.config.baseUrl ? await endpointModel(ctx, ctx.config.baseUrl, model) : { userPath: logHome(ctx), ...(model ? { modelId: model } : {}) };
+  return { ...base, pythonPath: await oneTryPythonPath(ctx.stateDir, ctx.config.env) };
+}
+
 function llmParser(): StreamParser {
-  const run: ParsedRun = emptyRun();
+  const run = emptyRun();
   let buffer = '';
   return {
     run,
@@ -58,21 +71,16 @@ function fill(run: ParsedRun, rows: Json[]): void {
   }
 }
 
-export const llm: AgentAdapter = {
+export const llm: AgentAdapter<LlmRun> = {
   name: 'llm',
   defaultCommand: 'llm',
   sessions: true,
-  invocation(ctx) {
-    const env = { ...ctx.config.env, PYTHONPATH: oneTryPythonPath(ctx.stateDir, ctx.config.env), LLM_USER_PATH: logHome(ctx) };
-    let model = ctx.model ?? ctx.config.model;
-    if (ctx.config.baseUrl) {
-      const endpoint = endpointModel(ctx, ctx.config.baseUrl, model);
-      env.LLM_USER_PATH = endpoint.userPath;
-      model = endpoint.modelId;
-    }
+  prepare: prepareLlm,
+  invocation(ctx, run) {
+    const env = { ...ctx.config.env, PYTHONPATH: run.pythonPath, LLM_USER_PATH: run.userPath };
     // `prompt` explicitly: a prompt that reads like a subcommand ("logs") must stay a prompt.
     const args = ['prompt', '--json', '--log', '-d', join(logHome(ctx), 'logs.db')];
-    if (model) args.push('-m', model);
+    if (run.modelId) args.push('-m', run.modelId);
     if (ctx.resumeSessionId) args.push('--cid', ctx.resumeSessionId);
     else if (ctx.instructions) args.push('-s', ctx.instructions); // a resumed conversation keeps its system prompt
     args.push(...ctx.config.extraArgs, '--', ctx.prompt);

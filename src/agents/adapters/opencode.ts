@@ -1,11 +1,13 @@
 // OpenCode: `opencode run --format json`; a tiny plugin ends the run at the first retryable API error.
-import { isAbsolute, join, relative } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { FailureClass } from '../../protocol/failures.js';
 import { classifyFailure } from '../classify.js';
-import { emptyRun, jsonLinesParser, num, obj, type Json } from '../support/json-lines.js';
-import type { AgentAdapter, ParsedRun, RunContext, StreamParser } from '../contract.js';
-import { hasEnv, writeFileOnce } from '../support/python-one-try.js';
+import type { AgentAdapter, RunContext, StreamParser } from '../contract.js';
+import { writeFileOnce } from '../support/files.js';
+import { emptyRun, jsonLinesParser, num, obj, str, type Json } from '../support/json-lines.js';
+import { hasEnv } from '../support/python-one-try.js';
+import { touchFile } from '../support/workspace-paths.js';
 
 const PROVIDER = 'nightshift';
 const KEY_ENV = 'OPENAI_API_KEY';
@@ -13,7 +15,7 @@ const KEY_ENV = 'OPENAI_API_KEY';
 // opencode retries 429/5xx/network errors 5 times (2 s doubling, or as long as retry-after says, uncapped)
 // and has no setting for it. This plugin sees the retry status, prints what the API said (status, retry
 // headers, when opencode would retry) as one JSON line on stdout, and aborts the session: the engine retries.
-const FAIL_FAST_PLUGIN = `// Written by nightshift (src/backends/opencode.ts). Records model responses; never changes them.
+const FAIL_FAST_PLUGIN = `// Written by nightshift (src/agents/adapters/opencode.ts). Records model responses; never changes them.
 let last = {};
 const realFetch = globalThis.fetch;
 globalThis.fetch = Object.assign(async (input, init) => {
@@ -38,8 +40,6 @@ export const NightshiftFailFast = async ({ client }) => ({
 });
 `;
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
-
 /** Milliseconds a retry-after(-ms) header asks for (seconds or an HTTP date), if any. */
 function retryAfterMs(headers: Json, now: number): number | undefined {
   const ms = Number(headers['retry-after-ms']);
@@ -60,13 +60,8 @@ function toolPaths(part: Json): unknown[] {
 }
 
 function opencodeParser({ workspace }: RunContext): StreamParser {
-  const run: ParsedRun = emptyRun();
+  const run = emptyRun();
   let textMessage: unknown;
-  const touch = (path: unknown): void => {
-    if (typeof path !== 'string' || !path) return;
-    const rel = isAbsolute(path) ? relative(workspace, path) : path;
-    if (!rel.startsWith('..') && !run.filesTouched.includes(rel)) run.filesTouched.push(rel);
-  };
   const fail = (status: number | undefined, text: string, resetAt: number | undefined): void => {
     run.isError = true;
     if (status) run.errorStatus = status;
@@ -83,7 +78,7 @@ function opencodeParser({ workspace }: RunContext): StreamParser {
     },
     tool_use: (_e, part) => {
       run.toolCalls++;
-      if (obj(part['state'])['status'] === 'completed') toolPaths(part).forEach(touch);
+      if (obj(part['state'])['status'] === 'completed') for (const path of toolPaths(part)) touchFile(run, workspace, path);
     },
     step_finish: (_e, part) => {
       const tokens = obj(part['tokens']);
@@ -120,9 +115,7 @@ function opencodeParser({ workspace }: RunContext): StreamParser {
 }
 
 /** Inline config (OPENCODE_CONFIG_CONTENT, merged over the user's and the repo's): no file in the workspace. */
-function inlineConfig(ctx: RunContext, model: string | undefined): Json {
-  const pluginFile = join(ctx.stateDir, 'nightshift-fail-fast.mjs');
-  writeFileOnce(pluginFile, FAIL_FAST_PLUGIN);
+function inlineConfig(ctx: RunContext, model: string | undefined, pluginFile: string): Json {
   const own = obj(JSON.parse(ctx.config.env['OPENCODE_CONFIG_CONTENT'] ?? '{}'));
   const config: Json = { ...own, autoupdate: false, share: 'disabled', plugin: [...(Array.isArray(own['plugin']) ? own['plugin'] : []), pathToFileURL(pluginFile).href] };
   if (!ctx.config.baseUrl || !model) return config;
@@ -132,12 +125,22 @@ function inlineConfig(ctx: RunContext, model: string | undefined): Json {
   return { ...config, model: `${PROVIDER}/${model}`, small_model: `${PROVIDER}/${model}`, provider: { ...obj(own['provider']), [PROVIDER]: provider } };
 }
 
-export const opencode: AgentAdapter = {
+/** The run's fail-fast plugin, written once per worker into the backend's state dir. */
+interface OpencodeRun {
+  pluginFile: string;
+}
+
+export const opencode: AgentAdapter<OpencodeRun> = {
   name: 'opencode',
   defaultCommand: 'opencode',
   instructionsFile: 'AGENTS.md',
   sessions: true,
-  invocation(ctx) {
+  async prepare(ctx) {
+    const pluginFile = join(ctx.stateDir, 'nightshift-fail-fast.mjs');
+    await writeFileOnce(pluginFile, FAIL_FAST_PLUGIN);
+    return { pluginFile };
+  },
+  invocation(ctx, { pluginFile }) {
     const model = ctx.model ?? ctx.config.model;
     if (ctx.config.baseUrl && !model) throw new Error('backends.opencode.model is required when backends.opencode.baseUrl is set');
     // Error logs on stderr: the real cause behind opencode's "Unexpected server error" lands in stderrTail.
@@ -150,7 +153,7 @@ export const opencode: AgentAdapter = {
     // opencode takes its project directory from $PWD, which the worker's own cwd would otherwise fill.
     const env: Record<string, string> = { OPENCODE_DISABLE_AUTOUPDATE: '1', ...ctx.config.env, PWD: ctx.workspace };
     if (ctx.config.baseUrl) env['OPENCODE_DISABLE_MODELS_FETCH'] ??= '1'; // our provider needs no models.dev catalog
-    env['OPENCODE_CONFIG_CONTENT'] = JSON.stringify(inlineConfig(ctx, model));
+    env['OPENCODE_CONFIG_CONTENT'] = JSON.stringify(inlineConfig(ctx, model, pluginFile));
     return { command: ctx.command, args, env };
   },
   parser: opencodeParser,

@@ -1,11 +1,20 @@
 // Spawn → stream → watchdogs → kill: everything about the agent's process lifetime.
-import type { Context } from '@temporalio/activity';
 import { execa } from 'execa';
+import type { Invocation } from '../contract.js';
 import { BoundedSink, LineSplitter, Tail } from './output-sink.js';
 import { killGroup } from './process-group.js';
-import type { Invocation } from '../contract.js';
 
 export type StopReason = 'exited' | 'cancelled' | 'worker-shutdown' | 'hang' | 'timeout';
+
+/** How the run's owner watches it (an activity: heartbeats, its cancellation signal). No Temporal types here. */
+export interface Watch {
+  /** Called on every tick with the live progress. */
+  heartbeat(details: unknown): void;
+  /** Aborts when the run must stop: a cancel, or the worker shutting down. */
+  signal: AbortSignal;
+  /** At abort: whether the worker is shutting down (else the run was cancelled). */
+  shuttingDown(): boolean;
+}
 
 export interface SuperviseOptions {
   invocation: Invocation;
@@ -17,7 +26,7 @@ export interface SuperviseOptions {
   heartbeatMs: number;
   onLine: (line: string) => void;
   progress: () => unknown;
-  ctx: Context;
+  watch: Watch;
 }
 
 export interface Supervised {
@@ -61,10 +70,10 @@ export async function superviseAgent(o: SuperviseOptions): Promise<Supervised> {
     stopReason = why;
     void killGroup(pid);
   };
-  const onAbort = (): void => stop(o.ctx.cancellationDetails?.workerShutdown ? 'worker-shutdown' : 'cancelled');
-  o.ctx.cancellationSignal.addEventListener('abort', onAbort);
+  const onAbort = (): void => stop(o.watch.shuttingDown() ? 'worker-shutdown' : 'cancelled');
+  o.watch.signal.addEventListener('abort', onAbort);
   const timer = setInterval(() => {
-    o.ctx.heartbeat(o.progress());
+    o.watch.heartbeat(o.progress());
     if (Date.now() - lastOutput > o.hangMs) stop('hang');
     if (Date.now() - spawnedAt > o.timeoutMs) stop('timeout');
   }, Math.min(o.heartbeatMs, 1000));
@@ -82,7 +91,7 @@ export async function superviseAgent(o: SuperviseOptions): Promise<Supervised> {
     };
   } finally {
     clearInterval(timer);
-    o.ctx.cancellationSignal.removeEventListener('abort', onAbort);
+    o.watch.signal.removeEventListener('abort', onAbort);
     if (pid !== undefined) await killGroup(pid, 1000); // stragglers the CLI left behind
     await sink.close();
   }

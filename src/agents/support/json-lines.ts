@@ -1,10 +1,12 @@
 // Shared parsing helpers for CLIs that print one JSON event per line.
-import { emptyTokens } from '../../protocol/job.js';
+import { emptyTokens } from '../../protocol/tokens.js';
 import type { ParsedRun, StreamParser } from '../contract.js';
 
 export type Json = Record<string, unknown>;
 export const obj = (v: unknown): Json => (typeof v === 'object' && v !== null ? (v as Json) : {});
 export const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+/** A non-empty string, else undefined (so `??` picks a fallback). */
+export const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
 
 export const emptyRun = (): ParsedRun => ({
   gotResult: false,

@@ -1,12 +1,11 @@
 // Shared by the Python CLIs that talk to OpenAI-compatible APIs (llm, aider): one-try patches, error statuses.
-import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { delimiter, dirname, join } from 'node:path';
+import { delimiter, join } from 'node:path';
+import { writeFileOnce } from './files.js';
 
 // Neither CLI has a retry setting: the OpenAI client retries 429/5xx/connection errors twice (honouring
 // retry-after up to 120 s each) and aider adds its own loop of up to ~60 s. A sitecustomize on PYTHONPATH
 // patches both when their modules load; it is a no-op for anything else (and if the names ever move).
-const SITECUSTOMIZE = `# Written by nightshift (src/backends/openai-compatible.ts): the engine owns retries,
+const SITECUSTOMIZE = `# Written by nightshift (src/agents/support/python-one-try.ts): the engine owns retries,
 # so the CLI makes one try per model request. Patches apply when the named modules load.
 import importlib.abc
 import os
@@ -53,19 +52,10 @@ class _PatchAfterImport(importlib.abc.MetaPathFinder):
 sys.meta_path.insert(0, _PatchAfterImport())
 `;
 
-/** Writes `text` to `file` unless it already holds it; tmp + rename, so parallel runs never see half a file. */
-export function writeFileOnce(file: string, text: string): void {
-  if (existsSync(file) && readFileSync(file, 'utf8') === text) return;
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
-}
-
 /** PYTHONPATH that makes the CLI's model requests one-try (ours first, then whatever config.env had). */
-export function oneTryPythonPath(stateDir: string, env: Record<string, string>): string {
+export async function oneTryPythonPath(stateDir: string, env: Record<string, string>): Promise<string> {
   const dir = join(stateDir, 'python');
-  writeFileOnce(join(dir, 'sitecustomize.py'), SITECUSTOMIZE);
+  await writeFileOnce(join(dir, 'sitecustomize.py'), SITECUSTOMIZE);
   return [dir, env['PYTHONPATH']].filter(Boolean).join(delimiter);
 }
 

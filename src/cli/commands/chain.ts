@@ -1,7 +1,7 @@
 // `nightshift chain run FILE` and `nightshift chain status <chain-id>`.
 import { chainOutcome, chainStatus, loadChainFile, startChain } from '../../client/chains.js';
 import { UsageError } from '../../support/usage-error.js';
-import type { ChainView } from '../../workflows/chain/state.js';
+import type { ChainView } from '../../protocol/chain.js';
 import { parse, printJson } from '../args.js';
 import type { CliContext } from '../context.js';
 

@@ -1,7 +1,7 @@
 // `nightshift compare --backends a,b,c --prompt P …` (a bake-off) and `nightshift compare status <id>`.
 import { compareOutcome, compareStatus, resolveCompare, startCompare } from '../../client/compares.js';
 import { UsageError } from '../../support/usage-error.js';
-import type { CompareEntry, CompareView } from '../../workflows/compare/state.js';
+import type { CompareEntry, CompareView } from '../../protocol/compare.js';
 import { argvFlag, intFlag, parse, printJson } from '../args.js';
 import type { CliContext } from '../context.js';
 

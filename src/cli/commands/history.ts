@@ -2,6 +2,8 @@
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { optionalTsToMs } from '@temporalio/common/lib/time.js';
 import type { WorkflowHandle } from '@temporalio/client';
+import { ACTIVITY } from '../../protocol/activities.js';
+import { backendLimitedSignal, leaseGrantedSignal, releaseLeaseSignal } from '../../protocol/signals.js';
 import { UsageError } from '../../support/usage-error.js';
 import { parse, printJson } from '../args.js';
 import type { CliContext } from '../context.js';
@@ -34,7 +36,7 @@ export function timeline(events: Event[]): TimelineEntry[] {
     if (e.workflowExecutionStartedEventAttributes) {
       const spec = o(decode(e.workflowExecutionStartedEventAttributes.input));
       add(e, `queued: ${String(spec['kind'] ?? '')} job on ${String(spec['backend'] ?? '')}, lane ${String(spec['lane'] ?? '')}`);
-    } else if (e.workflowExecutionSignaledEventAttributes?.signalName === 'leaseGranted') {
+    } else if (e.workflowExecutionSignaledEventAttributes?.signalName === leaseGrantedSignal.name) {
       const wait = Math.round(((optionalTsToMs(e.eventTime) ?? start) - start) / 100) / 10;
       add(e, `lease granted after ${wait.toFixed(1)}s waiting`);
       out[out.length - 1]!.waitSeconds = wait;
@@ -56,8 +58,8 @@ export function timeline(events: Event[]): TimelineEntry[] {
       add(e, `${s?.type ?? 'activity'} failed: ${f?.applicationFailureInfo?.type ?? 'error'} — ${f?.message ?? ''}`);
     } else if (e.signalExternalWorkflowExecutionInitiatedEventAttributes) {
       const a = e.signalExternalWorkflowExecutionInitiatedEventAttributes;
-      if (a.signalName === 'releaseLease') add(e, 'lease released');
-      if (a.signalName === 'backendLimited') add(e, `backend limited: ${String(o(decode(a.input))['backend'] ?? '')}`);
+      if (a.signalName === releaseLeaseSignal.name) add(e, 'lease released');
+      if (a.signalName === backendLimitedSignal.name) add(e, `backend limited: ${String(o(decode(a.input))['backend'] ?? '')}`);
     } else if (e.workflowExecutionCompletedEventAttributes) add(e, `finished: ${String(o(decode(e.workflowExecutionCompletedEventAttributes.result))['status'] ?? 'completed')}`);
     else if (e.workflowExecutionFailedEventAttributes) add(e, `failed: ${e.workflowExecutionFailedEventAttributes.failure?.message ?? ''}`);
     else if (e.workflowExecutionCanceledEventAttributes) add(e, 'cancelled');
@@ -69,15 +71,15 @@ export function timeline(events: Event[]): TimelineEntry[] {
 function describeCompleted(type: string, input: Obj, r: Obj): string {
   const tokens = o(r['tokens']);
   switch (type) {
-    case 'prepareWorkspace':
+    case ACTIVITY.prepareWorkspace:
       return `workspace ${String(r['path'] ?? '')}${r['branch'] ? ` (branch ${String(r['branch'])})` : ''}`;
-    case 'runAgent':
+    case ACTIVITY.runAgent:
       return `agent ${String(r['backend'] ?? '')} [${String(input['label'] ?? 'agent')}] attempt ${String(r['attempt'] ?? 1)}: ${((Number(r['durationMs']) || 0) / 1000).toFixed(1)}s, tokens in ${String(tokens['input'] ?? 0)} out ${String(tokens['output'] ?? 0)}`;
-    case 'runCheck':
+    case ACTIVITY.runCheck:
       return `check ${((r['command'] as string[] | undefined) ?? []).join(' ')} → exit ${String(r['exitCode'] ?? '?')}`;
-    case 'parseVerdict':
+    case ACTIVITY.parseVerdict:
       return `review round ${String(r['round'] ?? '?')} by ${String(r['backend'] ?? '')}: ${String(r['verdict'] ?? '')}`;
-    case 'recordJob':
+    case ACTIVITY.recordJob:
       return 'recorded in the ledger (for stats)';
     default:
       return `${type} done`;

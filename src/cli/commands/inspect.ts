@@ -1,11 +1,13 @@
 // status, list, cancel, capacity: read or steer jobs that already exist.
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
 import { capacityView, jobOutcome, jobProgress } from '../../client/jobs.js';
+import { ACTIVITY } from '../../protocol/activities.js';
 import { SA } from '../../protocol/search-attributes.js';
 import { UsageError } from '../../support/usage-error.js';
 import { intFlag, parse, printJson } from '../args.js';
 import type { CliContext } from '../context.js';
 import { printCapacity, printProgress } from '../format.js';
+import { WORKFLOW } from '../../protocol/workflow-types.js';
 
 function jobIdArg(positionals: string[]): string {
   const id = positionals[0];
@@ -40,7 +42,7 @@ export async function status(argv: string[], ctx: CliContext): Promise<number> {
 
 /** Heartbeat details of the running agent activity: attempt, turns, tool calls, tokens so far. */
 async function liveDetails(client: Client, described: WorkflowExecutionDescription): Promise<unknown> {
-  const agent = described.raw.pendingActivities?.find((a) => a.activityType?.name === 'runAgent');
+  const agent = described.raw.pendingActivities?.find((a) => a.activityType?.name === ACTIVITY.runAgent);
   const [first] = agent?.heartbeatDetails?.payloads ?? [];
   return first ? client.options.loadedDataConverter.payloadConverter.fromPayload(first) : undefined;
 }
@@ -49,7 +51,7 @@ export async function list(argv: string[], ctx: CliContext): Promise<number> {
   const { values } = parse(argv, { status: { type: 'string' }, limit: { type: 'string' } });
   const limit = intFlag('limit', values.limit) ?? 20;
   const client = await ctx.client();
-  const clauses = [`WorkflowType = 'jobWorkflow'`, `TaskQueue = '${ctx.config.temporal.taskQueue}'`];
+  const clauses = [`WorkflowType = '${WORKFLOW.job}'`, `TaskQueue = '${ctx.config.temporal.taskQueue}'`];
   if (values.status) clauses.push(`${SA.status.name} = '${values.status.replace(/'/g, '')}'`);
   const rows: Record<string, unknown>[] = [];
   for await (const wf of client.workflow.list({ query: clauses.join(' AND ') })) {

@@ -1,16 +1,6 @@
 // Pure lease bookkeeping for the capacity workflow: no Temporal imports, so it is unit-testable.
+import type { CapacitySettings, CapacityCounters, Charge } from '../../protocol/capacity.js';
 import type { Lane } from '../../protocol/job.js';
-
-export interface CapacitySettings {
-  maxSlots: number;
-  reservedOperatorSlots: number;
-  tokenBudget: number;
-  windowSeconds: number;
-  backpressureQueueDepth: number;
-  backpressureTokenRatio: number;
-  reconcileSeconds: number;
-  continueAsNewEvents: number;
-}
 
 export interface LeaseRequest {
   jobId: string;
@@ -30,12 +20,6 @@ export interface Holder {
   grantedAt: number;
 }
 
-export interface Charge {
-  jobId: string;
-  tokens: number;
-  at: number;
-}
-
 export interface CapacityState {
   settings: CapacitySettings;
   queue: LeaseRequest[];
@@ -43,7 +27,7 @@ export interface CapacityState {
   charges: Charge[];
   /** Recently released job ids: a late duplicate request for them is ignored. */
   recentlyReleased: string[];
-  counters: { granted: number; released: number; reclaimed: number; runs: number };
+  counters: CapacityCounters;
   /** Backend → limited until (epoch ms), as reported by jobs that hit a rate limit or quota. */
   limits?: Record<string, number>;
 }

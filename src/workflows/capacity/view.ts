@@ -1,24 +1,6 @@
+import type { CapacityView, LaneView } from '../../protocol/capacity.js';
 import type { Lane } from '../../protocol/job.js';
 import { backpressure, windowTokens, type CapacityState } from './state.js';
-
-export interface LaneView {
-  running: number;
-  queued: number;
-  deferred: number;
-}
-
-/** What `nightshift capacity` shows: slots per lane, queues, tokens, backpressure and why. */
-export interface CapacityView {
-  slots: { max: number; reservedOperator: number; used: number; free: number; sharedFree: number };
-  lanes: Record<Lane, LaneView>;
-  tokens: { inWindow: number; budget: number; windowSeconds: number; reservedByRunning: number; charges: CapacityState['charges'] };
-  backpressure: { on: boolean; reasons: string[] };
-  holders: { jobId: string; lane: Lane; kind: string; grantedAt: number; reserved: number }[];
-  queue: { jobId: string; lane: Lane; kind: string; requestedAt: number; admitted: boolean }[];
-  counters: CapacityState['counters'];
-  /** Backends known to be limited, until (epoch ms). */
-  limitedBackends: Record<string, number>;
-}
 
 export function viewOf(state: CapacityState, now: number): CapacityView {
   const s = state.settings;

@@ -9,19 +9,13 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../../activities/index.js';
-import { activeLimits, enqueue, initialState, noteLimit, release, type CapacitySettings, type CapacityState } from './state.js';
+import type { Activities } from '../../protocol/activities.js';
+import { activeLimits, enqueue, initialState, noteLimit, release, type CapacityState } from './state.js';
+import type { CapacitySettings } from '../../protocol/capacity.js';
 import { nextSlideAt, takeGrants } from './grants.js';
 import { viewOf } from './view.js';
-import {
-  backendLimitedSignal,
-  capacityQuery,
-  leaseGrantedSignal,
-  reconfigureSignal,
-  releaseLeaseSignal,
-  requestLeaseSignal,
-  type LeaseRequestInput,
-} from '../../protocol/signals.js';
+import { backendLimitedSignal, capacityQuery, leaseGrantedSignal, reconfigureSignal, releaseLeaseSignal, requestLeaseSignal } from '../../protocol/signals.js';
+import type { LeaseRequestInput } from '../../protocol/capacity.js';
 
 const { closedWorkflows } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',

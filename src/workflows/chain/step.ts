@@ -1,6 +1,8 @@
 // One chain step: render its prompt, run it as a child job (under its own lease), rerun on failure up to `retries`.
 import { renderTemplate } from '../../protocol/chain-template.js';
-import { addTokens, workspaceOf, type ChainSpec, type ChainStepSpec, type StepRecord } from './state.js';
+import { addTokens } from '../../protocol/tokens.js';
+import { workspaceOf } from './state.js';
+import type { ChainSpec, ChainStepSpec, StepRecord } from '../../protocol/chain.js';
 import { runChildJob } from '../job/child.js';
 
 export interface StepRun {

@@ -1,8 +1,12 @@
 // A chain: steps in order in one workspace/branch, `parallel:` blocks side by side in their own worktrees.
 // Each step is a child job workflow; finished steps live in the history, so a replay or retry never reruns them.
-import { ApplicationFailure, setHandler } from '@temporalio/workflow';
+import { setHandler } from '@temporalio/workflow';
+import { encodeFailure, FailureClass } from '../../protocol/failures.js';
 import { runStep } from './step.js';
-import { addTokens, chainViewQuery, newChainView, outputsOf, recordOf, stepsOf, type ChainSpec, type ChainView } from './state.js';
+import { addTokens } from '../../protocol/tokens.js';
+import { chainViewQuery } from '../../protocol/signals.js';
+import { newChainView, outputsOf, recordOf, stepsOf } from './state.js';
+import type { ChainSpec, ChainView } from '../../protocol/chain.js';
 
 export async function chainWorkflow(spec: ChainSpec): Promise<ChainView> {
   const view = newChainView(spec, Date.now());
@@ -23,11 +27,10 @@ export async function chainWorkflow(spec: ChainSpec): Promise<ChainView> {
   view.finishedAt = Date.now();
   view.status = stoppedBy ? 'failed' : 'succeeded';
   if (stoppedBy) {
-    throw ApplicationFailure.create({
-      type: 'ChainFailed',
-      message: `chain ${spec.chainId} stopped: step "${stoppedBy}" failed (${recordOf(view, stoppedBy).result?.failureClass ?? 'unknown'})`,
+    const why = recordOf(view, stoppedBy).result?.failureClass ?? 'unknown';
+    throw encodeFailure(FailureClass.ChainFailed, `chain ${spec.chainId} stopped: step "${stoppedBy}" failed (${why})`, {
       nonRetryable: true,
-      details: [view],
+      details: view,
     });
   }
   return view;

@@ -1,62 +1,7 @@
-// A compare (bake-off): its spec, one row per backend and the query that shows them. Workflow-safe: no Node imports.
-import { defineQuery } from '@temporalio/workflow';
-import type { JobResult, JobSpec } from '../../protocol/job.js';
-
-export interface CompareSpec {
-  compareId: string;
-  prompt: string;
-  /** One job per backend, resolved at the edge: backend pinned (no fallbacks), own worktree and branch. */
-  specs: JobSpec[];
-}
-
-export interface CompareRow {
-  backend: string;
-  jobId: string;
-  status: JobResult['status'];
-  failureClass?: string;
-  failureMessage?: string;
-  /** The job's duration, lease wait included. */
-  wallMs: number;
-  turns?: number;
-  filesTouched: string[];
-  filesCount: number;
-  check: 'passed' | 'failed' | 'none';
-  /** The reviewer's last verdict. */
-  review: 'approve' | 'revise' | 'none';
-  /** A person should look again: check failed, review asked for (or needed) a revision, or the job did not succeed. */
-  followUp: boolean;
-  tokens: { input: number; output: number };
-  costUsd?: number;
-  branch?: string;
-  /** The commit on `branch` that holds the backend's changes. */
-  commit?: string;
-  commitError?: string;
-}
-
-export type CompareEntryState = 'queued' | 'running' | 'committing' | 'done';
-
-export interface CompareEntry {
-  backend: string;
-  jobId: string;
-  state: CompareEntryState;
-  row?: CompareRow;
-}
-
-export interface CompareView {
-  compareId: string;
-  prompt: string;
-  status: 'running' | 'done';
-  startedAt: number;
-  finishedAt?: number;
-  backends: CompareEntry[];
-}
-
-export interface CommitOutcome {
-  commit?: string;
-  commitError?: string;
-}
-
-export const compareViewQuery = defineQuery<CompareView>('compareView');
+// A compare's pure rules: its view and one row per backend (the wire types are in src/protocol/compare.ts).
+import type { CommitOutcome, CompareEntry, CompareRow, CompareSpec, CompareView } from '../../protocol/compare.js';
+import type { JobSpec } from '../../protocol/job.js';
+import type { JobResult } from '../../protocol/result.js';
 
 export function newCompareView(spec: CompareSpec, now: number): CompareView {
   const backends = spec.specs.map((s): CompareEntry => ({ backend: s.backend, jobId: s.jobId, state: 'queued' }));

@@ -2,11 +2,14 @@
 // backend's changes committed on its branch; one row per backend. Finished children live in the history,
 // so a worker crash mid-way resumes without rerunning them.
 import { isCancellation, proxyActivities, setHandler } from '@temporalio/workflow';
-import type { Activities } from '../../activities/index.js';
-import type { JobResult, JobSpec } from '../../protocol/job.js';
+import type { Activities } from '../../protocol/activities.js';
+import { decodeFailure } from '../../protocol/failures.js';
+import type { JobResult } from '../../protocol/result.js';
+import type { JobSpec } from '../../protocol/job.js';
 import { runChildJob } from '../job/child.js';
-import { compareViewQuery, entryOf, newCompareView, rowOf, type CommitOutcome, type CompareSpec, type CompareView } from './state.js';
-import { failureOf } from '../job/result.js';
+import { compareViewQuery } from '../../protocol/signals.js';
+import { entryOf, newCompareView, rowOf } from './state.js';
+import type { CommitOutcome, CompareSpec, CompareView } from '../../protocol/compare.js';
 
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
@@ -44,6 +47,6 @@ async function commitChanges(spec: CompareSpec, job: JobSpec, result: JobResult)
     return { commit };
   } catch (err) {
     if (isCancellation(err)) throw err;
-    return { commitError: failureOf(err).message };
+    return { commitError: decodeFailure(err).message };
   }
 }

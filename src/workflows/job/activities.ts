@@ -1,5 +1,5 @@
 import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../../activities/index.js';
+import type { Activities } from '../../protocol/activities.js';
 import { NON_RETRYABLE } from '../../protocol/failures.js';
 import type { JobSpec } from '../../protocol/job.js';
 

@@ -1,20 +1,16 @@
 // A job run as a child workflow (sessions, chains): its id is the job id, its result a JobResult even when it failed.
-import {
-  ApplicationFailure,
-  CancellationScope,
-  CancelledFailure,
-  ChildWorkflowFailure,
-  executeChild,
-  isCancellation,
-  ParentClosePolicy,
-} from '@temporalio/workflow';
+import { CancellationScope, CancelledFailure, ChildWorkflowFailure, executeChild, isCancellation, ParentClosePolicy } from '@temporalio/workflow';
+import { decodeFailure, FailureClass } from '../../protocol/failures.js';
 import { SA } from '../../protocol/search-attributes.js';
-import { emptyTokens, type JobResult, type JobSpec } from '../../protocol/job.js';
+import { emptyTokens } from '../../protocol/tokens.js';
+import type { JobResult } from '../../protocol/result.js';
+import type { JobSpec } from '../../protocol/job.js';
+import { WORKFLOW } from '../../protocol/workflow-types.js';
 import type { jobWorkflow } from './workflow.js';
 
 export async function runChildJob(job: JobSpec): Promise<JobResult> {
   try {
-    return await executeChild<typeof jobWorkflow>('jobWorkflow', {
+    return await executeChild<typeof jobWorkflow>(WORKFLOW.job, {
       workflowId: job.jobId,
       args: [job],
       // Ending the parent by force cancels its running job cleanly (the lease is released).
@@ -34,9 +30,9 @@ export async function runChildJob(job: JobSpec): Promise<JobResult> {
 
 /** A failed job carries its JobResult in the failure details; anything else becomes a minimal failed result. */
 function resultOfFailure(job: JobSpec, err: unknown): JobResult {
+  const carried = decodeFailure(err).result;
+  if (carried?.jobId === job.jobId) return carried;
   const cause = err instanceof ChildWorkflowFailure ? err.cause : err;
-  const carried = cause instanceof ApplicationFailure ? (cause.details?.[0] as JobResult | undefined) : undefined;
-  if (carried && typeof carried === 'object' && carried.jobId === job.jobId) return carried;
   const now = Date.now();
   const cancelled = cause instanceof CancelledFailure;
   return {
@@ -52,7 +48,7 @@ function resultOfFailure(job: JobSpec, err: unknown): JobResult {
     filesChanged: [],
     attempts: 0,
     backends: [],
-    ...(cancelled ? {} : { failureClass: 'JobFailed', failureMessage: cause instanceof Error ? cause.message : String(cause) }),
+    ...(cancelled ? {} : { failureClass: FailureClass.JobFailed, failureMessage: cause instanceof Error ? cause.message : String(cause) }),
     timeline: { queuedAt: now, finishedAt: now },
   };
 }

@@ -1,9 +1,9 @@
 // Run the agent on the job's backend; on a long rate limit or exhausted quota, move to the next one.
 import { isCancellation } from '@temporalio/workflow';
-import { FailureClass } from '../../protocol/failures.js';
-import type { AgentSummary, BackendAttempt, JobSpec, WorkspaceInfo } from '../../protocol/job.js';
+import { decodeFailure, FailureClass } from '../../protocol/failures.js';
+import type { AgentSummary, BackendAttempt, WorkspaceInfo } from '../../protocol/result.js';
+import type { JobSpec } from '../../protocol/job.js';
 import type { jobActivities } from './activities.js';
-import { failureOf } from './result.js';
 
 const MOVABLE: string[] = [FailureClass.RateLimited, FailureClass.QuotaExhausted];
 const UNKNOWN_RESET_MS = 3600_000; // a quota or limit with no reset time: assume an hour
@@ -35,8 +35,8 @@ export async function runWithFailover(c: FailoverContext): Promise<AgentSummary>
       c.trail.push({ backend, outcome: 'succeeded' });
       return agent;
     } catch (err) {
-      const f = failureOf(err);
-      const limitedUntil = f.resetAt ?? Date.now() + UNKNOWN_RESET_MS;
+      const f = decodeFailure(err);
+      const limitedUntil = f.agent?.resetAt ?? Date.now() + UNKNOWN_RESET_MS;
       c.trail.push({ backend, outcome: 'failed', failureClass: f.failureClass, ...(MOVABLE.includes(f.failureClass) ? { limitedUntil } : {}) });
       if (last || isCancellation(err) || !MOVABLE.includes(f.failureClass)) throw err;
       await c.onLimited(backend, limitedUntil);

@@ -1,5 +1,5 @@
 import { getExternalWorkflowHandle, log } from '@temporalio/workflow';
-import { chargedTokens, type TokenUsage } from '../../protocol/job.js';
+import { chargedTokens, type TokenUsage } from '../../protocol/tokens.js';
 import { backendLimitedSignal, releaseLeaseSignal } from '../../protocol/signals.js';
 
 /** Release by signal; the singleton treats duplicates as no-ops, and a missing singleton is not our failure. */

@@ -1,29 +1,16 @@
-import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
 import { FailureClass } from '../../protocol/failures.js';
-import type { AgentSummary, BackendAttempt, CheckOutcome, JobProgress, JobResult, JobSpec, ReviewVerdict, WorkspaceInfo } from '../../protocol/job.js';
-import { emptyTokens } from '../../protocol/job.js';
+import type { AgentSummary, BackendAttempt, CheckOutcome, JobProgress, JobResult, ReviewVerdict, WorkspaceInfo } from '../../protocol/result.js';
+import type { JobSpec } from '../../protocol/job.js';
+import { emptyTokens } from '../../protocol/tokens.js';
 
 const CODING_KINDS = new Set(['coding-agent', 'codex']);
 // An agent that changed nothing is not a success unless it says why (e.g. "no changes needed").
 const SAID_WHY = /\b(no (code )?(changes?|edits?|modifications?) (are |were |is )?(needed|necessary|required)|nothing (to|needed to) (change|do|fix|edit)|already (done|implemented|fixed|present|correct|up[ -]to[ -]date))\b/i;
 
+/** What failed, as the result records it. */
 export interface Failure {
   failureClass: string;
   message: string;
-  /** Reset time of a RateLimited failure (epoch ms), when the CLI named one. */
-  resetAt?: number;
-}
-
-/** The failure class is the innermost ApplicationFailure type (the activity's own classification). */
-export function failureOf(err: unknown): Failure {
-  let cur: unknown = err;
-  while (cur instanceof ActivityFailure && cur.cause) cur = cur.cause;
-  if (cur instanceof ApplicationFailure) {
-    const resetAt = (cur.details?.[0] as { resetAt?: number } | undefined)?.resetAt;
-    return { failureClass: cur.type ?? 'Error', message: cur.message, ...(resetAt ? { resetAt } : {}) };
-  }
-  if (cur instanceof TimeoutFailure) return { failureClass: FailureClass.AgentTimedOut, message: cur.message };
-  return { failureClass: 'Error', message: err instanceof Error ? err.message : String(err) };
 }
 
 export interface ResultParts {
@@ -80,12 +67,12 @@ export function buildResult(p: ResultParts): JobResult {
 function reviewFailure(reviews: ReviewVerdict[] | undefined): Failure | undefined {
   const last = reviews?.at(-1);
   if (last?.verdict !== 'revise') return undefined;
-  return { failureClass: 'ReviewRejected', message: `reviewer ${last.backend} still asks for revision after ${reviews?.length ?? 0} rounds: ${last.reasons.join('; ')}` };
+  return { failureClass: FailureClass.ReviewRejected, message: `reviewer ${last.backend} still asks for revision after ${reviews?.length ?? 0} rounds: ${last.reasons.join('; ')}` };
 }
 
 function checkFailure(check: CheckOutcome | undefined): Failure | undefined {
   if (!check || check.passed) return undefined;
-  return { failureClass: 'CheckFailed', message: `check ${check.command.join(' ')} exited ${check.exitCode}` };
+  return { failureClass: FailureClass.CheckFailed, message: `check ${check.command.join(' ')} exited ${check.exitCode}` };
 }
 
 const isCoding = (p: ResultParts): boolean => CODING_KINDS.has(p.spec.kind) && p.workspace?.mode !== 'none';

@@ -1,5 +1,6 @@
 // After the agent: the repo's check with fix rounds, then a second model's review with revision rounds.
-import type { AgentSummary, CheckOutcome, JobSpec, JobStep, ReviewVerdict, WorkspaceInfo } from '../../protocol/job.js';
+import type { AgentSummary, CheckOutcome, ReviewVerdict, WorkspaceInfo } from '../../protocol/result.js';
+import type { JobSpec, JobStep } from '../../protocol/job.js';
 import type { jobActivities } from './activities.js';
 
 export interface RoundsContext {

@@ -1,7 +1,6 @@
 // One job = one workflow: lease → workspace → agent → check → result → release (always).
 import {
-  ActivityFailure,
-  ApplicationFailure,
+  type ApplicationFailure,
   CancellationScope,
   condition,
   isCancellation,
@@ -10,11 +9,14 @@ import {
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
+import { decodeFailure, encodeFailure, FailureClass } from '../../protocol/failures.js';
 import { SA } from '../../protocol/search-attributes.js';
-import type { AgentSummary, BackendAttempt, CheckOutcome, JobProgress, JobResult, JobSpec, JobStatus, JobStep, WorkspaceInfo } from '../../protocol/job.js';
-import { leaseGrantedSignal, progressQuery, type LeaseGrant } from '../../protocol/signals.js';
+import type { AgentSummary, BackendAttempt, CheckOutcome, JobProgress, JobResult, WorkspaceInfo } from '../../protocol/result.js';
+import type { JobSpec, JobStatus, JobStep } from '../../protocol/job.js';
+import { leaseGrantedSignal, progressQuery } from '../../protocol/signals.js';
+import type { LeaseGrant } from '../../protocol/capacity.js';
 import { jobActivities } from './activities.js';
-import { buildResult, failureOf } from './result.js';
+import { buildResult } from './result.js';
 import { markLimited, releaseLease } from './lease.js';
 import { runWithFailover } from './failover.js';
 import { verifyAndReview, type RoundsOutcome } from './rounds.js';
@@ -75,7 +77,7 @@ export async function jobWorkflow(spec: JobSpec): Promise<JobResult> {
     result = finish(progress, buildResult({ spec, progress, agent, workspace, check, changed, attempts: agent.attempt, backends, ...(rounds ? { rounds } : {}) }));
   } catch (err) {
     const cancelled = isCancellation(err);
-    const failure = failureOf(err);
+    const failure = decodeFailure(err);
     result = buildResult({ spec, progress, agent, workspace, check, changed: [], attempts: attemptsOf(err), backends, failure, cancelled });
     finish(progress, result);
     if (cancelled) throw err;
@@ -102,13 +104,9 @@ async function recordInLedger(acts: ReturnType<typeof jobActivities>, result: Jo
 
 /** The workflow fails with the job's failure class as its type and the JobResult as details. */
 function jobFailed(result: JobResult, cause?: unknown): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: result.failureClass ?? 'JobFailed',
-    message: `job ${result.jobId} failed: ${result.failureMessage ?? 'unknown error'}`,
-    nonRetryable: true,
-    details: [result],
-    ...(cause instanceof Error ? { cause } : {}),
-  });
+  const type = (result.failureClass ?? FailureClass.JobFailed) as FailureClass;
+  const message = `job ${result.jobId} failed: ${result.failureMessage ?? 'unknown error'}`;
+  return encodeFailure(type, message, { nonRetryable: true, details: result, cause });
 }
 
 function finish(progress: JobProgress, result: JobResult): JobResult {
@@ -122,11 +120,5 @@ function setStatus(progress: JobProgress, status: JobStatus): void {
   upsertSearchAttributes([{ key: SA.status, value: status }]);
 }
 
-function attemptsOf(err: unknown): number {
-  // The last attempt number travels in the activity failure's retry state; 1 when unknown.
-  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
-    const d = err.cause.details?.[0] as { attempt?: number } | undefined;
-    return d?.attempt ?? 1;
-  }
-  return 1;
-}
+/** The last attempt number travels in the agent failure's details; 1 when unknown. */
+const attemptsOf = (err: unknown): number => decodeFailure(err).agent?.attempt ?? 1;

@@ -1,42 +1,18 @@
-// A warm session's state, wire protocol and pure rules: shared by the session workflow and its clients.
-import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { JobResult, JobSpec, TokenUsage } from '../../protocol/job.js';
-import { emptyTokens } from '../../protocol/job.js';
+// A warm session's state and pure rules (its wire protocol is in src/protocol/session.ts).
+import type { SessionJobRecord, SessionSettings, SessionView } from '../../protocol/session.js';
+import type { JobResult } from '../../protocol/result.js';
+import type { JobSpec } from '../../protocol/job.js';
+import type { TokenUsage } from '../../protocol/tokens.js';
+import { emptyTokens } from '../../protocol/tokens.js';
+import { FailureClass } from '../../protocol/failures.js';
 
-export const SESSION_NAME = /^[a-z0-9][a-z0-9-]{0,47}$/;
 /** Finished jobs kept in the session's record (with their results) for `--wait` and `sessions`. */
 const RECENT_KEPT = 20;
-
-/** `session-<name>` on the default task queue; other queues get their own (names never contain a dot). */
-export function sessionWorkflowId(name: string, taskQueue: string): string {
-  return taskQueue === 'nightshift' ? `session-${name}` : `session-${name}.${taskQueue}`;
-}
-
-export interface SessionSettings {
-  idleMinutes: number;
-  continueAsNewEvents: number;
-}
 
 export interface SessionInput {
   name: string;
   settings: SessionSettings;
   state?: SessionState;
-}
-
-export type SessionJobStatus = 'queued' | 'running' | JobResult['status'] | 'dropped';
-
-/**
- * The session's record of one job. `freshSession` when its agent session could not be resumed: then
- * `resumeFailure` says why and `result` is the rerun's (child job `<jobId>-fresh`).
- */
-export interface SessionJobRecord {
-  jobId: string;
-  status: SessionJobStatus;
-  submittedAt: number;
-  resumedSessionId?: string;
-  freshSession?: boolean;
-  resumeFailure?: string;
-  result?: JobResult;
 }
 
 /** Pinned by the first job: later jobs run with the same backend, repo and workspace. */
@@ -69,30 +45,6 @@ export interface SessionState {
   runs: number;
 }
 
-export interface SessionView {
-  name: string;
-  backend?: string;
-  agentSessionId?: string;
-  jobsDone: number;
-  jobsFailed: number;
-  queued: string[];
-  running?: string;
-  tokens: TokenUsage;
-  costUsd: number;
-  createdAt: number;
-  lastUsedAt: number;
-  workspacePath?: string;
-  branch?: string;
-  repoPath?: string;
-  closing: boolean;
-  runs: number;
-}
-
-export const sessionSubmitSignal = defineSignal<[JobSpec]>('sessionSubmit');
-export const sessionCloseSignal = defineSignal('sessionClose');
-export const sessionViewQuery = defineQuery<SessionView>('session');
-export const sessionJobQuery = defineQuery<SessionJobRecord | undefined, [string]>('sessionJob');
-
 export function newSessionState(name: string, now: number): SessionState {
   return { name, createdAt: now, lastUsedAt: now, jobsDone: 0, jobsFailed: 0, tokens: emptyTokens(), costUsd: 0, queue: [], recent: [], closing: false, runs: 1 };
 }
@@ -123,13 +75,9 @@ export function pinned(state: SessionState, spec: JobSpec): JobSpec {
   return out;
 }
 
-// claude: "No conversation found with session ID: …"; others: a session/thread/conversation not found.
-const RESUME_FAILED = /no conversation found|--resume requires a valid session|(session|thread|conversation)[^\n]{0,80}(not found|does not exist|expired)|SessionNotFound/i;
-
-/** A failed job whose agent could not resume its session (expired, deleted): retried once with a fresh one. */
+/** A failed job whose agent could not resume its session (the adapters classify it): retried once fresh. */
 export function isResumeFailure(spec: JobSpec, result: JobResult): boolean {
-  if (!spec.resumeSessionId || result.status !== 'failed') return false;
-  return RESUME_FAILED.test(`${result.failureClass ?? ''} ${result.failureMessage ?? ''}`);
+  return Boolean(spec.resumeSessionId) && result.status === 'failed' && result.failureClass === FailureClass.SessionNotFound;
 }
 
 /** Books a finished job: totals, the agent session to resume next, the bounded record. */

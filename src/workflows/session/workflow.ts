@@ -9,26 +9,9 @@ import {
 } from '@temporalio/workflow';
 import type { JobSpec } from '../../protocol/job.js';
 import { runChildJob } from '../job/child.js';
-import {
-  book,
-  drop,
-  enqueue,
-  isResumeFailure,
-  newSessionState,
-  pinned,
-  recordOf,
-  sessionCloseSignal,
-  sessionJobQuery,
-  sessionSubmitSignal,
-  sessionViewQuery,
-  viewOf,
-  type QueuedJob,
-  type SessionInput,
-  type SessionJobRecord,
-  type SessionSettings,
-  type SessionState,
-  type SessionView,
-} from './state.js';
+import { book, drop, enqueue, isResumeFailure, newSessionState, pinned, recordOf, viewOf, type QueuedJob, type SessionInput, type SessionState } from './state.js';
+import { sessionCloseSignal, sessionJobQuery, sessionSubmitSignal, sessionViewQuery } from '../../protocol/signals.js';
+import type { SessionJobRecord, SessionSettings, SessionView } from '../../protocol/session.js';
 
 export async function sessionWorkflow(input: SessionInput): Promise<SessionView> {
   const state = input.state ?? newSessionState(input.name, Date.now());

@@ -1,0 +1,92 @@
+// One agent run, Temporal-free: prepare the adapter's files, spawn and supervise the CLI, parse, classify.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Config } from '../config/schema.js';
+import type { JobSpec } from '../protocol/job.js';
+import type { AgentSummary, WorkspaceInfo } from '../protocol/result.js';
+import { logger, maskSecrets } from '../support/logger.js';
+import type { AgentAdapter, RunContext, Verdict } from './contract.js';
+import { writeInstructions } from './instructions.js';
+import { superviseAgent, type StopReason, type Watch } from './process/supervise.js';
+import { adapterFor, resolveCommand } from './registry.js';
+
+export interface AgentRunRequest {
+  spec: JobSpec;
+  workspace: WorkspaceInfo;
+  /** Names the raw output file: `<label>-attempt-N.jsonl`. */
+  label: string;
+  attempt: number;
+  config: Config;
+  watch: Watch;
+}
+
+export type AgentRunOutcome =
+  | { kind: 'succeeded'; summary: AgentSummary }
+  | { kind: 'stopped'; reason: Exclude<StopReason, 'exited'> }
+  | { kind: 'failed'; verdict: Extract<Verdict, { ok: false }> };
+
+/** What the adapter is told about this run (the spec's backend, model, session and the worker's settings). */
+export async function runContextOf(spec: JobSpec, workspace: WorkspaceInfo, config: Config): Promise<RunContext> {
+  const stateDir = join(config.dataDir, 'backends', spec.backend);
+  await mkdir(stateDir, { recursive: true });
+  return {
+    prompt: spec.prompt,
+    workspace: workspace.path,
+    config: config.backends[spec.backend] ?? { env: {}, extraArgs: [] },
+    command: resolveCommand(spec.backend, config),
+    stateDir,
+    requestTimeoutSeconds: Math.min(spec.timeoutSeconds, 600),
+    ...(spec.model ? { model: spec.model } : {}),
+    ...(spec.resumeSessionId ? { resumeSessionId: spec.resumeSessionId } : {}),
+    ...(config.instructions ? { instructions: config.instructions } : {}),
+  };
+}
+
+export async function runAgentCli(req: AgentRunRequest): Promise<AgentRunOutcome> {
+  const { spec, workspace, attempt, config } = req;
+  const log = logger('run-agent').child({ jobId: spec.jobId, backend: spec.backend, attempt });
+  const adapter: AgentAdapter = adapterFor(spec.backend);
+  const ctx = await runContextOf(spec, workspace, config);
+  const instructionsWritten = await writeInstructions(adapter, workspace.path, config.instructions);
+  const state = adapter.prepare ? await adapter.prepare(ctx) : undefined;
+  const invocation = adapter.invocation(ctx, state);
+  const outputFile = join(workspace.jobDir, `${req.label}-attempt-${attempt}.jsonl`);
+  const parser = adapter.parser(ctx, state);
+  log.info({ command: invocation.command, cwd: workspace.path }, 'spawning agent');
+  const sup = await superviseAgent({
+    invocation,
+    cwd: workspace.path,
+    outputFile,
+    outputLimit: config.jobs.outputLimitBytes,
+    timeoutMs: spec.timeoutSeconds * 1000,
+    hangMs: spec.hangTimeoutSeconds * 1000,
+    heartbeatMs: spec.heartbeatSeconds * 1000,
+    onLine: (line) => parser.feed(line),
+    progress: () => ({ attempt, turns: parser.run.turns, toolCalls: parser.run.toolCalls, tokens: parser.run.tokens }),
+    watch: req.watch,
+  });
+  log.info({ exitCode: sup.exitCode, signal: sup.signal, ms: sup.exitedAt - sup.spawnedAt, stop: sup.stopReason }, 'agent exited');
+  if (sup.stopReason !== 'exited') return { kind: 'stopped', reason: sup.stopReason };
+  const verdict = adapter.classify(parser.run, { exitCode: sup.exitCode, signal: sup.signal, stderrTail: sup.stderrTail, now: Date.now() });
+  if (!verdict.ok) return { kind: 'failed', verdict: { ...verdict, message: maskSecrets(verdict.message) } };
+  const r = parser.run;
+  await adapter.afterRun?.(r, ctx, state);
+  const summary: AgentSummary = {
+    backend: spec.backend,
+    finalText: maskSecrets(r.finalText).slice(0, 8000),
+    tokens: r.tokens,
+    turns: r.turns,
+    toolCalls: r.toolCalls,
+    filesTouched: r.filesTouched.slice(0, 500),
+    durationMs: sup.exitedAt - sup.spawnedAt,
+    outputFile,
+    spawnedAt: sup.spawnedAt,
+    exitedAt: sup.exitedAt,
+    attempt,
+    ...(instructionsWritten ? { instructionsWritten } : {}),
+    ...(r.sessionId ? { sessionId: r.sessionId } : {}),
+    ...(r.costUsd !== undefined ? { costUsd: r.costUsd } : {}),
+    ...(sup.exitCode !== undefined ? { exitCode: sup.exitCode } : {}),
+  };
+  return { kind: 'succeeded', summary };
+}

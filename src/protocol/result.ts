@@ -1,0 +1,106 @@
+// What a job produced: agent runs, checks, reviews, the routing trail and the final JobResult. Bounded, payload-safe.
+import type { JobStatus, JobStep, Lane, WorkspaceMode } from './job.js';
+import type { TokenUsage } from './tokens.js';
+
+/** What one agent run produced; bounded, safe to put in a Temporal payload. */
+export interface AgentSummary {
+  backend: string;
+  sessionId?: string;
+  finalText: string;
+  tokens: TokenUsage;
+  costUsd?: number;
+  turns: number;
+  toolCalls: number;
+  filesTouched: string[];
+  durationMs: number;
+  exitCode?: number;
+  outputFile: string;
+  spawnedAt: number;
+  exitedAt: number;
+  /** Which activity attempt produced this run (1 = first). */
+  attempt: number;
+  /** An instructions file the engine wrote into the workspace (not a change by the agent). */
+  instructionsWritten?: string;
+}
+
+export interface ReviewVerdict {
+  round: number;
+  backend: string;
+  verdict: 'approve' | 'revise';
+  reasons: string[];
+}
+
+/** One backend's part in a job: the audit trail of routing and failover. */
+export interface BackendAttempt {
+  backend: string;
+  outcome: 'succeeded' | 'failed' | 'skipped';
+  failureClass?: string;
+  /** Known to be limited until (epoch ms): why it was skipped or left. */
+  limitedUntil?: number;
+}
+
+export interface WorkspaceInfo {
+  path: string;
+  mode: Exclude<WorkspaceMode, 'auto'>;
+  branch?: string;
+  jobDir: string;
+  baseline: string[];
+}
+
+export interface CheckOutcome {
+  command: string[];
+  exitCode: number;
+  passed: boolean;
+  durationMs: number;
+  outputTail: string;
+}
+
+export interface JobResult {
+  jobId: string;
+  status: Exclude<JobStatus, 'queued' | 'running'>;
+  backend: string;
+  kind: string;
+  lane: Lane;
+  finalText: string;
+  sessionId?: string;
+  tokens: TokenUsage;
+  costUsd?: number;
+  /** Model turns over the job's agent runs (fix, revision and review runs included); absent in older results. */
+  turns?: number;
+  durationMs: number;
+  leaseWaitMs: number;
+  filesChanged: string[];
+  workspace?: string;
+  branch?: string;
+  check?: CheckOutcome;
+  failureClass?: string;
+  failureMessage?: string;
+  attempts: number;
+  /** Backends tried, skipped or left, in order (failover). */
+  backends: BackendAttempt[];
+  /** Follow-up rounds after a failing check (0 when the first check passed). */
+  fixRounds?: number;
+  /** Every review verdict, in order; `revised` when approval came only after a revision. */
+  reviews?: ReviewVerdict[];
+  revised?: boolean;
+  /** Set by a warm session when the agent's session could not be resumed and the job ran in a fresh one. */
+  freshSession?: boolean;
+  /** Set when a coding job changed nothing but its agent said why (not counted as no_op). */
+  noChangeReason?: string;
+  /** Epoch ms of each stage, for latency figures and the audit trail. */
+  timeline: { queuedAt: number; leaseGrantedAt?: number; agentSpawnedAt?: number; agentExitedAt?: number; finishedAt: number };
+}
+
+/** A job's live state (the `progress` query): its step, and its result once it has one. */
+export interface JobProgress {
+  jobId: string;
+  step: JobStep;
+  status: JobStatus;
+  lane: Lane;
+  backend: string;
+  kind: string;
+  queuedAt: number;
+  leaseGrantedAt?: number;
+  result?: JobResult;
+}
+
