@@ -2,14 +2,12 @@
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { capacitySettings } from '../config/capacity-settings.js';
 import type { Config } from '../config/schema.js';
+import { idleCapacityView, type CapacityView } from '../protocol/capacity.js';
 import { decodeFailure } from '../protocol/failures.js';
 import { capacityWorkflowId } from '../protocol/ids.js';
 import { SA } from '../protocol/search-attributes.js';
 import type { JobProgress, JobResult } from '../protocol/result.js';
 import type { JobSpec } from '../protocol/job.js';
-import { initialState } from '../workflows/capacity/state.js';
-import { viewOf } from '../workflows/capacity/view.js';
-import type { CapacityView } from '../protocol/capacity.js';
 import { capacityQuery, progressQuery } from '../protocol/signals.js';
 import type { jobWorkflow } from '../workflows/job/workflow.js';
 import { WORKFLOW } from '../protocol/workflow-types.js';
@@ -49,7 +47,7 @@ export async function capacityView(client: Client, config: Config): Promise<Capa
   try {
     return await client.workflow.getHandle(capacityWorkflowId(config.temporal.taskQueue)).query(capacityQuery);
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return viewOf(initialState(capacitySettings(config)), Date.now());
+    if (err instanceof WorkflowNotFoundError) return idleCapacityView(capacitySettings(config));
     throw err;
   }
 }

@@ -69,3 +69,18 @@ export interface CapacityView {
   /** Backends known to be limited, until (epoch ms). */
   limitedBackends: Record<string, number>;
 }
+
+/** The view of a capacity singleton that has not started yet: every slot free, nothing queued or charged. */
+export function idleCapacityView(s: CapacitySettings): CapacityView {
+  const lane: LaneView = { running: 0, queued: 0, deferred: 0 };
+  return {
+    slots: { max: s.maxSlots, reservedOperator: s.reservedOperatorSlots, used: 0, free: s.maxSlots, sharedFree: s.maxSlots - s.reservedOperatorSlots },
+    lanes: { operator: { ...lane }, interactive: { ...lane }, background: { ...lane } },
+    tokens: { inWindow: 0, budget: s.tokenBudget, windowSeconds: s.windowSeconds, reservedByRunning: 0, charges: [] },
+    backpressure: { on: false, reasons: [] },
+    holders: [],
+    queue: [],
+    counters: { granted: 0, released: 0, reclaimed: 0, runs: 1 },
+    limitedBackends: {},
+  };
+}
