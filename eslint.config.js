@@ -3,7 +3,20 @@ import js from '@eslint/js';
 import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
-const LAYERS = ['protocol', 'workflows', 'activities', 'agents', 'workspace', 'ledger', 'config', 'client', 'worker', 'support', 'cli', 'dev'];
+const LAYERS = [
+  'protocol',
+  'workflows',
+  'activities',
+  'agents',
+  'workspace',
+  'ledger',
+  'config',
+  'client',
+  'worker',
+  'support',
+  'cli',
+  'dev',
+];
 
 /** Zones: `layer` may import only from `allowed` (and itself), plus the single files `files` names per layer. */
 const only = (layer, allowed, why, files = {}) => {
@@ -20,7 +33,11 @@ const only = (layer, allowed, why, files = {}) => {
 const BOUNDARIES = [
   only('protocol', [], 'it is the workflow-safe contract every process shares'),
   only('workflows', ['protocol'], 'workflows are deterministic and call activities through the protocol interface'),
-  only('activities', ['protocol', 'agents', 'workspace', 'ledger', 'config', 'support'], 'activities are thin Temporal wrappers'),
+  only(
+    'activities',
+    ['protocol', 'agents', 'workspace', 'ledger', 'config', 'support'],
+    'activities are thin Temporal wrappers',
+  ),
   only('agents', ['protocol', 'config', 'support'], 'agents run CLIs and know nothing of Temporal or workflows'),
   only('workspace', ['protocol', 'config', 'support'], 'workspaces are git and files only'),
   only('ledger', ['protocol', 'support'], 'the ledger is a store'),
@@ -31,7 +48,11 @@ const BOUNDARIES = [
     agents: ['./registry.ts'],
     workspace: ['./git.ts'],
   }),
-  only('worker', ['activities', 'config', 'protocol', 'support', 'workflows'], 'the worker hosts activities and the workflow bundle'),
+  only(
+    'worker',
+    ['activities', 'config', 'protocol', 'support', 'workflows'],
+    'the worker hosts activities and the workflow bundle',
+  ),
 ].flat();
 
 // Workflow feature folders import their own folder and the child-job runner (how features compose), nothing else.
@@ -44,15 +65,61 @@ const FEATURE_WALLS = FEATURES.map((f) => ({
 }));
 
 // Everything a workflow can reach runs in the deterministic sandbox: no I/O, no clocks of its own, no processes.
-const NODE_BUILTINS = ['assert', 'async_hooks', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'http', 'http2',
-  'https', 'module', 'net', 'os', 'path', 'perf_hooks', 'process', 'querystring', 'readline', 'stream', 'string_decoder', 'timers', 'tls',
-  'tty', 'url', 'util', 'v8', 'vm', 'worker_threads', 'zlib'];
+const NODE_BUILTINS = [
+  'assert',
+  'async_hooks',
+  'buffer',
+  'child_process',
+  'cluster',
+  'crypto',
+  'dgram',
+  'dns',
+  'events',
+  'fs',
+  'http',
+  'http2',
+  'https',
+  'module',
+  'net',
+  'os',
+  'path',
+  'perf_hooks',
+  'process',
+  'querystring',
+  'readline',
+  'stream',
+  'string_decoder',
+  'timers',
+  'tls',
+  'tty',
+  'url',
+  'util',
+  'v8',
+  'vm',
+  'worker_threads',
+  'zlib',
+];
 const DETERMINISM = {
   patterns: [
     { group: ['node:*'], message: 'Workflows must be deterministic: no Node builtins.' },
-    { group: NODE_BUILTINS.map((m) => `${m}`).concat(NODE_BUILTINS.map((m) => `${m}/*`)), message: 'Workflows must be deterministic: no Node builtins.' },
-    { group: ['execa', 'pino', 'pino-*', 'zod', 'yaml', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing'],
-      message: 'Workflows must be deterministic: no process, log, IO, client or activity libraries.' },
+    {
+      group: NODE_BUILTINS.map((m) => `${m}`).concat(NODE_BUILTINS.map((m) => `${m}/*`)),
+      message: 'Workflows must be deterministic: no Node builtins.',
+    },
+    {
+      group: [
+        'execa',
+        'pino',
+        'pino-*',
+        'zod',
+        'yaml',
+        '@temporalio/client',
+        '@temporalio/worker',
+        '@temporalio/activity',
+        '@temporalio/testing',
+      ],
+      message: 'Workflows must be deterministic: no process, log, IO, client or activity libraries.',
+    },
   ],
 };
 
@@ -65,18 +132,29 @@ export default tseslint.config(
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     plugins: { 'import-x': importX },
     // Imports name `.js` files that are `.ts` sources: without this alias the import rules resolve nothing.
-    settings: { 'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json'], extensionAlias: { '.js': ['.ts', '.js'] } })] },
+    settings: {
+      'import-x/resolver-next': [
+        createNodeResolver({ extensions: ['.ts', '.js', '.json'], extensionAlias: { '.js': ['.ts', '.js'] } }),
+      ],
+    },
     rules: {
       // node:test's test()/describe() promises are awaited by the runner itself.
       '@typescript-eslint/no-floating-promises': [
         'error',
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite'] }] },
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite'] },
+          ],
+        },
       ],
       'import-x/no-cycle': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', ignoreRestSiblings: true }],
     },
   },
-  { files: ['src/**/*.ts'], rules: { 'import-x/no-restricted-paths': ['error', { zones: [...BOUNDARIES, ...FEATURE_WALLS] }] } },
+  {
+    files: ['src/**/*.ts'],
+    rules: { 'import-x/no-restricted-paths': ['error', { zones: [...BOUNDARIES, ...FEATURE_WALLS] }] },
+  },
   {
     files: ['src/workflows/**/*.ts', 'src/protocol/**/*.ts'],
     rules: {
@@ -90,7 +168,15 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/workflows/**'], allowTypeImports: true, message: 'The client imports workflows only as types.' }] },
+        {
+          patterns: [
+            {
+              group: ['**/workflows/**'],
+              allowTypeImports: true,
+              message: 'The client imports workflows only as types.',
+            },
+          ],
+        },
       ],
     },
   },

@@ -23,7 +23,11 @@ async function noopJob(env: TestWorkflowEnvironment, h: Harness, lane: string, p
   const result = await (await startJob(env.client, h.config, spec)).result();
   const resultAt = Date.now();
   const t = result.timeline;
-  return { submitToSpawn: (t.agentSpawnedAt ?? NaN) - submittedAt, exitToResult: resultAt - (t.agentExitedAt ?? NaN), leaseWait: result.leaseWaitMs };
+  return {
+    submitToSpawn: (t.agentSpawnedAt ?? NaN) - submittedAt,
+    exitToResult: resultAt - (t.agentExitedAt ?? NaN),
+    leaseWait: result.leaseWaitMs,
+  };
 }
 
 const env = await startTemporal();
@@ -47,10 +51,14 @@ try {
   const hs = await startWorker(env, { backends: { command: sleeper.backend } });
   const background = [];
   for (let i = 0; i < 25; i++) {
-    const spec = resolveJobSpec({ prompt: `bg ${i}`, kind: 'llm', backend: 'command', workspace: 'none', lane: 'background' }, hs.config);
+    const spec = resolveJobSpec(
+      { prompt: `bg ${i}`, kind: 'llm', backend: 'command', workspace: 'none', lane: 'background' },
+      hs.config,
+    );
     background.push(await startJob(env.client, hs.config, spec));
   }
-  while ((await capacityView(env.client, hs.config)).lanes.background.running < 19) await new Promise((r) => setTimeout(r, 100));
+  while ((await capacityView(env.client, hs.config)).lanes.background.running < 19)
+    await new Promise((r) => setTimeout(r, 100));
   const opSat: number[] = [];
   // From here on this worker's command agent is a no-op (the 19 sleepers keep their slots for 30 s).
   hs.config.backends['command'] = { ...sleeper.backend, command: 'true', extraArgs: [] };
@@ -60,7 +68,9 @@ try {
   await hs.stop();
   const base = median(rt);
   const row = (name: string, xs: number[], b = base, bName = 'round trip') =>
-    console.log(`${name.padEnd(44)} median ${median(xs).toFixed(0).padStart(5)} ms   ${(median(xs) / b).toFixed(1).padStart(5)}× ${bName}`);
+    console.log(
+      `${name.padEnd(44)} median ${median(xs).toFixed(0).padStart(5)} ms   ${(median(xs) / b).toFixed(1).padStart(5)}× ${bName}`,
+    );
   console.log(`baseline: capacity query round trip, median ${base.toFixed(1)} ms over ${rounds} rounds`);
   row('submit → agent spawn (no-op agent, idle)', spawn);
   row('agent exit → result at the client', result);

@@ -10,7 +10,9 @@ import type { LedgerEntry } from '../src/ledger/entry.js';
 import { computeStats } from '../src/ledger/stats.js';
 import { appendEntry, readLedger } from '../src/ledger/store.js';
 
-const { values } = parseArgs({ options: { jobs: { type: 'string', default: '10000' }, rounds: { type: 'string', default: '7' } } });
+const { values } = parseArgs({
+  options: { jobs: { type: 'string', default: '10000' }, rounds: { type: 'string', default: '7' } },
+});
 const jobs = Number(values.jobs);
 const rounds = Number(values.rounds);
 const BIN = fileURLToPath(new URL('../bin/nightshift.js', import.meta.url));
@@ -46,7 +48,10 @@ function entry(i: number, now: number): LedgerEntry {
 
 async function cliMs(dataDir: string, args: string[]): Promise<number> {
   const t0 = performance.now();
-  await execa('node', [BIN, 'stats', ...args], { env: { NIGHTSHIFT_DATA_DIR: dataDir, NIGHTSHIFT_LOG_LEVEL: 'warn' }, stdin: 'ignore' });
+  await execa('node', [BIN, 'stats', ...args], {
+    env: { NIGHTSHIFT_DATA_DIR: dataDir, NIGHTSHIFT_LOG_LEVEL: 'warn' },
+    stdin: 'ignore',
+  });
   return performance.now() - t0;
 }
 
@@ -71,8 +76,13 @@ for (let r = 0; r < rounds; r++) {
   inProcess.push(performance.now() - t0);
 }
 const b = median(base);
-const row = (name: string, xs: number[]) => console.log(`${name.padEnd(46)} median ${median(xs).toFixed(0).padStart(5)} ms   ${(median(xs) / b).toFixed(2).padStart(5)}× baseline`);
-console.log(`baseline: \`nightshift stats\` over an empty ledger (CLI start-up), median ${b.toFixed(0)} ms over ${rounds} rounds`);
+const row = (name: string, xs: number[]) =>
+  console.log(
+    `${name.padEnd(46)} median ${median(xs).toFixed(0).padStart(5)} ms   ${(median(xs) / b).toFixed(2).padStart(5)}× baseline`,
+  );
+console.log(
+  `baseline: \`nightshift stats\` over an empty ledger (CLI start-up), median ${b.toFixed(0)} ms over ${rounds} rounds`,
+);
 row(`nightshift stats, ${jobs} jobs (table, by backend)`, table);
 row(`nightshift stats --json --by kind, ${jobs} jobs`, json);
 row(`nightshift stats --since 7d --by lane, ${jobs} jobs`, since);

@@ -39,9 +39,24 @@ const cases: { name: string; args: string[]; config?: unknown; expect: RegExp[] 
   { name: 'negative max attempts', args: ['submit', 'x', '--max-attempts=-1'], expect: [/maxAttempts/, /-1/] },
   { name: 'malformed check argv', args: ['submit', 'x', '--check', '["npm", 3]'], expect: [/--check/] },
   { name: 'unknown flag', args: ['submit', 'x', '--colour', 'red'], expect: [/colour/] },
+  {
+    name: 'resume on a backend without sessions',
+    args: ['submit', 'x', '--backend', 'command', '--resume', 's-1'],
+    expect: [/--resume/, /"command"/],
+  },
   { name: 'unknown command', args: ['sumbit', 'x'], expect: [/command/, /"sumbit"/] },
-  { name: 'unknown config key', args: ['submit', 'x'], config: { capacity: { maxSlot: 5 } }, expect: [/maxSlot/, /capacity/] },
-  { name: 'wrong config type', args: ['submit', 'x'], config: { capacity: { maxSlots: '20' } }, expect: [/maxSlots/, /"20"/] },
+  {
+    name: 'unknown config key',
+    args: ['submit', 'x'],
+    config: { capacity: { maxSlot: 5 } },
+    expect: [/maxSlot/, /capacity/],
+  },
+  {
+    name: 'wrong config type',
+    args: ['submit', 'x'],
+    config: { capacity: { maxSlots: '20' } },
+    expect: [/maxSlots/, /"20"/],
+  },
   {
     name: 'reserved slots not below max',
     args: ['submit', 'x'],

@@ -7,34 +7,67 @@ import type { Lane } from '../src/protocol/job.js';
 import { takeGrants, nextSlideAt } from '../src/workflows/capacity/grants.js';
 import { enqueue, initialState, release, windowTokens } from '../src/workflows/capacity/state.js';
 import { viewOf } from '../src/workflows/capacity/view.js';
+import { idleCapacityView } from '../src/protocol/capacity.js';
 
 const settings = (capacity: Record<string, unknown> = {}) => capacitySettings(parseConfig({ capacity }));
-const req = (jobId: string, lane: Lane, estimate = 1000, requestedAt = 0) => ({ jobId, lane, kind: 'llm', estimate, requestedAt });
+const req = (jobId: string, lane: Lane, estimate = 1000, requestedAt = 0) => ({
+  jobId,
+  lane,
+  kind: 'llm',
+  estimate,
+  requestedAt,
+});
 
 test('the seed defaults: 20 slots, 1 reserved, 2M tokens per 300 s, backpressure at 20 / 80 %', () => {
   const s = settings();
   assert.deepEqual(
-    [s.maxSlots, s.reservedOperatorSlots, s.tokenBudget, s.windowSeconds, s.backpressureQueueDepth, s.backpressureTokenRatio],
+    [
+      s.maxSlots,
+      s.reservedOperatorSlots,
+      s.tokenBudget,
+      s.windowSeconds,
+      s.backpressureQueueDepth,
+      s.backpressureTokenRatio,
+    ],
     [20, 1, 2_000_000, 300, 20, 0.8],
   );
-  assert.deepEqual(parseConfig({}).estimates, { llm: 50_000, 'coding-agent': 200_000, codex: 200_000, 'writing-review': 100_000 });
+  assert.deepEqual(parseConfig({}).estimates, {
+    llm: 50_000,
+    'coding-agent': 200_000,
+    codex: 200_000,
+    'writing-review': 100_000,
+  });
 });
 
-test('operator > interactive > background; FIFO within a lane; the reserved slot is the operator\'s', () => {
+test("operator > interactive > background; FIFO within a lane; the reserved slot is the operator's", () => {
   const st = initialState(settings({ maxSlots: 3, reservedOperatorSlots: 1 }));
   enqueue(st, req('b1', 'background'));
   enqueue(st, req('b2', 'background'));
   enqueue(st, req('i1', 'interactive'));
   enqueue(st, req('b3', 'background'));
-  assert.deepEqual(takeGrants(st, 0).map((r) => r.jobId), ['i1', 'b1']);
+  assert.deepEqual(
+    takeGrants(st, 0).map((r) => r.jobId),
+    ['i1', 'b1'],
+  );
   enqueue(st, req('i2', 'interactive'));
   assert.deepEqual(takeGrants(st, 0), [], 'the last slot is reserved');
   enqueue(st, req('o1', 'operator'));
-  assert.deepEqual(takeGrants(st, 0).map((r) => r.jobId), ['o1']);
+  assert.deepEqual(
+    takeGrants(st, 0).map((r) => r.jobId),
+    ['o1'],
+  );
   release(st, 'b1', 10, 1);
-  assert.deepEqual(takeGrants(st, 1).map((r) => r.jobId), ['i2'], 'interactive overtakes waiting background');
+  assert.deepEqual(
+    takeGrants(st, 1).map((r) => r.jobId),
+    ['i2'],
+    'interactive overtakes waiting background',
+  );
   release(st, 'i1', 10, 2);
-  assert.deepEqual(takeGrants(st, 2).map((r) => r.jobId), ['b2'], 'then background in FIFO order');
+  assert.deepEqual(
+    takeGrants(st, 2).map((r) => r.jobId),
+    ['b2'],
+    'then background in FIFO order',
+  );
 });
 
 test('duplicate requests and releases change nothing', () => {
@@ -61,23 +94,34 @@ test('the window holds reservations of running jobs and actual tokens of finishe
   assert.equal(windowTokens(st, 1000), 900);
   assert.equal(nextSlideAt(st), 11_001);
   assert.deepEqual(takeGrants(st, 10_999), []);
-  assert.deepEqual(takeGrants(st, 11_001).map((r) => r.jobId), ['b']);
+  assert.deepEqual(
+    takeGrants(st, 11_001).map((r) => r.jobId),
+    ['b'],
+  );
 });
 
 test('a burst in one activation: admission is re-run after grants, so backpressure shows while the queue is deep', () => {
   const st = initialState(settings({ maxSlots: 3, reservedOperatorSlots: 1, backpressureQueueDepth: 3 }));
   for (let i = 1; i <= 7; i++) enqueue(st, req(`b${i}`, 'background'));
-  assert.deepEqual(takeGrants(st, 0).map((r) => r.jobId), ['b1', 'b2']);
+  assert.deepEqual(
+    takeGrants(st, 0).map((r) => r.jobId),
+    ['b1', 'b2'],
+  );
   let v = viewOf(st, 0);
   assert.deepEqual([v.backpressure.on, v.lanes.background.queued, v.lanes.background.deferred], [true, 3, 2]);
   release(st, 'b1', 0, 1);
-  assert.deepEqual(takeGrants(st, 1).map((r) => r.jobId), ['b3']);
+  assert.deepEqual(
+    takeGrants(st, 1).map((r) => r.jobId),
+    ['b3'],
+  );
   v = viewOf(st, 1);
   assert.deepEqual([v.backpressure.on, v.lanes.background.queued, v.lanes.background.deferred], [true, 3, 1]);
 });
 
 test('background waits outside the queue while backpressure is on; the operator never waits for tokens', () => {
-  const st = initialState(settings({ maxSlots: 5, reservedOperatorSlots: 1, tokenBudget: 1000, backpressureQueueDepth: 2 }));
+  const st = initialState(
+    settings({ maxSlots: 5, reservedOperatorSlots: 1, tokenBudget: 1000, backpressureQueueDepth: 2 }),
+  );
   for (const id of ['h1', 'h2', 'h3', 'h4']) enqueue(st, req(id, 'interactive', 10));
   takeGrants(st, 0);
   for (const id of ['b1', 'b2', 'b3']) enqueue(st, req(id, 'background', 10));
@@ -91,5 +135,15 @@ test('background waits outside the queue while backpressure is on; the operator 
   assert.match(v.backpressure.reasons.join(';'), /tokens/);
   assert.equal(v.lanes.background.running, 0, 'token pressure holds background grants');
   enqueue(st, req('o1', 'operator', 5000));
-  assert.deepEqual(takeGrants(st, 1).map((r) => r.jobId), ['o1']);
+  assert.deepEqual(
+    takeGrants(st, 1).map((r) => r.jobId),
+    ['o1'],
+  );
+});
+
+test('the client’s idle view (no singleton yet) is the singleton’s own view of its initial state', () => {
+  for (const capacity of [{}, { maxSlots: 5, reservedOperatorSlots: 2, tokenBudget: 1000 }]) {
+    const s = settings(capacity);
+    assert.deepEqual(idleCapacityView(s), viewOf(initialState(s), Date.now()));
+  }
 });

@@ -35,13 +35,27 @@ function stopFailure(reason: StopReason, spec: JobSpec, attempt: number): Error 
   if (reason === 'cancelled') return new CancelledFailure('job cancelled; agent process group killed');
   if (reason === 'worker-shutdown') return agentFailure(FailureClass.WorkerShutdown, 'worker shutting down', attempt);
   if (reason === 'hang') {
-    return agentFailure(FailureClass.AgentTimedOut, `no output for ${spec.hangTimeoutSeconds}s: agent hung; process group killed`, attempt);
+    return agentFailure(
+      FailureClass.AgentTimedOut,
+      `no output for ${spec.hangTimeoutSeconds}s: agent hung; process group killed`,
+      attempt,
+    );
   }
-  return agentFailure(FailureClass.AgentTimedOut, `agent ran past the ${spec.timeoutSeconds}s timeout; process group killed`, attempt);
+  return agentFailure(
+    FailureClass.AgentTimedOut,
+    `agent ran past the ${spec.timeoutSeconds}s timeout; process group killed`,
+    attempt,
+  );
 }
 
 /** `type` for retry policies, details for the workflow (attempt, reset time); retry no sooner than the reset. */
-function agentFailure(type: FailureClass, message: string, attempt: number, resetAt?: number, nonRetryable = false): ApplicationFailure {
+function agentFailure(
+  type: FailureClass,
+  message: string,
+  attempt: number,
+  resetAt?: number,
+  nonRetryable = false,
+): ApplicationFailure {
   const details: AgentFailureDetails = resetAt !== undefined ? { attempt, resetAt, source: 'cli' } : { attempt };
   return encodeFailure(type, message, {
     details,

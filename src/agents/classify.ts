@@ -2,7 +2,8 @@ import { FailureClass } from '../protocol/failures.js';
 import type { ExitInfo, ParsedRun, Verdict } from './contract.js';
 import { parseResetTime } from './reset-time.js';
 
-const AUTH_TEXT = /invalid api key|authentication_error|unauthori[sz]ed|not logged in|please run \/login|permission_error/i;
+const AUTH_TEXT =
+  /invalid api key|authentication_error|unauthori[sz]ed|not logged in|please run \/login|permission_error/i;
 const QUOTA_TEXT = /quota exceeded|insufficient_quota|credit balance is too low|billing/i;
 const RATE_TEXT = /rate[_ ]limit|too many requests|\b429\b|usage limit|hit your limit/i;
 // claude: "No conversation found with session ID: …"; others: a session/thread/conversation not found or expired.
@@ -32,7 +33,11 @@ export function classifyFailure(label: string, run: ParsedRun, exit: ExitInfo): 
     return { ok: false, type: FailureClass.BadRequest, message: firstLine(text, 'bad request') };
   }
   const how = exit.signal ? `killed by ${exit.signal}` : `exit ${exit.exitCode ?? '?'}`;
-  return { ok: false, type: FailureClass.AgentCrashed, message: `${label} ${how}: ${firstLine(text, 'no error text')}` };
+  return {
+    ok: false,
+    type: FailureClass.AgentCrashed,
+    message: `${label} ${how}: ${firstLine(text, 'no error text')}`,
+  };
 }
 
 function firstLine(text: string, fallback: string): string {

@@ -8,7 +8,11 @@ import type { AgentAdapter } from './contract.js';
  * CONVENTIONS.md). A file the repo already has is left alone: the repo's own instructions win.
  * Returns the relative path written, so it is not counted as a change by the agent.
  */
-export async function writeInstructions(adapter: AgentAdapter, workspace: string, text: string | undefined): Promise<string | undefined> {
+export async function writeInstructions(
+  adapter: AgentAdapter,
+  workspace: string,
+  text: string | undefined,
+): Promise<string | undefined> {
   if (!text || !adapter.instructionsFile) return undefined;
   const path = join(workspace, adapter.instructionsFile);
   if (existsSync(path)) return undefined;

@@ -35,5 +35,7 @@ export function resolveCommand(name: string, config: Config, env = process.env):
   }
   const dirs = [...(env['PATH'] ?? '').split(delimiter).filter(Boolean), PACKAGE_BIN, ...PYTHON_BINS];
   for (const dir of dirs) if (existsSync(join(dir, wanted))) return join(dir, wanted);
-  throw new UsageError(`backend: the ${name} CLI "${wanted}" is not installed (not on PATH nor in ${PACKAGE_BIN}); run \`npm run setup\` or set backends.${name}.command`);
+  throw new UsageError(
+    `backend: the ${name} CLI "${wanted}" is not installed (not on PATH nor in ${PACKAGE_BIN}); run \`npm run setup\` or set backends.${name}.command`,
+  );
 }

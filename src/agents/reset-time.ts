@@ -66,6 +66,7 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_00
 /** "1m6.5s" → 66500; "20ms" → 20; 0 when nothing parses. */
 function durationMs(text: string): number {
   let total = 0;
-  for (const [, n, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) total += Number(n) * (UNIT_MS[unit ?? ''] ?? 0);
+  for (const [, n, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g))
+    total += Number(n) * (UNIT_MS[unit ?? ''] ?? 0);
   return Math.ceil(total);
 }

@@ -16,7 +16,8 @@ export function reviewPrompt(task: string, diff: string): string {
   ].join('\n\n');
 }
 
-export type VerdictReading = { ok: true; verdict: Pick<ReviewVerdict, 'verdict' | 'reasons'> } | { ok: false; why: string };
+export type VerdictReading =
+  { ok: true; verdict: Pick<ReviewVerdict, 'verdict' | 'reasons'> } | { ok: false; why: string };
 
 /** The reviewer's final text must hold one JSON verdict (bare or in a ```json fence). */
 export function readVerdict(text: string): VerdictReading {

@@ -5,9 +5,9 @@ import type { Config } from '../config/schema.js';
 import type { JobSpec } from '../protocol/job.js';
 import type { AgentSummary, WorkspaceInfo } from '../protocol/result.js';
 import { logger, maskSecrets } from '../support/logger.js';
-import type { AgentAdapter, RunContext, Verdict } from './contract.js';
+import type { AgentAdapter, ParsedRun, RunContext, Verdict } from './contract.js';
 import { writeInstructions } from './instructions.js';
-import { superviseAgent, type StopReason, type Watch } from './process/supervise.js';
+import { superviseAgent, type StopReason, type Supervised, type Watch } from './process/supervise.js';
 import { adapterFor, resolveCommand } from './registry.js';
 
 export interface AgentRunRequest {
@@ -65,14 +65,32 @@ export async function runAgentCli(req: AgentRunRequest): Promise<AgentRunOutcome
     progress: () => ({ attempt, turns: parser.run.turns, toolCalls: parser.run.toolCalls, tokens: parser.run.tokens }),
     watch: req.watch,
   });
-  log.info({ exitCode: sup.exitCode, signal: sup.signal, ms: sup.exitedAt - sup.spawnedAt, stop: sup.stopReason }, 'agent exited');
+  log.info(
+    { exitCode: sup.exitCode, signal: sup.signal, ms: sup.exitedAt - sup.spawnedAt, stop: sup.stopReason },
+    'agent exited',
+  );
   if (sup.stopReason !== 'exited') return { kind: 'stopped', reason: sup.stopReason };
-  const verdict = adapter.classify(parser.run, { exitCode: sup.exitCode, signal: sup.signal, stderrTail: sup.stderrTail, now: Date.now() });
+  const verdict = adapter.classify(parser.run, {
+    exitCode: sup.exitCode,
+    signal: sup.signal,
+    stderrTail: sup.stderrTail,
+    now: Date.now(),
+  });
   if (!verdict.ok) return { kind: 'failed', verdict: { ...verdict, message: maskSecrets(verdict.message) } };
-  const r = parser.run;
-  await adapter.afterRun?.(r, ctx, state);
-  const summary: AgentSummary = {
-    backend: spec.backend,
+  await adapter.afterRun?.(parser.run, ctx, state);
+  return { kind: 'succeeded', summary: summaryOf(req, parser.run, sup, outputFile, instructionsWritten) };
+}
+
+/** The run as a bounded, secret-free payload. */
+function summaryOf(
+  req: AgentRunRequest,
+  r: ParsedRun,
+  sup: Supervised,
+  outputFile: string,
+  instructionsWritten: string | undefined,
+): AgentSummary {
+  return {
+    backend: req.spec.backend,
     finalText: maskSecrets(r.finalText).slice(0, 8000),
     tokens: r.tokens,
     turns: r.turns,
@@ -82,11 +100,10 @@ export async function runAgentCli(req: AgentRunRequest): Promise<AgentRunOutcome
     outputFile,
     spawnedAt: sup.spawnedAt,
     exitedAt: sup.exitedAt,
-    attempt,
+    attempt: req.attempt,
     ...(instructionsWritten ? { instructionsWritten } : {}),
     ...(r.sessionId ? { sessionId: r.sessionId } : {}),
     ...(r.costUsd !== undefined ? { costUsd: r.costUsd } : {}),
     ...(sup.exitCode !== undefined ? { exitCode: sup.exitCode } : {}),
   };
-  return { kind: 'succeeded', summary };
 }

@@ -11,28 +11,39 @@ export function printResult(r: JobResult, answerOnly = false): void {
   out(`${r.jobId}  ${r.status}${r.failureClass ? ` (${r.failureClass}: ${r.failureMessage ?? ''})` : ''}`);
   out(`  backend ${r.backend}  kind ${r.kind}  lane ${r.lane}  attempts ${r.attempts}`);
   out(`  duration ${(r.durationMs / 1000).toFixed(1)}s  lease wait ${(r.leaseWaitMs / 1000).toFixed(1)}s`);
-  out(`  tokens in ${r.tokens.input} out ${r.tokens.output} cached ${r.tokens.cacheRead}${r.costUsd !== undefined ? `  cost $${r.costUsd.toFixed(4)}` : ''}`);
+  out(
+    `  tokens in ${r.tokens.input} out ${r.tokens.output} cached ${r.tokens.cacheRead}${r.costUsd !== undefined ? `  cost $${r.costUsd.toFixed(4)}` : ''}`,
+  );
   if (r.sessionId) out(`  session ${r.sessionId}`);
   if (r.workspace) out(`  workspace ${r.workspace}${r.branch ? ` (branch ${r.branch})` : ''}`);
   if (r.filesChanged.length) out(`  files changed: ${r.filesChanged.join(', ')}`);
-  if (r.check) out(`  check ${r.check.command.join(' ')} → exit ${r.check.exitCode} (${r.check.passed ? 'passed' : 'failed'})`);
+  if (r.check)
+    out(`  check ${r.check.command.join(' ')} → exit ${r.check.exitCode} (${r.check.passed ? 'passed' : 'failed'})`);
   if (r.finalText) out(`\n${r.finalText}`);
 }
 
 export function printProgress(p: JobProgress, live: unknown): void {
   out(`${p.jobId}  ${p.status}  step ${p.step}`);
   out(`  backend ${p.backend}  kind ${p.kind}  lane ${p.lane}`);
-  out(`  queued ${new Date(p.queuedAt).toISOString()}${p.leaseGrantedAt ? `  lease after ${((p.leaseGrantedAt - p.queuedAt) / 1000).toFixed(1)}s` : ''}`);
+  out(
+    `  queued ${new Date(p.queuedAt).toISOString()}${p.leaseGrantedAt ? `  lease after ${((p.leaseGrantedAt - p.queuedAt) / 1000).toFixed(1)}s` : ''}`,
+  );
   if (live) out(`  agent: ${JSON.stringify(live)}`);
   if (p.result) printResult(p.result);
 }
 
 export function printCapacity(c: CapacityView): void {
-  out(`slots ${c.slots.used}/${c.slots.max} used (${c.slots.reservedOperator} reserved for the operator lane, ${c.slots.sharedFree} free for others)`);
+  out(
+    `slots ${c.slots.used}/${c.slots.max} used (${c.slots.reservedOperator} reserved for the operator lane, ${c.slots.sharedFree} free for others)`,
+  );
   for (const [lane, v] of Object.entries(c.lanes)) {
-    out(`  ${lane.padEnd(12)} running ${String(v.running).padStart(3)}  queued ${String(v.queued).padStart(3)}  deferred ${String(v.deferred).padStart(3)}`);
+    out(
+      `  ${lane.padEnd(12)} running ${String(v.running).padStart(3)}  queued ${String(v.queued).padStart(3)}  deferred ${String(v.deferred).padStart(3)}`,
+    );
   }
   const pct = ((100 * c.tokens.inWindow) / c.tokens.budget).toFixed(1);
-  out(`tokens ${c.tokens.inWindow}/${c.tokens.budget} in the last ${c.tokens.windowSeconds}s (${pct}%, ${c.tokens.reservedByRunning} reserved by running jobs)`);
+  out(
+    `tokens ${c.tokens.inWindow}/${c.tokens.budget} in the last ${c.tokens.windowSeconds}s (${pct}%, ${c.tokens.reservedByRunning} reserved by running jobs)`,
+  );
   out(`backpressure ${c.backpressure.on ? `ON: ${c.backpressure.reasons.join('; ')}` : 'off'}`);
 }

@@ -46,7 +46,8 @@ const ChainNodeSchema = z.unknown().transform((value, ctx): ChainStepInput | Par
   const isBlock = typeof value === 'object' && value !== null && 'parallel' in value;
   const parsed = (isBlock ? ParallelBlockSchema : ChainStepSchema).safeParse(value);
   if (parsed.success) return parsed.data;
-  for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, input: value } as Parameters<typeof ctx.addIssue>[0]);
+  for (const issue of parsed.error.issues)
+    ctx.addIssue({ ...issue, input: value } as Parameters<typeof ctx.addIssue>[0]);
   return z.NEVER;
 });
 
@@ -67,9 +68,13 @@ function checkIdsAndReferences(nodes: ChainNodeInput[], ctx: z.RefinementCtx): v
   const done = new Set<string>();
   const seen = new Set<string>();
   nodes.forEach((node, i) => {
-    const group = 'parallel' in node ? node.parallel.map((s, j) => ({ s, path: ['steps', i, 'parallel', j] })) : [{ s: node, path: ['steps', i] }];
+    const group =
+      'parallel' in node
+        ? node.parallel.map((s, j) => ({ s, path: ['steps', i, 'parallel', j] }))
+        : [{ s: node, path: ['steps', i] }];
     for (const { s, path } of group) {
-      if (seen.has(s.id)) ctx.addIssue({ code: 'custom', message: `duplicate step id "${s.id}"`, path: [...path, 'id'], input: s.id });
+      if (seen.has(s.id))
+        ctx.addIssue({ code: 'custom', message: `duplicate step id "${s.id}"`, path: [...path, 'id'], input: s.id });
       seen.add(s.id);
       for (const ref of templateRefs(s.prompt)) {
         const bad =

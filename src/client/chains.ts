@@ -22,13 +22,17 @@ export function loadChainFile(file: string, config: Config, cwd = process.cwd())
   try {
     text = readFileSync(resolve(cwd, file), 'utf8');
   } catch (err) {
-    throw new UsageError(`chain file: cannot read "${file}" (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new UsageError(
+      `chain file: cannot read "${file}" (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
   let raw: unknown;
   try {
     raw = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
-    throw new UsageError(`chain file "${file}": not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`);
+    throw new UsageError(
+      `chain file "${file}": not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`,
+    );
   }
   const parsed = ChainFileSchema.safeParse(raw);
   if (!parsed.success) throw new UsageError(`invalid chain file "${file}":\n${describeIssues(parsed.error, raw)}`);
@@ -67,7 +71,12 @@ function resolveStep(chain: ChainFile, step: ChainStepInput, at: string, config:
     }).filter(([, v]) => v !== undefined),
   );
   try {
-    return { id: step.id, job: resolveJobSpec(raw, config, cwd), onFailure: m.onFailure ?? 'stop', retries: m.retries ?? 0 };
+    return {
+      id: step.id,
+      job: resolveJobSpec(raw, config, cwd),
+      onFailure: m.onFailure ?? 'stop',
+      retries: m.retries ?? 0,
+    };
   } catch (err) {
     if (err instanceof UsageError) throw new UsageError(`${at} (step "${step.id}"): ${err.message}`);
     throw err;
@@ -76,7 +85,11 @@ function resolveStep(chain: ChainFile, step: ChainStepInput, at: string, config:
 
 export const newChainId = (): string => newJobId().replace(/^job-/, 'chain-');
 
-export async function startChain(client: Client, config: Config, spec: ChainSpec): Promise<WorkflowHandle<typeof chainWorkflow>> {
+export async function startChain(
+  client: Client,
+  config: Config,
+  spec: ChainSpec,
+): Promise<WorkflowHandle<typeof chainWorkflow>> {
   return client.workflow.start<typeof chainWorkflow>(WORKFLOW.chain, {
     workflowId: spec.chainId,
     taskQueue: config.temporal.taskQueue,
@@ -96,5 +109,10 @@ export async function chainOutcome(client: Client, chainId: string): Promise<{ v
 
 /** Each step's state: the live query while the chain runs, its outcome once it has closed. */
 export async function chainStatus(client: Client, chainId: string): Promise<ChainView> {
-  return workflowView(client, chainId, { workflowType: WORKFLOW.chain, noun: 'chain', query: chainViewQuery, outcome: chainOutcome });
+  return workflowView(client, chainId, {
+    workflowType: WORKFLOW.chain,
+    noun: 'chain',
+    query: chainViewQuery,
+    outcome: chainOutcome,
+  });
 }

@@ -47,14 +47,24 @@ export function parseBackends(list: string): string[] {
 export async function resolveCompare(input: CompareInput, config: Config, cwd = process.cwd()): Promise<CompareSpec> {
   const backends = parseBackends(input.backends);
   const compareId = input.compareId ?? newCompareId();
-  if (!ID.test(compareId)) throw new UsageError(`--id: "${compareId}" must be lowercase letters, digits and dashes (≤ 40, starting with a letter)`);
+  if (!ID.test(compareId))
+    throw new UsageError(
+      `--id: "${compareId}" must be lowercase letters, digits and dashes (≤ 40, starting with a letter)`,
+    );
   const repo = resolve(cwd, input.repo ?? '.');
   await assertGitRepo(repo);
   const specs = backends.map((backend) => {
     const raw = Object.fromEntries(
-      Object.entries({ prompt: input.prompt, backend, repo, workspace: 'worktree', kind: input.kind, check: input.check, review: input.review, timeoutSeconds: input.timeoutSeconds }).filter(
-        ([, v]) => v !== undefined,
-      ),
+      Object.entries({
+        prompt: input.prompt,
+        backend,
+        repo,
+        workspace: 'worktree',
+        kind: input.kind,
+        check: input.check,
+        review: input.review,
+        timeoutSeconds: input.timeoutSeconds,
+      }).filter(([, v]) => v !== undefined),
     );
     // The job id is set after resolving, like a chain step's: the compare id is its prefix.
     return { ...resolveJobSpec(raw, config, cwd), jobId: `${compareId}-${backend}` };
@@ -64,10 +74,15 @@ export async function resolveCompare(input: CompareInput, config: Config, cwd = 
 
 async function assertGitRepo(repo: string): Promise<void> {
   if (!existsSync(repo)) throw new UsageError(`--repo: "${repo}" does not exist`);
-  if (!(await isGitRepo(repo))) throw new UsageError(`--repo: "${repo}" is not a git repository (each backend gets its own worktree and branch)`);
+  if (!(await isGitRepo(repo)))
+    throw new UsageError(`--repo: "${repo}" is not a git repository (each backend gets its own worktree and branch)`);
 }
 
-export async function startCompare(client: Client, config: Config, spec: CompareSpec): Promise<WorkflowHandle<typeof compareWorkflow>> {
+export async function startCompare(
+  client: Client,
+  config: Config,
+  spec: CompareSpec,
+): Promise<WorkflowHandle<typeof compareWorkflow>> {
   return client.workflow.start<typeof compareWorkflow>(WORKFLOW.compare, {
     workflowId: spec.compareId,
     taskQueue: config.temporal.taskQueue,
@@ -75,7 +90,10 @@ export async function startCompare(client: Client, config: Config, spec: Compare
   });
 }
 
-export async function compareOutcome(client: Client, compareId: string): Promise<{ view?: CompareView; error?: Error }> {
+export async function compareOutcome(
+  client: Client,
+  compareId: string,
+): Promise<{ view?: CompareView; error?: Error }> {
   try {
     return { view: await client.workflow.getHandle<typeof compareWorkflow>(compareId).result() };
   } catch (err) {
@@ -85,5 +103,10 @@ export async function compareOutcome(client: Client, compareId: string): Promise
 
 /** Each backend's state and row: the live query while the compare runs, its outcome once it has closed. */
 export async function compareStatus(client: Client, compareId: string): Promise<CompareView> {
-  return workflowView(client, compareId, { workflowType: WORKFLOW.compare, noun: 'compare', query: compareViewQuery, outcome: compareOutcome });
+  return workflowView(client, compareId, {
+    workflowType: WORKFLOW.compare,
+    noun: 'compare',
+    query: compareViewQuery,
+    outcome: compareOutcome,
+  });
 }

@@ -29,7 +29,10 @@ export const JobInputSchema = z.strictObject({
     .optional(),
   resumeSessionId: z.string().min(1).optional(),
   workspacePath: z.string().min(1).optional(),
-  branch: z.string().regex(/^[\w./-]+$/, 'branch must be a plain git branch name').optional(),
+  branch: z
+    .string()
+    .regex(/^[\w./-]+$/, 'branch must be a plain git branch name')
+    .optional(),
   fixRounds: z.number().int().min(0).max(10).optional(),
   review: z.string().min(1).optional(),
   reviewRounds: z.number().int().min(1).max(5).optional(),
@@ -44,7 +47,9 @@ export function resolveJobSpec(raw: unknown, config: Config, cwd = process.cwd()
   const input = parsed.data;
   const estimate = config.estimates[input.kind];
   if (estimate === undefined) {
-    throw new UsageError(`kind: unknown kind "${input.kind}" (configured: ${Object.keys(config.estimates).join(', ')})`);
+    throw new UsageError(
+      `kind: unknown kind "${input.kind}" (configured: ${Object.keys(config.estimates).join(', ')})`,
+    );
   }
   const [backend, ...fallbacks] = candidates(input.backend, input.kind, config);
   if (!backend) throw new UsageError(`routes.${input.kind}.backend: empty`);
@@ -79,7 +84,11 @@ export function resolveJobSpec(raw: unknown, config: Config, cwd = process.cwd()
   if (input.review) {
     adapterFor(input.review);
     resolveCommand(input.review, config);
-    spec.review = { backend: input.review, rounds: input.reviewRounds ?? 1, ...(input.reviewModel ? { model: input.reviewModel } : {}) };
+    spec.review = {
+      backend: input.review,
+      rounds: input.reviewRounds ?? 1,
+      ...(input.reviewModel ? { model: input.reviewModel } : {}),
+    };
   }
   return spec;
 }

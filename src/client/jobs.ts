@@ -12,7 +12,11 @@ import { capacityQuery, progressQuery } from '../protocol/signals.js';
 import type { jobWorkflow } from '../workflows/job/workflow.js';
 import { WORKFLOW } from '../protocol/workflow-types.js';
 
-export async function startJob(client: Client, config: Config, spec: JobSpec): Promise<WorkflowHandle<typeof jobWorkflow>> {
+export async function startJob(
+  client: Client,
+  config: Config,
+  spec: JobSpec,
+): Promise<WorkflowHandle<typeof jobWorkflow>> {
   return client.workflow.start<typeof jobWorkflow>(WORKFLOW.job, {
     workflowId: spec.jobId,
     taskQueue: config.temporal.taskQueue,

@@ -1,5 +1,11 @@
 // Schedules at the edge: a named cron that submits one job per run (Temporal Schedules, overlap: skip).
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleSummary } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+  type Client,
+  type ScheduleSummary,
+} from '@temporalio/client';
 import type { Config } from '../config/schema.js';
 import { scheduleScope } from '../protocol/ids.js';
 import type { JobSpec } from '../protocol/job.js';
@@ -16,8 +22,12 @@ export const scheduleIdOf = (config: Config, name: string): string => `nightshif
 const runWorkflowIdOf = (config: Config, name: string): string => `sched-${scope(config)}${name}`;
 
 export function checkScheduleName(name: string | undefined): string {
-  if (!name) throw new UsageError('schedule name: missing (e.g. `nightshift schedule add nightly --cron "0 2 * * *" -- "<prompt>"`)');
-  if (!NAME.test(name)) throw new UsageError(`schedule name: "${name}" must be lowercase letters, digits and dashes (at most 40)`);
+  if (!name)
+    throw new UsageError(
+      'schedule name: missing (e.g. `nightshift schedule add nightly --cron "0 2 * * *" -- "<prompt>"`)',
+    );
+  if (!NAME.test(name))
+    throw new UsageError(`schedule name: "${name}" must be lowercase letters, digits and dashes (at most 40)`);
   return name;
 }
 
@@ -29,15 +39,32 @@ export interface ScheduleRequest {
 }
 
 export async function addSchedule(client: Client, config: Config, req: ScheduleRequest): Promise<string> {
-  const input: ScheduledJobInput = { schedule: req.name, jobIdPrefix: runWorkflowIdOf(config, req.name), spec: { ...req.spec, jobId: '' } };
+  const input: ScheduledJobInput = {
+    schedule: req.name,
+    jobIdPrefix: runWorkflowIdOf(config, req.name),
+    spec: { ...req.spec, jobId: '' },
+  };
   const scheduleId = scheduleIdOf(config, req.name);
   try {
     await client.schedule.create<typeof scheduledJobWorkflow>({
       scheduleId,
       spec: { cronExpressions: [req.cron], ...(req.timezone ? { timezone: req.timezone } : {}) },
-      action: { type: 'startWorkflow', workflowType: WORKFLOW.scheduledJob, workflowId: runWorkflowIdOf(config, req.name), taskQueue: config.temporal.taskQueue, args: [input] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: WORKFLOW.scheduledJob,
+        workflowId: runWorkflowIdOf(config, req.name),
+        taskQueue: config.temporal.taskQueue,
+        args: [input],
+      },
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
-      memo: { cron: req.cron, timezone: req.timezone ?? 'UTC', prompt: req.spec.prompt.slice(0, 200), backend: req.spec.backend, kind: req.spec.kind, lane: req.spec.lane },
+      memo: {
+        cron: req.cron,
+        timezone: req.timezone ?? 'UTC',
+        prompt: req.spec.prompt.slice(0, 200),
+        backend: req.spec.backend,
+        kind: req.spec.kind,
+        lane: req.spec.lane,
+      },
     });
   } catch (err) {
     throw scheduleError(err, req);
@@ -48,9 +75,13 @@ export async function addSchedule(client: Client, config: Config, req: ScheduleR
 /** The server validates the cron and the name's uniqueness: both are the person's input, so usage errors. */
 function scheduleError(err: unknown, req: ScheduleRequest): Error {
   const message = err instanceof Error ? err.message : String(err);
-  if (err instanceof ScheduleAlreadyRunning) return new UsageError(`schedule name: "${req.name}" already exists (delete it first)`);
+  if (err instanceof ScheduleAlreadyRunning)
+    return new UsageError(`schedule name: "${req.name}" already exists (delete it first)`);
   // The client turns the server's INVALID_ARGUMENT (a bad cron field or timezone) into a TypeError.
-  if (err instanceof TypeError) return new UsageError(`--cron: "${req.cron}"${req.timezone ? ` (timezone ${req.timezone})` : ''} was rejected: ${message}`);
+  if (err instanceof TypeError)
+    return new UsageError(
+      `--cron: "${req.cron}"${req.timezone ? ` (timezone ${req.timezone})` : ''} was rejected: ${message}`,
+    );
   return err instanceof Error ? err : new Error(message);
 }
 
@@ -91,20 +122,31 @@ function listingOf(s: ScheduleSummary, name: string): ScheduleListing {
     backend: memo['backend'] ?? '',
     lane: memo['lane'] ?? '',
     nextRuns: s.info.nextActionTimes.map((d) => d.toISOString()),
-    recentRuns: s.info.recentActions.map((a) => ({ scheduledAt: a.scheduledAt.toISOString(), workflowId: a.action.workflow.workflowId })),
+    recentRuns: s.info.recentActions.map((a) => ({
+      scheduledAt: a.scheduledAt.toISOString(),
+      workflowId: a.action.workflow.workflowId,
+    })),
   };
 }
 
 /** pause, unpause, trigger (run now) or delete; a name that does not exist is a usage error. */
-export async function controlSchedule(client: Client, config: Config, name: string, op: 'pause' | 'unpause' | 'trigger' | 'delete', note?: string): Promise<void> {
+export async function controlSchedule(
+  client: Client,
+  config: Config,
+  name: string,
+  op: 'pause' | 'unpause' | 'trigger' | 'delete',
+  note?: string,
+): Promise<void> {
   const handle = client.schedule.getHandle(scheduleIdOf(config, name));
   try {
     if (op === 'pause') await handle.pause(note ?? 'paused from the nightshift CLI');
     else if (op === 'unpause') await handle.unpause(note ?? 'resumed from the nightshift CLI');
-    else if (op === 'trigger') await handle.trigger(ScheduleOverlapPolicy.SKIP); // a manual run obeys the same overlap policy
+    else if (op === 'trigger')
+      await handle.trigger(ScheduleOverlapPolicy.SKIP); // a manual run obeys the same overlap policy
     else await handle.delete();
   } catch (err) {
-    if (err instanceof ScheduleNotFoundError || /not found/i.test(String(err))) throw new UsageError(`schedule name: no schedule "${name}"`);
+    if (err instanceof ScheduleNotFoundError || /not found/i.test(String(err)))
+      throw new UsageError(`schedule name: no schedule "${name}"`);
     throw err;
   }
 }

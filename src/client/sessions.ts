@@ -19,7 +19,9 @@ export function sessionSettings(config: Config): SessionSettings {
 
 export function checkSessionName(name: string): string {
   if (!SESSION_NAME.test(name)) {
-    throw new UsageError(`--session: "${name}" is not a session name (lowercase letters, digits and dashes, at most 48, e.g. inbox-triage)`);
+    throw new UsageError(
+      `--session: "${name}" is not a session name (lowercase letters, digits and dashes, at most 48, e.g. inbox-triage)`,
+    );
   }
   return name;
 }
@@ -43,13 +45,24 @@ export async function openSession(client: Client, config: Config, name: string):
  * Resolves the job against the session (its backend, repo and workspace are fixed by its first job) and
  * delivers it by signal-with-start: the session is created on first use. Usage errors start nothing.
  */
-export async function submitToSession(client: Client, config: Config, name: string, raw: Record<string, unknown>, cwd = process.cwd()): Promise<JobSpec> {
+export async function submitToSession(
+  client: Client,
+  config: Config,
+  name: string,
+  raw: Record<string, unknown>,
+  cwd = process.cwd(),
+): Promise<JobSpec> {
   checkSessionName(name);
-  if (raw['resumeSessionId'] !== undefined) throw new UsageError(`--resume: a session resumes its own agent session; use either --resume or --session "${name}"`);
+  if (raw['resumeSessionId'] !== undefined)
+    throw new UsageError(
+      `--resume: a session resumes its own agent session; use either --resume or --session "${name}"`,
+    );
   const view = await openSession(client, config, name);
   const backend = raw['backend'];
   if (view?.backend && backend !== undefined && backend !== view.backend) {
-    throw new UsageError(`--backend: session "${name}" runs on ${view.backend}; a job naming "${String(backend)}" cannot join it`);
+    throw new UsageError(
+      `--backend: session "${name}" runs on ${view.backend}; a job naming "${String(backend)}" cannot join it`,
+    );
   }
   const repo = raw['repo'];
   if (view?.repoPath && typeof repo === 'string' && resolve(cwd, repo) !== view.repoPath) {
@@ -80,9 +93,15 @@ export async function submitToSession(client: Client, config: Config, name: stri
  * Waits for the session's record of a job (its result, with `freshSession` when the agent session was
  * replaced). A record the session no longer keeps falls back to the job workflow's own result.
  */
-export async function waitForSessionJob(client: Client, config: Config, name: string, jobId: string, pollMs = 1000): Promise<SessionJobRecord> {
+export async function waitForSessionJob(
+  client: Client,
+  config: Config,
+  name: string,
+  jobId: string,
+  pollMs = 1000,
+): Promise<SessionJobRecord> {
   const handle = handleOf(client, config, name);
-  for (let missing = 0; ; ) {
+  for (let missing = 0; ;) {
     const record = await handle.query(sessionJobQuery, jobId);
     if (record?.result || record?.status === 'dropped') return record;
     if (!record && ++missing >= 3) {

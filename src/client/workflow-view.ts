@@ -20,7 +20,8 @@ export async function workflowView<V>(client: Client, id: string, src: ViewSourc
     if (err instanceof WorkflowNotFoundError) throw new UsageError(`${src.noun} id: no ${src.noun} "${id}"`);
     throw err;
   }
-  if (described.type !== src.workflowType) throw new UsageError(`${src.noun} id: "${id}" is a ${described.type}, not a ${src.noun}`);
+  if (described.type !== src.workflowType)
+    throw new UsageError(`${src.noun} id: "${id}" is a ${described.type}, not a ${src.noun}`);
   if (described.status.name !== 'RUNNING') {
     const { view } = await src.outcome(client, id);
     if (view) return view;

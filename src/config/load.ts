@@ -31,7 +31,8 @@ export function parseConfig(raw: unknown, source = 'config', cwd = process.cwd()
   config.dataDir = resolve(cwd, config.dataDir);
   if (config.instructionsFile) {
     const path = resolve(cwd, config.instructionsFile);
-    if (!existsSync(path)) throw new UsageError(`invalid ${source}: instructionsFile: not found: "${config.instructionsFile}"`);
+    if (!existsSync(path))
+      throw new UsageError(`invalid ${source}: instructionsFile: not found: "${config.instructionsFile}"`);
     config.instructions = readFileSync(path, 'utf8');
   }
   if (config.capacity.reservedOperatorSlots >= config.capacity.maxSlots) {

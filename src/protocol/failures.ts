@@ -102,5 +102,6 @@ function isWrapper(e: unknown): e is { cause: unknown } {
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 const isJobResult = (v: unknown): v is JobResult =>
   isObject(v) && typeof v['jobId'] === 'string' && typeof v['status'] === 'string' && isObject(v['tokens']);
-const isChainView = (v: unknown): v is ChainView => isObject(v) && typeof v['chainId'] === 'string' && Array.isArray(v['steps']);
+const isChainView = (v: unknown): v is ChainView =>
+  isObject(v) && typeof v['chainId'] === 'string' && Array.isArray(v['steps']);
 const isAgentDetails = (v: unknown): v is AgentFailureDetails => isObject(v) && typeof v['attempt'] === 'number';

@@ -19,14 +19,19 @@ export function sessionWorkflowId(name: string, taskQueue: string): string {
 }
 
 /** The part of a schedule's ids that names its deployment: empty on the default queue. */
-export const scheduleScope = (taskQueue: string): string => (isDefaultQueue(taskQueue) ? '' : `${taskQueue.toLowerCase()}-`);
+export const scheduleScope = (taskQueue: string): string =>
+  isDefaultQueue(taskQueue) ? '' : `${taskQueue.toLowerCase()}-`;
 
 /**
  * `job-<prefix>-<run start, to the second>`: from the history (not the run's workflow id, which holds colons
  * that branch names reject), so a replay under any id makes the same child.
  */
 export function scheduledJobId(prefix: string, startTime: Date): string {
-  return `job-${prefix}-${startTime.toISOString().slice(0, 19).toLowerCase().replace(/[^a-z0-9-]/g, '')}z`;
+  return `job-${prefix}-${startTime
+    .toISOString()
+    .slice(0, 19)
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '')}z`;
 }
 
 /** Readable workflow ids: `job-<8 hex>`. */

@@ -88,7 +88,13 @@ export interface JobResult {
   /** Set when a coding job changed nothing but its agent said why (not counted as no_op). */
   noChangeReason?: string;
   /** Epoch ms of each stage, for latency figures and the audit trail. */
-  timeline: { queuedAt: number; leaseGrantedAt?: number; agentSpawnedAt?: number; agentExitedAt?: number; finishedAt: number };
+  timeline: {
+    queuedAt: number;
+    leaseGrantedAt?: number;
+    agentSpawnedAt?: number;
+    agentExitedAt?: number;
+    finishedAt: number;
+  };
 }
 
 /** A job's live state (the `progress` query): its step, and its result once it has one. */
@@ -103,4 +109,3 @@ export interface JobProgress {
   leaseGrantedAt?: number;
   result?: JobResult;
 }
-

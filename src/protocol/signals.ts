@@ -1,7 +1,14 @@
 // Every signal and query: the wire protocol between job workflows, the singletons (capacity, sessions),
 // chains, compares and clients. Both sides import these definitions; the CLI reads their `.name`.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { BackendLimitInput, CapacitySettings, CapacityView, LeaseGrant, LeaseReleaseInput, LeaseRequestInput } from './capacity.js';
+import type {
+  BackendLimitInput,
+  CapacitySettings,
+  CapacityView,
+  LeaseGrant,
+  LeaseReleaseInput,
+  LeaseRequestInput,
+} from './capacity.js';
 import type { ChainView } from './chain.js';
 import type { CompareView } from './compare.js';
 import type { JobSpec } from './job.js';

@@ -34,5 +34,7 @@ export const logger = (module: string): Logger => rootLogger().child({ module })
 
 /** Mask anything that looks like an API key inside free text (CLI output, error messages). */
 export function maskSecrets(text: string): string {
-  return text.replace(/\b(sk-[A-Za-z0-9_-]{4})[A-Za-z0-9_-]{8,}/g, '$1…').replace(/(x-api-key:\s*)\S+/gi, '$1[redacted]');
+  return text
+    .replace(/\b(sk-[A-Za-z0-9_-]{4})[A-Za-z0-9_-]{8,}/g, '$1…')
+    .replace(/(x-api-key:\s*)\S+/gi, '$1[redacted]');
 }

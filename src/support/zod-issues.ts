@@ -15,7 +15,12 @@ export function describeIssues(error: z.ZodError, input: unknown): string {
     .map((issue) => {
       const path = issue.path.map(String).join('.') || '(top level)';
       const value = valueAt(input, issue.path);
-      const got = issue.code === 'unrecognized_keys' ? '' : value === undefined ? ' (missing)' : ` (got ${JSON.stringify(value)})`;
+      const got =
+        issue.code === 'unrecognized_keys'
+          ? ''
+          : value === undefined
+            ? ' (missing)'
+            : ` (got ${JSON.stringify(value)})`;
       return `✖ ${issue.message}${got}\n  → at ${path}`;
     })
     .join('\n');

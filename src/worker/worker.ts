@@ -5,6 +5,13 @@ import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import type { Config } from '../config/schema.js';
+import type { WorkflowTypeName } from '../protocol/workflow-types.js';
+import type * as bundle from '../workflows/index.js';
+
+// Clients start workflows by the protocol's names: the bundle must export exactly those (else tsc fails here).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const bundleMatchesProtocol: Same<keyof typeof bundle, WorkflowTypeName> = true;
+void bundleMatchesProtocol;
 
 /** The workflow bundle entry (TypeScript source; the bundler compiles it). */
 export function workflowsPath(): string {

@@ -6,7 +6,6 @@ import type { CheckOutcome } from '../protocol/result.js';
 
 const TAIL_BYTES = 4000;
 
-
 /** The repo's own check (argv, no shell) after the agent: exit code, duration and a bounded tail. */
 export async function runCheck(input: CheckInput): Promise<CheckOutcome> {
   const [file, ...args] = input.command;

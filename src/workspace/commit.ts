@@ -9,7 +9,9 @@ import { git, gitOk } from './git.js';
  */
 export async function commitBranch(input: CommitBranchInput): Promise<string> {
   const wanted = new Set(input.files);
-  const changed = (await changedFiles({ path: input.cwd, mode: 'worktree', jobDir: input.cwd, baseline: [] })).filter((f) => wanted.has(f));
+  const changed = (await changedFiles({ path: input.cwd, mode: 'worktree', jobDir: input.cwd, baseline: [] })).filter(
+    (f) => wanted.has(f),
+  );
   if (changed.length > 0) {
     await gitOk(input.cwd, ['add', '--all', '--', ...changed]);
     const staged = await git(input.cwd, ['diff', '--cached', '--quiet']);

@@ -8,9 +8,14 @@ const DIFF_LIMIT = 60_000;
 
 export async function workspaceDiff(ws: WorkspaceInfo): Promise<string> {
   const tracked = (await git(ws.path, ['diff', 'HEAD'])).stdout;
-  const untracked = (await git(ws.path, ['ls-files', '--others', '--exclude-standard'])).stdout.split('\n').filter(Boolean);
+  const untracked = (await git(ws.path, ['ls-files', '--others', '--exclude-standard'])).stdout
+    .split('\n')
+    .filter(Boolean);
   const added = await Promise.all(
-    untracked.map(async (f) => `--- /dev/null\n+++ b/${f}\n${(await readFile(join(ws.path, f), 'utf8').catch(() => '')).replace(/^/gm, '+')}`),
+    untracked.map(
+      async (f) =>
+        `--- /dev/null\n+++ b/${f}\n${(await readFile(join(ws.path, f), 'utf8').catch(() => '')).replace(/^/gm, '+')}`,
+    ),
   );
   const diff = [tracked, ...added].join('\n');
   return diff.length > DIFF_LIMIT ? `${diff.slice(0, DIFF_LIMIT)}\n[diff truncated]` : diff;

@@ -4,7 +4,8 @@ import { execa } from 'execa';
 const IDENTITY = ['-c', 'user.name=nightshift', '-c', 'user.email=nightshift@localhost', '-c', 'commit.gpgsign=false'];
 
 /** git in `cwd`; never throws for a non-zero exit (the caller reads exitCode). */
-export const git = (cwd: string, args: string[]) => execa('git', [...IDENTITY, ...args], { cwd, reject: false, stdin: 'ignore' });
+export const git = (cwd: string, args: string[]) =>
+  execa('git', [...IDENTITY, ...args], { cwd, reject: false, stdin: 'ignore' });
 
 /** git in `cwd`, its stdout as printed; a non-zero exit throws with git's own message. */
 export async function gitOk(cwd: string, args: string[]): Promise<string> {

@@ -9,7 +9,8 @@ import { branchExists, gitOk, isGitRepo } from './git.js';
 import type { WorkspaceInfo } from '../protocol/result.js';
 
 /** Bad repo input: one attempt and a clean error, retrying cannot help. */
-const workspaceFailed = (message: string) => encodeFailure(FailureClass.WorkspaceFailed, message, { nonRetryable: true });
+const workspaceFailed = (message: string) =>
+  encodeFailure(FailureClass.WorkspaceFailed, message, { nonRetryable: true });
 
 /** Idempotent: a retried attempt finds the worktree it made before. */
 export async function prepareWorkspace(spec: JobSpec, config: Config): Promise<WorkspaceInfo> {
@@ -31,7 +32,12 @@ export async function prepareWorkspace(spec: JobSpec, config: Config): Promise<W
     return { path: spec.workspacePath, mode: 'in-place', jobDir, baseline: [] };
   }
   if (mode === 'in-place' && !spec.workspacePath) {
-    return { path: spec.repoPath, mode, jobDir, baseline: git_ ? await changedFiles({ path: spec.repoPath, mode, jobDir, baseline: [] }) : [] };
+    return {
+      path: spec.repoPath,
+      mode,
+      jobDir,
+      baseline: git_ ? await changedFiles({ path: spec.repoPath, mode, jobDir, baseline: [] }) : [],
+    };
   }
   if (!git_) {
     throw workspaceFailed(`workspace mode worktree needs a git repo: ${spec.repoPath}`);

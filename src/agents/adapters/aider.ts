@@ -72,25 +72,49 @@ async function prepareAider(ctx: RunContext): Promise<AiderRun> {
 }
 
 function aiderArgs(ctx: RunContext, { runDir, metadataFile, git, conventions }: AiderRun): string[] {
-  const args = ['--message', ctx.prompt, '--yes-always', '--no-auto-commits', '--no-dirty-commits', '--no-pretty', '--no-stream'];
+  const args = [
+    '--message',
+    ctx.prompt,
+    '--yes-always',
+    '--no-auto-commits',
+    '--no-dirty-commits',
+    '--no-pretty',
+    '--no-stream',
+  ];
   // Nothing interactive, nothing that phones home, nothing written into the workspace.
-  args.push('--no-check-update', '--no-show-release-notes', '--no-analytics', '--no-gitignore', '--no-show-model-warnings');
-  args.push('--no-fancy-input', '--no-detect-urls', '--no-suggest-shell-commands', '--timeout', String(ctx.requestTimeoutSeconds));
+  args.push(
+    '--no-check-update',
+    '--no-show-release-notes',
+    '--no-analytics',
+    '--no-gitignore',
+    '--no-show-model-warnings',
+  );
+  args.push(
+    '--no-fancy-input',
+    '--no-detect-urls',
+    '--no-suggest-shell-commands',
+    '--timeout',
+    String(ctx.requestTimeoutSeconds),
+  );
   args.push('--chat-history-file', join(runDir, 'chat.md'), '--input-history-file', join(runDir, 'input.history'));
   args.push('--analytics-log', join(runDir, 'analytics.jsonl')); // exact token counts (stdout rounds to "1.2k")
   const model = modelName(ctx);
   if (model) args.push('--model', model);
-  if (ctx.config.baseUrl && metadataFile) args.push('--openai-api-base', ctx.config.baseUrl, '--model-metadata-file', metadataFile);
+  if (ctx.config.baseUrl && metadataFile)
+    args.push('--openai-api-base', ctx.config.baseUrl, '--model-metadata-file', metadataFile);
   if (!git) args.push('--no-git');
   if (conventions) args.push('--read', INSTRUCTIONS);
   return [...args, ...ctx.config.extraArgs];
 }
 
 /** "1.2k" → 1200 (aider rounds: exact below 1k, 0.1k below 10k, 1k above); the analytics log has exact counts. */
-const tokens = (text: string | undefined): number => (text ? Math.round(parseFloat(text) * (text.endsWith('k') ? 1000 : 1)) : 0);
-const USAGE = /^Tokens: ([\d.]+k?) sent(?:, ([\d.]+k?) cache write)?(?:, ([\d.]+k?) cache hit)?, ([\d.]+k?) received\.(?: Cost: \$[\d.]+ message, \$([\d.]+) session\.)?/;
+const tokens = (text: string | undefined): number =>
+  text ? Math.round(parseFloat(text) * (text.endsWith('k') ? 1000 : 1)) : 0;
+const USAGE =
+  /^Tokens: ([\d.]+k?) sent(?:, ([\d.]+k?) cache write)?(?:, ([\d.]+k?) cache hit)?, ([\d.]+k?) received\.(?: Cost: \$[\d.]+ message, \$([\d.]+) session\.)?/;
 
-const BANNER = /^(?:(?:Model|Main model|Editor model|Weak model|Git repo|Repo-map|See|Multiline mode): |Added .* to the chat|Restored previous)/;
+const BANNER =
+  /^(?:(?:Model|Main model|Editor model|Weak model|Git repo|Repo-map|See|Multiline mode): |Added .* to the chat|Restored previous)/;
 
 function aiderParser(): StreamParser {
   const run: ParsedRun = emptyRun();
@@ -179,7 +203,8 @@ export const aider: AgentAdapter<AiderRun> = {
   parser: aiderParser,
   classify(run, exit) {
     if (run.isError || exit.exitCode !== 0) return classifyFailure('aider', run, exit);
-    if (!run.gotResult) return { ok: false, type: FailureClass.NoResult, message: 'aider exited 0 without a model reply' };
+    if (!run.gotResult)
+      return { ok: false, type: FailureClass.NoResult, message: 'aider exited 0 without a model reply' };
     return { ok: true };
   },
   async afterRun(run, _ctx, { runDir }) {

@@ -25,13 +25,15 @@ function claudeParser({ workspace }: RunContext): StreamParser {
         const b = obj(block);
         if (b['type'] !== 'tool_use') continue;
         run.toolCalls++;
-        if (FILE_TOOLS.has(String(b['name']))) touchFile(run, workspace, obj(b['input'])['file_path'] ?? obj(b['input'])['notebook_path']);
+        if (FILE_TOOLS.has(String(b['name'])))
+          touchFile(run, workspace, obj(b['input'])['file_path'] ?? obj(b['input'])['notebook_path']);
       }
       if (typeof e['api_error_status'] === 'number') run.errorStatus = e['api_error_status'];
     },
     rate_limit_event: (e) => {
       const info = obj(e['rate_limit_info']);
-      if (info['status'] === 'rejected' && num(info['resetsAt']) > 0) run.rateLimitResetAt = num(info['resetsAt']) * 1000;
+      if (info['status'] === 'rejected' && num(info['resetsAt']) > 0)
+        run.rateLimitResetAt = num(info['resetsAt']) * 1000;
     },
     result: (e) => {
       const usage = obj(e['usage']);
@@ -67,7 +69,12 @@ export const claude: AgentAdapter = {
     if (ctx.resumeSessionId) args.push('--resume', ctx.resumeSessionId);
     args.push(...ctx.config.extraArgs);
     // The engine owns retries: one try inside the CLI, then a classified failure.
-    const env = { CLAUDE_CODE_MAX_RETRIES: '0', DISABLE_AUTOUPDATER: '1', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', ...ctx.config.env };
+    const env = {
+      CLAUDE_CODE_MAX_RETRIES: '0',
+      DISABLE_AUTOUPDATER: '1',
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+      ...ctx.config.env,
+    };
     return { command: ctx.command, args, env };
   },
   parser: claudeParser,

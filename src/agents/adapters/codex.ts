@@ -19,7 +19,8 @@ const AGAIN = /try again at (?:([a-z]{3}) (\d{1,2})(?:st|nd|rd|th), (\d{4}) )?(\
 const MONTHS = 'janfebmaraprmayjunjulaugsepoctnovdec';
 
 const codexHome = (ctx: RunContext): string => ctx.config.env['CODEX_HOME'] ?? join(ctx.stateDir, 'codex-home');
-const usageFile = (ctx: RunContext, thread: string): string => join(ctx.stateDir, 'thread-usage', `${thread.replace(/[^\w-]/g, '_')}.json`);
+const usageFile = (ctx: RunContext, thread: string): string =>
+  join(ctx.stateDir, 'thread-usage', `${thread.replace(/[^\w-]/g, '_')}.json`);
 
 async function readUsage(path: string): Promise<TokenUsage> {
   try {
@@ -51,7 +52,12 @@ const combine = (a: TokenUsage, b: TokenUsage, sign: 1 | -1): TokenUsage => ({
 /** OpenAI counts cached tokens inside input_tokens; nightshift's `input` excludes cache reads. */
 function threadUsage(u: Json): TokenUsage {
   const cached = num(u['cached_input_tokens']);
-  return { input: Math.max(0, num(u['input_tokens']) - cached), output: num(u['output_tokens']), cacheRead: cached, cacheWrite: num(u['cache_write_input_tokens']) };
+  return {
+    input: Math.max(0, num(u['input_tokens']) - cached),
+    output: num(u['output_tokens']),
+    cacheRead: cached,
+    cacheWrite: num(u['cache_write_input_tokens']),
+  };
 }
 
 /** The zone codex formats reset times in: its TZ (config.env, else the worker's own). */
@@ -86,7 +92,8 @@ function noteError(run: ParsedRun, message: unknown, zone: string): void {
   delete run.rateLimitResetAt;
   const status = STATUS.exec(message)?.[1];
   if (status) run.errorStatus = Number(status);
-  else if (/missing environment variable/i.test(message)) run.errorStatus = 401; // no key: retrying cannot help
+  else if (/missing environment variable/i.test(message))
+    run.errorStatus = 401; // no key: retrying cannot help
   else if (/hit your usage limit/i.test(message)) {
     run.errorStatus = 429;
     const at = codexResetAt(message, Date.now(), zone);

@@ -11,7 +11,11 @@ export const command: AgentAdapter = {
   sessions: false,
   invocation(ctx) {
     // The prompt travels in the environment, never as a shell string.
-    return { command: ctx.command, args: [...ctx.config.extraArgs], env: { ...ctx.config.env, NIGHTSHIFT_PROMPT: ctx.prompt } };
+    return {
+      command: ctx.command,
+      args: [...ctx.config.extraArgs],
+      env: { ...ctx.config.env, NIGHTSHIFT_PROMPT: ctx.prompt },
+    };
   },
   parser() {
     const run = emptyRun();
@@ -43,6 +47,7 @@ function readUsage(line: string, run: ParsedRun): boolean {
     const n = usage.tokens?.[key];
     if (typeof n === 'number' && Number.isFinite(n) && n >= 0) run.tokens[key] += n;
   }
-  if (typeof usage.costUsd === 'number' && Number.isFinite(usage.costUsd)) run.costUsd = (run.costUsd ?? 0) + usage.costUsd;
+  if (typeof usage.costUsd === 'number' && Number.isFinite(usage.costUsd))
+    run.costUsd = (run.costUsd ?? 0) + usage.costUsd;
   return true;
 }

@@ -25,7 +25,7 @@ function suggestedRetry(text: string, now: number): number | undefined {
 /** The result event: status, error (HTTP code, suggested retry) and the run's token stats. */
 function applyResult(run: ParsedRun, e: Json): void {
   const stats = obj(e['stats']);
-  const message = (str(obj(e['error'])['message']) ?? '');
+  const message = str(obj(e['error'])['message']) ?? '';
   run.gotResult = true;
   run.isError = e['status'] !== 'success';
   if (run.isError) run.errorText = message || run.errorText || 'gemini reported an error';
@@ -36,7 +36,12 @@ function applyResult(run: ParsedRun, e: Json): void {
   const prompt = num(stats['input_tokens']);
   const cached = num(stats['cached']);
   // promptTokenCount includes cached tokens; totalTokenCount also counts thinking, which is billed as output.
-  run.tokens = { input: prompt - cached, output: Math.max(num(stats['output_tokens']), num(stats['total_tokens']) - prompt), cacheRead: cached, cacheWrite: 0 };
+  run.tokens = {
+    input: prompt - cached,
+    output: Math.max(num(stats['output_tokens']), num(stats['total_tokens']) - prompt),
+    cacheRead: cached,
+    cacheWrite: 0,
+  };
   run.toolCalls = num(stats['tool_calls']) || run.toolCalls;
 }
 
@@ -57,13 +62,14 @@ function geminiParser({ workspace }: RunContext): StreamParser {
     message: (e) => {
       if (e['role'] !== 'assistant') return void (inModelTurn = false);
       modelOutput();
-      run.finalText += (str(e['content']) ?? '');
+      run.finalText += str(e['content']) ?? '';
     },
     tool_use: (e) => {
       modelOutput();
       run.toolCalls++;
       const path = obj(e['parameters'])['file_path'];
-      if (FILE_TOOLS.has((str(e['tool_name']) ?? '')) && typeof path === 'string') pending.set((str(e['tool_id']) ?? ''), path);
+      if (FILE_TOOLS.has(str(e['tool_name']) ?? '') && typeof path === 'string')
+        pending.set(str(e['tool_id']) ?? '', path);
     },
     tool_result: (e) => {
       inModelTurn = false;
@@ -92,7 +98,12 @@ async function writeSettings(geminiHome: string): Promise<void> {
   const next: Json = {
     ...current,
     // The engine owns retries: one attempt per request inside the CLI.
-    general: { ...obj(current['general']), maxAttempts: 1, enableAutoUpdate: false, enableAutoUpdateNotification: false },
+    general: {
+      ...obj(current['general']),
+      maxAttempts: 1,
+      enableAutoUpdate: false,
+      enableAutoUpdateNotification: false,
+    },
     privacy: { ...obj(current['privacy']), usageStatisticsEnabled: false },
     security: { ...security, auth: { selectedType: 'gemini-api-key', ...auth } },
   };
@@ -106,14 +117,24 @@ interface GeminiRun {
 
 function classifyGemini(run: ParsedRun, exit: ExitInfo): Verdict {
   if (run.gotResult && !run.isError) return { ok: true };
-  if (!run.gotResult && exit.exitCode === 0) return { ok: false, type: FailureClass.NoResult, message: 'gemini exited 0 without a result event' };
+  if (!run.gotResult && exit.exitCode === 0)
+    return { ok: false, type: FailureClass.NoResult, message: 'gemini exited 0 without a result event' };
   const text = [run.errorText, exit.stderrTail].filter(Boolean).join('\n');
-  const firstLine = text.split('\n').find((l) => l.trim())?.slice(0, 500) ?? `gemini exit ${exit.exitCode ?? '?'}`;
+  const firstLine =
+    text
+      .split('\n')
+      .find((l) => l.trim())
+      ?.slice(0, 500) ?? `gemini exit ${exit.exitCode ?? '?'}`;
   if (exit.exitCode === 41) return { ok: false, type: FailureClass.AuthFailed, message: firstLine };
-  if (exit.exitCode !== undefined && BAD_INPUT_EXITS.has(exit.exitCode)) return { ok: false, type: FailureClass.BadRequest, message: firstLine };
+  if (exit.exitCode !== undefined && BAD_INPUT_EXITS.has(exit.exitCode))
+    return { ok: false, type: FailureClass.BadRequest, message: firstLine };
   const status = run.errorStatus ?? (exit.exitCode !== undefined ? EXIT_STATUS[exit.exitCode] : undefined);
   const resetAt = run.rateLimitResetAt ?? suggestedRetry(exit.stderrTail, exit.now);
-  return classifyFailure('gemini', { ...run, ...(status ? { errorStatus: status } : {}), ...(resetAt ? { rateLimitResetAt: resetAt } : {}) }, exit);
+  return classifyFailure(
+    'gemini',
+    { ...run, ...(status ? { errorStatus: status } : {}), ...(resetAt ? { rateLimitResetAt: resetAt } : {}) },
+    exit,
+  );
 }
 
 export const gemini: AgentAdapter<GeminiRun> = {
@@ -128,7 +149,15 @@ export const gemini: AgentAdapter<GeminiRun> = {
   },
   invocation(ctx, { home }) {
     const cfgEnv = ctx.config.env;
-    const args = ['-p', ctx.prompt, '--output-format', 'stream-json', '--yolo', '-m', ctx.model ?? ctx.config.model ?? GEMINI_DEFAULT_MODEL];
+    const args = [
+      '-p',
+      ctx.prompt,
+      '--output-format',
+      'stream-json',
+      '--yolo',
+      '-m',
+      ctx.model ?? ctx.config.model ?? GEMINI_DEFAULT_MODEL,
+    ];
     if (ctx.resumeSessionId) args.push('--resume', ctx.resumeSessionId);
     args.push(...ctx.config.extraArgs);
     const env: Record<string, string> = { GEMINI_CLI_HOME: home, GEMINI_CLI_TRUST_WORKSPACE: 'true', ...cfgEnv };

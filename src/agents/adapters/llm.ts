@@ -12,13 +12,22 @@ import { hasEnv, oneTryPythonPath, statusFromError } from '../support/python-one
 const logHome = (ctx: RunContext): string => ctx.config.env['LLM_USER_PATH'] ?? join(ctx.stateDir, 'llm');
 
 /** An OpenAI-compatible endpoint as an llm model: its own config dir per (baseUrl, model), so runs never race. */
-async function endpointModel(ctx: RunContext, baseUrl: string, model: string | undefined): Promise<Omit<LlmRun, 'pythonPath'>> {
+async function endpointModel(
+  ctx: RunContext,
+  baseUrl: string,
+  model: string | undefined,
+): Promise<Omit<LlmRun, 'pythonPath'>> {
   if (!model) throw new Error('backends.llm.model is required when backends.llm.baseUrl is set');
   const key = createHash('sha256').update(`${baseUrl}\n${model}`).digest('hex').slice(0, 16);
   const userPath = join(ctx.stateDir, 'llm', 'endpoints', key);
   const modelId = `nightshift/${model}`;
   // api_key_name makes llm send OPENAI_API_KEY from the environment; without a key it sends a dummy one.
-  const entry = { model_id: modelId, model_name: model, api_base: baseUrl, ...(hasEnv(ctx.config.env, 'OPENAI_API_KEY') ? { api_key_name: 'nightshift' } : {}) };
+  const entry = {
+    model_id: modelId,
+    model_name: model,
+    api_base: baseUrl,
+    ...(hasEnv(ctx.config.env, 'OPENAI_API_KEY') ? { api_key_name: 'nightshift' } : {}),
+  };
   await writeFileOnce(join(userPath, 'extra-openai-models.yaml'), `${JSON.stringify([entry], null, 2)}\n`); // JSON is YAML
   return { userPath, modelId };
 }
@@ -32,7 +41,9 @@ interface LlmRun {
 
 async function prepareLlm(ctx: RunContext): Promise<LlmRun> {
   const model = ctx.model ?? ctx.config.model;
-  const base = ctx.config.baseUrl ? await endpointModel(ctx, ctx.config.baseUrl, model) : { userPath: logHome(ctx), ...(model ? { modelId: model } : {}) };
+  const base = ctx.config.baseUrl
+    ? await endpointModel(ctx, ctx.config.baseUrl, model)
+    : { userPath: logHome(ctx), ...(model ? { modelId: model } : {}) };
   return { ...base, pythonPath: await oneTryPythonPath(ctx.stateDir, ctx.config.env) };
 }
 
@@ -89,8 +100,13 @@ export const llm: AgentAdapter<LlmRun> = {
   parser: llmParser,
   classify(run, exit) {
     if (exit.exitCode === 0 && run.gotResult) return { ok: true };
-    if (exit.exitCode === 0) return { ok: false, type: FailureClass.NoResult, message: 'llm exited 0 without a JSON response' };
-    const errorText = exit.stderrTail.split('\n').filter((l) => l.startsWith('Error: ')).pop() ?? '';
+    if (exit.exitCode === 0)
+      return { ok: false, type: FailureClass.NoResult, message: 'llm exited 0 without a JSON response' };
+    const errorText =
+      exit.stderrTail
+        .split('\n')
+        .filter((l) => l.startsWith('Error: '))
+        .pop() ?? '';
     if (/^Error: No key found/.test(errorText)) return { ok: false, type: FailureClass.AuthFailed, message: errorText };
     const status = statusFromError(errorText);
     return classifyFailure('llm', { ...run, errorText, ...(status ? { errorStatus: status } : {}) }, exit);

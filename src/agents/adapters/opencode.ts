@@ -55,7 +55,9 @@ function toolPaths(part: Json): unknown[] {
   const state = obj(part['state']);
   const input = obj(state['input']);
   const patch = str(input['patchText']) ?? '';
-  const fromPatch = [...patch.matchAll(/^\*\*\* (?:Add|Update|Delete) File: (.+)$|^\*\*\* Move to: (.+)$/gm)].map((m) => (m[1] ?? m[2])?.trim());
+  const fromPatch = [...patch.matchAll(/^\*\*\* (?:Add|Update|Delete) File: (.+)$|^\*\*\* Move to: (.+)$/gm)].map((m) =>
+    (m[1] ?? m[2])?.trim(),
+  );
   return [input['filePath'], ...fromPatch];
 }
 
@@ -78,7 +80,8 @@ function opencodeParser({ workspace }: RunContext): StreamParser {
     },
     tool_use: (_e, part) => {
       run.toolCalls++;
-      if (obj(part['state'])['status'] === 'completed') for (const path of toolPaths(part)) touchFile(run, workspace, path);
+      if (obj(part['state'])['status'] === 'completed')
+        for (const path of toolPaths(part)) touchFile(run, workspace, path);
     },
     step_finish: (_e, part) => {
       const tokens = obj(part['tokens']);
@@ -108,7 +111,9 @@ function opencodeParser({ workspace }: RunContext): StreamParser {
     },
   };
   // Every opencode event carries its `part` and the session id: hand the part to each handler.
-  const withPart = Object.fromEntries(Object.entries(handlers).map(([type, h]) => [type, (e: Json) => h(e, obj(e['part']))]));
+  const withPart = Object.fromEntries(
+    Object.entries(handlers).map(([type, h]) => [type, (e: Json) => h(e, obj(e['part']))]),
+  );
   return jsonLinesParser(run, withPart, (e) => {
     if (!run.sessionId && typeof e['sessionID'] === 'string') run.sessionId = e['sessionID'];
   });
@@ -117,12 +122,27 @@ function opencodeParser({ workspace }: RunContext): StreamParser {
 /** Inline config (OPENCODE_CONFIG_CONTENT, merged over the user's and the repo's): no file in the workspace. */
 function inlineConfig(ctx: RunContext, model: string | undefined, pluginFile: string): Json {
   const own = obj(JSON.parse(ctx.config.env['OPENCODE_CONFIG_CONTENT'] ?? '{}'));
-  const config: Json = { ...own, autoupdate: false, share: 'disabled', plugin: [...(Array.isArray(own['plugin']) ? own['plugin'] : []), pathToFileURL(pluginFile).href] };
+  const config: Json = {
+    ...own,
+    autoupdate: false,
+    share: 'disabled',
+    plugin: [...(Array.isArray(own['plugin']) ? own['plugin'] : []), pathToFileURL(pluginFile).href],
+  };
   if (!ctx.config.baseUrl || !model) return config;
   const timeoutMs = ctx.requestTimeoutSeconds * 1000; // time to first byte and between stream chunks
-  const options = { baseURL: ctx.config.baseUrl, headerTimeout: timeoutMs, chunkTimeout: timeoutMs, ...(hasEnv(ctx.config.env, KEY_ENV) ? { apiKey: `{env:${KEY_ENV}}` } : {}) };
+  const options = {
+    baseURL: ctx.config.baseUrl,
+    headerTimeout: timeoutMs,
+    chunkTimeout: timeoutMs,
+    ...(hasEnv(ctx.config.env, KEY_ENV) ? { apiKey: `{env:${KEY_ENV}}` } : {}),
+  };
   const provider = { npm: '@ai-sdk/openai-compatible', name: PROVIDER, options, models: { [model]: { name: model } } };
-  return { ...config, model: `${PROVIDER}/${model}`, small_model: `${PROVIDER}/${model}`, provider: { ...obj(own['provider']), [PROVIDER]: provider } };
+  return {
+    ...config,
+    model: `${PROVIDER}/${model}`,
+    small_model: `${PROVIDER}/${model}`,
+    provider: { ...obj(own['provider']), [PROVIDER]: provider },
+  };
 }
 
 /** The run's fail-fast plugin, written once per worker into the backend's state dir. */
@@ -142,7 +162,8 @@ export const opencode: AgentAdapter<OpencodeRun> = {
   },
   invocation(ctx, { pluginFile }) {
     const model = ctx.model ?? ctx.config.model;
-    if (ctx.config.baseUrl && !model) throw new Error('backends.opencode.model is required when backends.opencode.baseUrl is set');
+    if (ctx.config.baseUrl && !model)
+      throw new Error('backends.opencode.model is required when backends.opencode.baseUrl is set');
     // Error logs on stderr: the real cause behind opencode's "Unexpected server error" lands in stderrTail.
     const args = ['run', '--format', 'json', '--dir', ctx.workspace, '--print-logs', '--log-level', 'ERROR'];
     if (model) args.push('--model', ctx.config.baseUrl ? `${PROVIDER}/${model}` : model);
@@ -159,7 +180,9 @@ export const opencode: AgentAdapter<OpencodeRun> = {
   parser: opencodeParser,
   classify(run, exit) {
     if (!run.isError && exit.exitCode === 0) {
-      return run.gotResult ? { ok: true } : { ok: false, type: FailureClass.NoResult, message: 'opencode exited 0 without a final answer' };
+      return run.gotResult
+        ? { ok: true }
+        : { ok: false, type: FailureClass.NoResult, message: 'opencode exited 0 without a final answer' };
     }
     const missingModel = /ProviderModelNotFoundError: ([^\n"]+)/.exec(exit.stderrTail)?.[1];
     if (missingModel) return { ok: false, type: FailureClass.BadRequest, message: missingModel.slice(0, 500) };

@@ -72,11 +72,14 @@ export async function superviseAgent(o: SuperviseOptions): Promise<Supervised> {
   };
   const onAbort = (): void => stop(o.watch.shuttingDown() ? 'worker-shutdown' : 'cancelled');
   o.watch.signal.addEventListener('abort', onAbort);
-  const timer = setInterval(() => {
-    o.watch.heartbeat(o.progress());
-    if (Date.now() - lastOutput > o.hangMs) stop('hang');
-    if (Date.now() - spawnedAt > o.timeoutMs) stop('timeout');
-  }, Math.min(o.heartbeatMs, 1000));
+  const timer = setInterval(
+    () => {
+      o.watch.heartbeat(o.progress());
+      if (Date.now() - lastOutput > o.hangMs) stop('hang');
+      if (Date.now() - spawnedAt > o.timeoutMs) stop('timeout');
+    },
+    Math.min(o.heartbeatMs, 1000),
+  );
   try {
     const r = await child;
     lines.end();

@@ -19,7 +19,11 @@ export const emptyRun = (): ParsedRun => ({
 });
 
 /** Feeds each JSON line to the handler for its `type`; other lines (warnings, logs) are ignored — they stay in the raw output file. */
-export function jsonLinesParser(run: ParsedRun, handlers: Record<string, (event: Json) => void>, onEvent?: (event: Json) => void): StreamParser {
+export function jsonLinesParser(
+  run: ParsedRun,
+  handlers: Record<string, (event: Json) => void>,
+  onEvent?: (event: Json) => void,
+): StreamParser {
   return {
     run,
     feed(line) {

@@ -15,7 +15,8 @@ export async function chain(argv: string[], ctx: CliContext): Promise<number> {
 async function run(argv: string[], ctx: CliContext): Promise<number> {
   const { values: v, positionals } = parse(argv, { wait: { type: 'boolean', short: 'w' } });
   const file = positionals[0];
-  if (!file) throw new UsageError('chain file: missing (e.g. `nightshift chain run examples/refactor-review-fix.yaml`)');
+  if (!file)
+    throw new UsageError('chain file: missing (e.g. `nightshift chain run examples/refactor-review-fix.yaml`)');
   const spec = loadChainFile(file, ctx.config); // throws before anything is started
   const client = await ctx.client();
   await startChain(client, ctx.config, spec);
@@ -49,7 +50,10 @@ function printChain(c: ChainView): void {
   for (const s of c.steps) {
     const secs = s.durationMs !== undefined ? `${(s.durationMs / 1000).toFixed(1)}s` : '-';
     const tokens = s.tokens.input + s.tokens.output;
-    out(`  ${(s.parallel ? '∥ ' : '') + s.id}`.padEnd(24) + `${s.state.padEnd(10)} ${(s.jobId ?? '-').padEnd(30)} attempts ${s.attempts}  ${secs.padStart(7)}  tokens ${tokens}`);
+    out(
+      `  ${(s.parallel ? '∥ ' : '') + s.id}`.padEnd(24) +
+        `${s.state.padEnd(10)} ${(s.jobId ?? '-').padEnd(30)} attempts ${s.attempts}  ${secs.padStart(7)}  tokens ${tokens}`,
+    );
     for (const f of s.failures) out(`      ${f.jobId}: ${f.status}${f.failureClass ? ` (${f.failureClass})` : ''}`);
   }
   const last = [...c.steps].reverse().find((s) => s.result?.finalText);

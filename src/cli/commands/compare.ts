@@ -65,7 +65,19 @@ async function status(argv: string[], ctx: CliContext): Promise<number> {
 
 const out = (line = ''): boolean => process.stdout.write(line + '\n');
 
-const HEADER = ['backend', 'status', 'wall', 'turns', 'files', 'check', 'review', 'follow-up', 'tokens in/out', 'cost', 'branch'];
+const HEADER = [
+  'backend',
+  'status',
+  'wall',
+  'turns',
+  'files',
+  'check',
+  'review',
+  'follow-up',
+  'tokens in/out',
+  'cost',
+  'branch',
+];
 
 function cells(e: CompareEntry): string[] {
   const r = e.row;
@@ -89,9 +101,17 @@ export function printCompare(c: CompareView): void {
   out(`${c.compareId}  ${c.status}  ${c.prompt.length > 60 ? `${c.prompt.slice(0, 57)}...` : c.prompt}`);
   const rows = [HEADER, ...c.backends.map(cells)];
   const widths = HEADER.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
-  for (const row of rows) out('  ' + row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd());
+  for (const row of rows)
+    out(
+      '  ' +
+        row
+          .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+          .join('  ')
+          .trimEnd(),
+    );
   for (const e of c.backends) {
-    if (e.row?.filesTouched.length) out(`  ${e.backend}: ${e.row.filesTouched.join(', ')}${e.row.commit ? ` @ ${e.row.commit.slice(0, 12)}` : ''}`);
+    if (e.row?.filesTouched.length)
+      out(`  ${e.backend}: ${e.row.filesTouched.join(', ')}${e.row.commit ? ` @ ${e.row.commit.slice(0, 12)}` : ''}`);
     if (e.row?.commitError) out(`  ${e.backend}: commit failed: ${e.row.commitError}`);
   }
 }

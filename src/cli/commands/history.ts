@@ -35,20 +35,26 @@ export function timeline(events: Event[]): TimelineEntry[] {
     const id = String(e.eventId ?? '');
     if (e.workflowExecutionStartedEventAttributes) {
       const spec = o(decode(e.workflowExecutionStartedEventAttributes.input));
-      add(e, `queued: ${String(spec['kind'] ?? '')} job on ${String(spec['backend'] ?? '')}, lane ${String(spec['lane'] ?? '')}`);
+      add(
+        e,
+        `queued: ${String(spec['kind'] ?? '')} job on ${String(spec['backend'] ?? '')}, lane ${String(spec['lane'] ?? '')}`,
+      );
     } else if (e.workflowExecutionSignaledEventAttributes?.signalName === leaseGrantedSignal.name) {
       const wait = Math.round(((optionalTsToMs(e.eventTime) ?? start) - start) / 100) / 10;
       add(e, `lease granted after ${wait.toFixed(1)}s waiting`);
       out[out.length - 1]!.waitSeconds = wait;
-    }
-    else if (e.activityTaskScheduledEventAttributes) {
+    } else if (e.activityTaskScheduledEventAttributes) {
       const a = e.activityTaskScheduledEventAttributes;
       scheduled.set(id, { type: a.activityType?.name ?? '?', input: o(decode(a.input)) });
     } else if (e.activityTaskStartedEventAttributes) {
       const a = e.activityTaskStartedEventAttributes;
       const f = a.lastFailure;
       const s = scheduled.get(String(a.scheduledEventId ?? ''));
-      if (f && s) add(e, `${s.type} attempt ${(a.attempt ?? 2) - 1} failed: ${f.applicationFailureInfo?.type ?? 'error'} — ${f.message ?? ''}; attempt ${a.attempt ?? '?'} starts`);
+      if (f && s)
+        add(
+          e,
+          `${s.type} attempt ${(a.attempt ?? 2) - 1} failed: ${f.applicationFailureInfo?.type ?? 'error'} — ${f.message ?? ''}; attempt ${a.attempt ?? '?'} starts`,
+        );
     } else if (e.activityTaskCompletedEventAttributes) {
       const s = scheduled.get(String(e.activityTaskCompletedEventAttributes.scheduledEventId ?? ''));
       if (s) add(e, describeCompleted(s.type, s.input, o(decode(e.activityTaskCompletedEventAttributes.result))));
@@ -59,11 +65,18 @@ export function timeline(events: Event[]): TimelineEntry[] {
     } else if (e.signalExternalWorkflowExecutionInitiatedEventAttributes) {
       const a = e.signalExternalWorkflowExecutionInitiatedEventAttributes;
       if (a.signalName === releaseLeaseSignal.name) add(e, 'lease released');
-      if (a.signalName === backendLimitedSignal.name) add(e, `backend limited: ${String(o(decode(a.input))['backend'] ?? '')}`);
-    } else if (e.workflowExecutionCompletedEventAttributes) add(e, `finished: ${String(o(decode(e.workflowExecutionCompletedEventAttributes.result))['status'] ?? 'completed')}`);
-    else if (e.workflowExecutionFailedEventAttributes) add(e, `failed: ${e.workflowExecutionFailedEventAttributes.failure?.message ?? ''}`);
+      if (a.signalName === backendLimitedSignal.name)
+        add(e, `backend limited: ${String(o(decode(a.input))['backend'] ?? '')}`);
+    } else if (e.workflowExecutionCompletedEventAttributes)
+      add(
+        e,
+        `finished: ${String(o(decode(e.workflowExecutionCompletedEventAttributes.result))['status'] ?? 'completed')}`,
+      );
+    else if (e.workflowExecutionFailedEventAttributes)
+      add(e, `failed: ${e.workflowExecutionFailedEventAttributes.failure?.message ?? ''}`);
     else if (e.workflowExecutionCanceledEventAttributes) add(e, 'cancelled');
-    else if (e.workflowExecutionTerminatedEventAttributes) add(e, `terminated: ${e.workflowExecutionTerminatedEventAttributes.reason ?? ''}`);
+    else if (e.workflowExecutionTerminatedEventAttributes)
+      add(e, `terminated: ${e.workflowExecutionTerminatedEventAttributes.reason ?? ''}`);
   }
   return out;
 }
@@ -93,7 +106,9 @@ export async function history(argv: string[], ctx: CliContext): Promise<number> 
   const client = await ctx.client();
   const events = (await client.workflow.getHandle(id).fetchHistory()).events ?? [];
   const entries = timeline(events);
-  const ui = ctx.config.temporal.address ? undefined : `http://127.0.0.1:${ctx.config.temporal.devUiPort}/namespaces/${ctx.config.temporal.namespace}/workflows/${id}`;
+  const ui = ctx.config.temporal.address
+    ? undefined
+    : `http://127.0.0.1:${ctx.config.temporal.devUiPort}/namespaces/${ctx.config.temporal.namespace}/workflows/${id}`;
   if (values.json) printJson({ jobId: id, ...(ui ? { ui } : {}), timeline: entries });
   else {
     for (const e of entries) process.stdout.write(`${e.at}  +${e.offsetSeconds.toFixed(1).padStart(6)}s  ${e.what}\n`);

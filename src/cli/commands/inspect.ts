@@ -56,11 +56,22 @@ export async function list(argv: string[], ctx: CliContext): Promise<number> {
   const rows: Record<string, unknown>[] = [];
   for await (const wf of client.workflow.list({ query: clauses.join(' AND ') })) {
     const sa = wf.typedSearchAttributes;
-    rows.push({ jobId: wf.workflowId, status: sa.get(SA.status), backend: sa.get(SA.backend), kind: sa.get(SA.kind), lane: sa.get(SA.lane), startTime: wf.startTime.toISOString() });
+    rows.push({
+      jobId: wf.workflowId,
+      status: sa.get(SA.status),
+      backend: sa.get(SA.backend),
+      kind: sa.get(SA.kind),
+      lane: sa.get(SA.lane),
+      startTime: wf.startTime.toISOString(),
+    });
     if (rows.length >= limit) break;
   }
   if (values.json) printJson(rows);
-  else for (const r of rows) process.stdout.write(`${String(r['jobId']).padEnd(14)} ${String(r['status']).padEnd(10)} ${String(r['backend']).padEnd(8)} ${String(r['kind']).padEnd(15)} ${String(r['lane']).padEnd(12)} ${String(r['startTime'])}\n`);
+  else
+    for (const r of rows)
+      process.stdout.write(
+        `${String(r['jobId']).padEnd(14)} ${String(r['status']).padEnd(10)} ${String(r['backend']).padEnd(8)} ${String(r['kind']).padEnd(15)} ${String(r['lane']).padEnd(12)} ${String(r['startTime'])}\n`,
+      );
   return 0;
 }
 

@@ -34,7 +34,10 @@ export async function runWorker(config: Config, onReady?: () => void): Promise<v
 export async function maybeStartDevServer(config: Config): Promise<DevServer | undefined> {
   if (config.temporal.address) return undefined;
   const server = await startDevServer(config.dataDir, config.temporal.devPort, config.temporal.devUiPort);
-  logger('dev').info({ address: server.address, ui: server.uiUrl, db: `${config.dataDir}/temporal.db` }, 'temporal dev server up');
+  logger('dev').info(
+    { address: server.address, ui: server.uiUrl, db: `${config.dataDir}/temporal.db` },
+    'temporal dev server up',
+  );
   return server;
 }
 
@@ -42,7 +45,11 @@ export async function dev(argv: string[], ctx: CliContext): Promise<number> {
   parse(argv, {});
   const server = await maybeStartDevServer(ctx.config);
   try {
-    await runWorker(ctx.config, () => process.stderr.write(`nightshift dev: worker on ${addressOf(ctx.config)}${server ? `, UI ${server.uiUrl}` : ''}; Ctrl-C stops both\n`));
+    await runWorker(ctx.config, () =>
+      process.stderr.write(
+        `nightshift dev: worker on ${addressOf(ctx.config)}${server ? `, UI ${server.uiUrl}` : ''}; Ctrl-C stops both\n`,
+      ),
+    );
   } finally {
     await server?.stop();
   }

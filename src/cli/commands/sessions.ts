@@ -1,5 +1,11 @@
 // `nightshift sessions [--json]`, `sessions close <name>`, and the `submit --session` path.
-import { closeSession, listSessions, submitToSession, waitForSessionJob, type SessionRow } from '../../client/sessions.js';
+import {
+  closeSession,
+  listSessions,
+  submitToSession,
+  waitForSessionJob,
+  type SessionRow,
+} from '../../client/sessions.js';
 import { UsageError } from '../../support/usage-error.js';
 import { parse, printJson } from '../args.js';
 import type { CliContext } from '../context.js';
@@ -11,13 +17,15 @@ export async function sessions(argv: string[], ctx: CliContext): Promise<number>
   const { values, positionals } = parse(argv, {});
   const [sub, name, ...extra] = positionals;
   if (sub === 'close') {
-    if (!name || extra.length) throw new UsageError('session name: expected one (e.g. `nightshift sessions close inbox-triage`)');
+    if (!name || extra.length)
+      throw new UsageError('session name: expected one (e.g. `nightshift sessions close inbox-triage`)');
     const view = await closeSession(await ctx.client(), ctx.config, name);
     if (values.json) printJson(view);
     else out(`${name}: close requested${view.running ? ` (after ${view.running})` : ''}`);
     return 0;
   }
-  if (sub !== undefined && sub !== 'list') throw new UsageError(`sessions: unknown subcommand "${sub}" (try: list, close <name>)`);
+  if (sub !== undefined && sub !== 'list')
+    throw new UsageError(`sessions: unknown subcommand "${sub}" (try: list, close <name>)`);
   const rows = await listSessions(await ctx.client(), ctx.config);
   if (values.json) printJson(rows);
   else printSessions(rows);
@@ -29,7 +37,9 @@ function printSessions(rows: SessionRow[]): void {
     out('no open sessions');
     return;
   }
-  out(`${'NAME'.padEnd(20)} ${'BACKEND'.padEnd(9)} ${'AGENT SESSION'.padEnd(37)} ${'JOBS'.padStart(5)} ${'QUEUED'.padStart(6)} ${'TOKENS'.padStart(10)}  LAST USED`);
+  out(
+    `${'NAME'.padEnd(20)} ${'BACKEND'.padEnd(9)} ${'AGENT SESSION'.padEnd(37)} ${'JOBS'.padStart(5)} ${'QUEUED'.padStart(6)} ${'TOKENS'.padStart(10)}  LAST USED`,
+  );
   for (const r of rows) {
     const tokens = r.tokens.input + r.tokens.output + r.tokens.cacheRead + r.tokens.cacheWrite;
     out(
@@ -39,7 +49,12 @@ function printSessions(rows: SessionRow[]): void {
 }
 
 /** `submit --session NAME`: prints the job id, or with `--wait` the session's record of the job. */
-export async function submitToSessionCli(name: string, raw: Record<string, unknown>, ctx: CliContext, opts: { wait: boolean; json: boolean }): Promise<number> {
+export async function submitToSessionCli(
+  name: string,
+  raw: Record<string, unknown>,
+  ctx: CliContext,
+  opts: { wait: boolean; json: boolean },
+): Promise<number> {
   const client = await ctx.client();
   const spec = await submitToSession(client, ctx.config, name, raw);
   if (!opts.wait) {
@@ -49,7 +64,8 @@ export async function submitToSessionCli(name: string, raw: Record<string, unkno
   }
   const record = await waitForSessionJob(client, ctx.config, name, spec.jobId);
   const result = record.result;
-  if (opts.json) printJson(result ? { ...result, session: name } : { jobId: spec.jobId, session: name, status: record.status });
+  if (opts.json)
+    printJson(result ? { ...result, session: name } : { jobId: spec.jobId, session: name, status: record.status });
   else if (result) {
     printResult(result);
     if (result.freshSession) out('  note: the agent session could not be resumed; this job ran in a fresh session');

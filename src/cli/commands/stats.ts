@@ -15,13 +15,21 @@ export async function stats(argv: string[], ctx: CliContext): Promise<number> {
   let since: number | undefined;
   if (v.since !== undefined) {
     const ms = parseSince(v.since);
-    if (ms === undefined) throw new UsageError(`--since: expected a duration like 90s, 30m, 12h, 7d or 2w, got "${v.since}"`);
+    if (ms === undefined)
+      throw new UsageError(`--since: expected a duration like 90s, 30m, 12h, 7d or 2w, got "${v.since}"`);
     since = Date.now() - ms;
   }
   const { entries, skipped } = await readLedger(ctx.config.dataDir);
   const { rows, total } = computeStats(entries, by, since);
   if (v.json) {
-    printJson({ by, since: since === undefined ? null : new Date(since).toISOString(), ledger: ledgerPath(ctx.config.dataDir), skippedLines: skipped, rows, total });
+    printJson({
+      by,
+      since: since === undefined ? null : new Date(since).toISOString(),
+      ledger: ledgerPath(ctx.config.dataDir),
+      skippedLines: skipped,
+      rows,
+      total,
+    });
     return 0;
   }
   printTable(by, rows, total, since);
@@ -33,7 +41,21 @@ const pct = (x: number | null): string => (x === null ? '-' : `${(100 * x).toFix
 const secs = (ms: number | null): string => (ms === null ? '-' : `${(ms / 1000).toFixed(1)}s`);
 
 export function printTable(by: GroupBy, rows: StatsRow[], total: StatsRow, since: number | undefined): void {
-  const header = [by, 'jobs', 'ok', 'failed', 'no_op', 'cancel', 'success', 'revised', 'p50', 'p95', 'tok in', 'tok out', 'cost'];
+  const header = [
+    by,
+    'jobs',
+    'ok',
+    'failed',
+    'no_op',
+    'cancel',
+    'success',
+    'revised',
+    'p50',
+    'p95',
+    'tok in',
+    'tok out',
+    'cost',
+  ];
   const cells = (r: StatsRow): string[] => [
     r.group,
     String(r.jobs),
@@ -51,8 +73,12 @@ export function printTable(by: GroupBy, rows: StatsRow[], total: StatsRow, since
   ];
   const table = [header, ...rows.map(cells), cells(total)];
   const widths = header.map((_, i) => Math.max(...table.map((row) => (row[i] ?? '').length)));
-  const line = (row: string[]): string => row.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
-  const out: string[] = [since === undefined ? 'all jobs in the ledger' : `jobs finished since ${new Date(since).toISOString()}`, line(header)];
+  const line = (row: string[]): string =>
+    row.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  const out: string[] = [
+    since === undefined ? 'all jobs in the ledger' : `jobs finished since ${new Date(since).toISOString()}`,
+    line(header),
+  ];
   for (const row of table.slice(1)) out.push(line(row));
   process.stdout.write(out.join('\n') + '\n');
 }

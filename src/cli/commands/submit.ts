@@ -61,7 +61,8 @@ export function jobInputFromArgv(argv: string[], defaults: Defaults = {}) {
 export async function submit(argv: string[], ctx: CliContext, defaults: Defaults = {}): Promise<number> {
   const { raw, v } = jobInputFromArgv(argv, defaults);
   // A warm session runs the job in its own workflow, resuming its agent session.
-  if (v.session !== undefined) return submitToSessionCli(v.session, raw, ctx, { wait: Boolean(v.wait ?? defaults.wait), json: Boolean(v.json) });
+  if (v.session !== undefined)
+    return submitToSessionCli(v.session, raw, ctx, { wait: Boolean(v.wait ?? defaults.wait), json: Boolean(v.json) });
   const spec = resolveJobSpec(raw, ctx.config); // throws before anything is started
   const client = await ctx.client();
   await startJob(client, ctx.config, spec);

@@ -32,7 +32,8 @@ async function freePort(): Promise<number> {
 
 async function demoRepo(dir: string): Promise<string> {
   mkdirSync(dir, { recursive: true });
-  const git = (...args: string[]) => execa('git', ['-c', 'user.email=demo@nightshift', '-c', 'user.name=demo', ...args], { cwd: dir });
+  const git = (...args: string[]) =>
+    execa('git', ['-c', 'user.email=demo@nightshift', '-c', 'user.name=demo', ...args], { cwd: dir });
   await git('init', '-q', '-b', 'main');
   await execa('sh', ['-c', 'echo "# demo repo" > README.md'], { cwd: dir });
   await git('add', '.');
@@ -52,19 +53,28 @@ export async function demo(argv: string[], ctx: CliContext): Promise<number> {
     dataDir,
     temporal: { address: server.address, taskQueue: 'nightshift-demo' },
     capacity: { maxSlots: slots, reservedOperatorSlots: 1 },
-    backends: { claude: { env: { HOME: join(dataDir, 'home'), ANTHROPIC_BASE_URL: stub.url, ANTHROPIC_API_KEY: 'sk-demo-not-a-real-key' } } },
+    backends: {
+      claude: {
+        env: { HOME: join(dataDir, 'home'), ANTHROPIC_BASE_URL: stub.url, ANTHROPIC_API_KEY: 'sk-demo-not-a-real-key' },
+      },
+    },
   });
   const connection = await NativeConnection.connect({ address: server.address });
   const client = await connectClient(config);
   const worker = await createWorker({ config, client, connection });
   const running = worker.run();
   try {
-    say(`nightshift demo — Temporal dev server ${server.address} (UI ${server.uiUrl}), ${slots} slots (1 reserved for the operator lane)`);
+    say(
+      `nightshift demo — Temporal dev server ${server.address} (UI ${server.uiUrl}), ${slots} slots (1 reserved for the operator lane)`,
+    );
     const repo = await demoRepo(join(dataDir, 'repo'));
     say(`\n1. A burst of ${jobs} background claude jobs on ${repo}`);
     const ids: string[] = [];
     for (let i = 1; i <= jobs; i++) {
-      const spec = resolveJobSpec({ prompt: `Write notes for task ${i}`, repo, lane: 'background', kind: 'llm' }, config);
+      const spec = resolveJobSpec(
+        { prompt: `Write notes for task ${i}`, repo, lane: 'background', kind: 'llm' },
+        config,
+      );
       await startJob(client, config, spec);
       ids.push(spec.jobId);
     }
@@ -77,16 +87,23 @@ export async function demo(argv: string[], ctx: CliContext): Promise<number> {
     printCapacity(await capacityView(client, config));
     say('\n3. The operator asks (nightshift ask): ');
     const t0 = Date.now();
-    const ask = resolveJobSpec({ prompt: 'How many slots are reserved for me?', lane: 'operator', kind: 'llm', workspace: 'none' }, config);
+    const ask = resolveJobSpec(
+      { prompt: 'How many slots are reserved for me?', lane: 'operator', kind: 'llm', workspace: 'none' },
+      config,
+    );
     await startJob(client, config, ask);
     const answer = await jobOutcome(client, ask.jobId);
-    say(`   answer after ${((Date.now() - t0) / 1000).toFixed(1)}s (lease wait ${answer.result?.leaseWaitMs ?? '?'} ms): ${answer.result?.finalText ?? answer.error?.message}`);
+    say(
+      `   answer after ${((Date.now() - t0) / 1000).toFixed(1)}s (lease wait ${answer.result?.leaseWaitMs ?? '?'} ms): ${answer.result?.finalText ?? answer.error?.message}`,
+    );
     say('\n4. Capacity after the ask:');
     printCapacity(await capacityView(client, config));
     say('\n5. Background results:');
     for (const id of ids) {
       const { result, error } = await jobOutcome(client, id);
-      say(`   ${id}  ${result?.status ?? 'failed'}  lease wait ${((result?.leaseWaitMs ?? 0) / 1000).toFixed(1)}s  files ${result?.filesChanged.join(',') ?? ''}  branch ${result?.branch ?? ''}${error && !result ? ` ${error.message}` : ''}`);
+      say(
+        `   ${id}  ${result?.status ?? 'failed'}  lease wait ${((result?.leaseWaitMs ?? 0) / 1000).toFixed(1)}s  files ${result?.filesChanged.join(',') ?? ''}  branch ${result?.branch ?? ''}${error && !result ? ` ${error.message}` : ''}`,
+      );
     }
     say('\n6. nightshift stats --by lane (from the job ledger):');
     const { entries } = await readLedger(dataDir);

@@ -2,8 +2,7 @@
 import { sendJson, sleep, startHttpStub, startSse } from './http.js';
 
 export type ScriptedBlock =
-  | { type: 'text'; text: string }
-  | { type: 'tool_use'; name: string; input: Record<string, unknown> };
+  { type: 'text'; text: string } | { type: 'tool_use'; name: string; input: Record<string, unknown> };
 
 export type ScriptedReply =
   | { kind: 'message'; blocks: ScriptedBlock[]; inputTokens?: number; outputTokens?: number; delayMs?: number }
@@ -66,17 +65,32 @@ export async function startAnthropicStub(initial: Script): Promise<ScriptedServe
     state.usageSent.input += input;
     state.usageSent.output += output;
     // Unique tool-use ids per response: a repeated id makes claude spin.
-    const blocks = reply.blocks.map((b) => (b.type === 'text' ? b : { ...b, id: `toolu_${Date.now()}_${++idCounter}` }));
+    const blocks = reply.blocks.map((b) =>
+      b.type === 'text' ? b : { ...b, id: `toolu_${Date.now()}_${++idCounter}` },
+    );
     const stop = blocks.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn';
-    const message = { id: `msg_${++idCounter}`, type: 'message', role: 'assistant', model: body.model ?? 'claude-scripted' };
+    const message = {
+      id: `msg_${++idCounter}`,
+      type: 'message',
+      role: 'assistant',
+      model: body.model ?? 'claude-scripted',
+    };
     if (!body.stream) {
-      return sendJson(res, 200, { ...message, content: blocks, stop_reason: stop, usage: { input_tokens: input, output_tokens: output } });
+      return sendJson(res, 200, {
+        ...message,
+        content: blocks,
+        stop_reason: stop,
+        usage: { input_tokens: input, output_tokens: output },
+      });
     }
     const send = startSse(res);
     const usage = { input_tokens: input, output_tokens: 1, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
     send({ type: 'message_start', message: { ...message, content: [], stop_reason: null, usage } }, 'message_start');
     blocks.forEach((block, i) => streamBlock(send, block, i));
-    send({ type: 'message_delta', delta: { stop_reason: stop, stop_sequence: null }, usage: { output_tokens: output } }, 'message_delta');
+    send(
+      { type: 'message_delta', delta: { stop_reason: stop, stop_sequence: null }, usage: { output_tokens: output } },
+      'message_delta',
+    );
     send({ type: 'message_stop' }, 'message_stop');
     res.end();
   });
@@ -91,8 +105,16 @@ function streamBlock(send: Send, block: Record<string, unknown>, index: number):
     event({ type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
     event({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: block['text'] } });
   } else {
-    event({ type: 'content_block_start', index, content_block: { type: 'tool_use', id: block['id'], name: block['name'], input: {} } });
-    event({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(block['input']) } });
+    event({
+      type: 'content_block_start',
+      index,
+      content_block: { type: 'tool_use', id: block['id'], name: block['name'], input: {} },
+    });
+    event({
+      type: 'content_block_delta',
+      index,
+      delta: { type: 'input_json_delta', partial_json: JSON.stringify(block['input']) },
+    });
   }
   event({ type: 'content_block_stop', index });
 }

@@ -50,7 +50,10 @@ const STATUS_NAMES: Record<number, string> = {
 };
 
 /** A Google RPC RetryInfo detail: how a 429 says when to retry. */
-export const retryInfo = (seconds: number) => ({ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${seconds}s` });
+export const retryInfo = (seconds: number) => ({
+  '@type': 'type.googleapis.com/google.rpc.RetryInfo',
+  retryDelay: `${seconds}s`,
+});
 
 /** Replies by turn (model messages so far); requests without tools (side calls) get a short text. */
 export function geminiTurns(replies: GeminiReply[], fallback = 'done'): GeminiScript {
@@ -63,16 +66,28 @@ export function geminiTurns(replies: GeminiReply[], fallback = 'done'): GeminiSc
 
 export async function startGeminiStub(initial: GeminiScript): Promise<GeminiServer> {
   let script = initial;
-  const state: Omit<GeminiServer, 'url' | 'close'> = { requests: [], usageSent: { prompt: 0, output: 0 }, setScript: (s) => (script = s) };
+  const state: Omit<GeminiServer, 'url' | 'close'> = {
+    requests: [],
+    usageSent: { prompt: 0, output: 0 },
+    setScript: (s) => (script = s),
+  };
   const http = await startHttpStub(async (req, raw, res) => {
     const path = req.url ?? '/';
     const route = /\/models\/([^:/?]+):(generateContent|streamGenerateContent)/.exec(path);
-    if (req.method !== 'POST' || !route) return sendJson(res, 404, googleError(404, `no route ${req.method ?? ''} ${path}`));
-    const request: GeminiRequest = { path, model: route[1] ?? '', stream: route[2] === 'streamGenerateContent', body: JSON.parse(raw || '{}') as GeminiBody, at: Date.now() };
+    if (req.method !== 'POST' || !route)
+      return sendJson(res, 404, googleError(404, `no route ${req.method ?? ''} ${path}`));
+    const request: GeminiRequest = {
+      path,
+      model: route[1] ?? '',
+      stream: route[2] === 'streamGenerateContent',
+      body: JSON.parse(raw || '{}') as GeminiBody,
+      at: Date.now(),
+    };
     state.requests.push(request);
     const reply = script(request.body, state.requests.length - 1, request);
     if (reply.kind === 'hang') return http.hang(res);
-    if (reply.kind === 'error') return sendJson(res, reply.status, googleError(reply.status, reply.message, reply.details), reply.headers);
+    if (reply.kind === 'error')
+      return sendJson(res, reply.status, googleError(reply.status, reply.message, reply.details), reply.headers);
     if (reply.delayMs) await sleep(reply.delayMs);
     const prompt = reply.promptTokens ?? 100;
     const output = reply.outputTokens ?? 20;

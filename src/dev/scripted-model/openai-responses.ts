@@ -7,7 +7,15 @@ export interface ResponsesToolCall {
 }
 
 export type ResponsesReply =
-  | { kind: 'message'; text?: string; toolCalls?: ResponsesToolCall[]; inputTokens?: number; cachedTokens?: number; outputTokens?: number; delayMs?: number }
+  | {
+      kind: 'message';
+      text?: string;
+      toolCalls?: ResponsesToolCall[];
+      inputTokens?: number;
+      cachedTokens?: number;
+      outputTokens?: number;
+      delayMs?: number;
+    }
   | { kind: 'error'; status: number; body: unknown; headers?: Record<string, string> }
   | { kind: 'hang' };
 
@@ -71,23 +79,39 @@ export function responsesTurns(replies: ResponsesReply[], fallback = 'done'): Re
 export async function startOpenAiResponsesStub(initial: ResponsesScript): Promise<ResponsesServer> {
   let script = initial;
   let ids = 0;
-  const state: Omit<ResponsesServer, 'url' | 'close'> = { requests: [], usageSent: { input: 0, cached: 0, output: 0 }, setScript: (s) => (script = s) };
+  const state: Omit<ResponsesServer, 'url' | 'close'> = {
+    requests: [],
+    usageSent: { input: 0, cached: 0, output: 0 },
+    setScript: (s) => (script = s),
+  };
   const http = await startHttpStub(async (req, raw, res) => {
     const path = req.url ?? '/';
-    if (req.method !== 'POST' || !path.endsWith('/responses')) return sendJson(res, 404, { error: { message: `no route ${path}` } });
+    if (req.method !== 'POST' || !path.endsWith('/responses'))
+      return sendJson(res, 404, { error: { message: `no route ${path}` } });
     const body = JSON.parse(raw || '{}') as ResponsesBody;
     state.requests.push({ path, body, headers: req.headers, at: Date.now() });
     const reply = script(body, state.requests.length - 1);
     if (reply.kind === 'hang') return http.hang(res);
     if (reply.kind === 'error') return sendJson(res, reply.status, reply.body, reply.headers);
     if (reply.delayMs) await sleep(reply.delayMs);
-    const usage = { input: reply.inputTokens ?? 100, cached: reply.cachedTokens ?? 0, output: reply.outputTokens ?? 20 };
+    const usage = {
+      input: reply.inputTokens ?? 100,
+      cached: reply.cachedTokens ?? 0,
+      output: reply.outputTokens ?? 20,
+    };
     state.usageSent.input += usage.input;
     state.usageSent.cached += usage.cached;
     state.usageSent.output += usage.output;
     const id = `resp_${++ids}`;
     const items = outputItems(reply, () => ++ids);
-    const response = { id, object: 'response', created_at: Math.floor(Date.now() / 1000), model: body.model ?? 'scripted', status: 'in_progress', output: [] };
+    const response = {
+      id,
+      object: 'response',
+      created_at: Math.floor(Date.now() / 1000),
+      model: body.model ?? 'scripted',
+      status: 'in_progress',
+      output: [],
+    };
     const send = startSse(res);
     const event = (data: Record<string, unknown>): void => send(data, String(data['type']));
     event({ type: 'response.created', response });
@@ -99,14 +123,20 @@ export async function startOpenAiResponsesStub(initial: ResponsesScript): Promis
       output_tokens_details: { reasoning_tokens: 0 },
       total_tokens: usage.input + usage.output,
     };
-    event({ type: 'response.completed', response: { ...response, status: 'completed', output: items, usage: fullUsage } });
+    event({
+      type: 'response.completed',
+      response: { ...response, status: 'completed', output: items, usage: fullUsage },
+    });
     res.end();
   });
   return { ...state, url: http.url, close: http.close };
 }
 
 /** The reply as Responses output items: an assistant message, then one `function_call` per tool call (unique call ids). */
-function outputItems(reply: Extract<ResponsesReply, { kind: 'message' }>, nextId: () => number): Record<string, unknown>[] {
+function outputItems(
+  reply: Extract<ResponsesReply, { kind: 'message' }>,
+  nextId: () => number,
+): Record<string, unknown>[] {
   const items: Record<string, unknown>[] = [];
   if (reply.text !== undefined) {
     const content = [{ type: 'output_text', text: reply.text, annotations: [] }];
@@ -114,19 +144,40 @@ function outputItems(reply: Extract<ResponsesReply, { kind: 'message' }>, nextId
   }
   for (const call of reply.toolCalls ?? []) {
     const n = nextId();
-    items.push({ type: 'function_call', id: `fc_${n}`, call_id: `call_${Date.now()}_${n}`, name: call.name, arguments: JSON.stringify(call.arguments), status: 'completed' });
+    items.push({
+      type: 'function_call',
+      id: `fc_${n}`,
+      call_id: `call_${Date.now()}_${n}`,
+      name: call.name,
+      arguments: JSON.stringify(call.arguments),
+      status: 'completed',
+    });
   }
   return items;
 }
 
-function streamItem(event: (data: Record<string, unknown>) => void, item: Record<string, unknown>, index: number): void {
+function streamItem(
+  event: (data: Record<string, unknown>) => void,
+  item: Record<string, unknown>,
+  index: number,
+): void {
   if (item['type'] !== 'message') {
     event({ type: 'response.output_item.added', output_index: index, item: { ...item, status: 'in_progress' } });
     event({ type: 'response.output_item.done', output_index: index, item });
     return;
   }
-  const text = ((item['content'] as { text: string }[] | undefined)?.[0]?.text ?? '');
-  event({ type: 'response.output_item.added', output_index: index, item: { ...item, status: 'in_progress', content: [] } });
-  event({ type: 'response.output_text.delta', output_index: index, content_index: 0, item_id: item['id'], delta: text });
+  const text = (item['content'] as { text: string }[] | undefined)?.[0]?.text ?? '';
+  event({
+    type: 'response.output_item.added',
+    output_index: index,
+    item: { ...item, status: 'in_progress', content: [] },
+  });
+  event({
+    type: 'response.output_text.delta',
+    output_index: index,
+    content_index: 0,
+    item_id: item['id'],
+    delta: text,
+  });
   event({ type: 'response.output_item.done', output_index: index, item });
 }

@@ -115,6 +115,7 @@ export function backpressure(state: CapacityState, now: number): Backpressure {
   const reasons: string[] = [];
   if (depth >= s.backpressureQueueDepth) reasons.push(`queue depth ${depth} >= ${s.backpressureQueueDepth}`);
   const tokenPressure = tokens >= s.backpressureTokenRatio * s.tokenBudget;
-  if (tokenPressure) reasons.push(`tokens ${tokens} >= ${Math.round(s.backpressureTokenRatio * 100)}% of ${s.tokenBudget}`);
+  if (tokenPressure)
+    reasons.push(`tokens ${tokens} >= ${Math.round(s.backpressureTokenRatio * 100)}% of ${s.tokenBudget}`);
   return { on: reasons.length > 0, reasons, tokenPressure };
 }

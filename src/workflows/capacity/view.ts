@@ -17,7 +17,10 @@ export function viewOf(state: CapacityState, now: number): CapacityView {
       reservedOperator: s.reservedOperatorSlots,
       used: state.holders.length,
       free: s.maxSlots - state.holders.length,
-      sharedFree: Math.max(0, Math.min(s.maxSlots - s.reservedOperatorSlots - shared, s.maxSlots - state.holders.length)),
+      sharedFree: Math.max(
+        0,
+        Math.min(s.maxSlots - s.reservedOperatorSlots - shared, s.maxSlots - state.holders.length),
+      ),
     },
     lanes: { operator: lane('operator'), interactive: lane('interactive'), background: lane('background') },
     tokens: {
@@ -29,7 +32,13 @@ export function viewOf(state: CapacityState, now: number): CapacityView {
     },
     backpressure: { on: bp.on, reasons: bp.reasons },
     holders: state.holders.map((h) => ({ ...h })),
-    queue: state.queue.map(({ jobId, lane: l, kind, requestedAt, admitted }) => ({ jobId, lane: l, kind, requestedAt, admitted })),
+    queue: state.queue.map(({ jobId, lane: l, kind, requestedAt, admitted }) => ({
+      jobId,
+      lane: l,
+      kind,
+      requestedAt,
+      admitted,
+    })),
     counters: { ...state.counters },
     limitedBackends: Object.fromEntries(Object.entries(state.limits ?? {}).filter(([, until]) => until > now)),
   };

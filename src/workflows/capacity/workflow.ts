@@ -14,7 +14,14 @@ import { activeLimits, enqueue, initialState, noteLimit, release, type CapacityS
 import type { CapacitySettings } from '../../protocol/capacity.js';
 import { nextSlideAt, takeGrants } from './grants.js';
 import { viewOf } from './view.js';
-import { backendLimitedSignal, capacityQuery, leaseGrantedSignal, reconfigureSignal, releaseLeaseSignal, requestLeaseSignal } from '../../protocol/signals.js';
+import {
+  backendLimitedSignal,
+  capacityQuery,
+  leaseGrantedSignal,
+  reconfigureSignal,
+  releaseLeaseSignal,
+  requestLeaseSignal,
+} from '../../protocol/signals.js';
 import type { LeaseRequestInput } from '../../protocol/capacity.js';
 
 const { closedWorkflows } = proxyActivities<Activities>({

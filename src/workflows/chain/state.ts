@@ -13,9 +13,25 @@ export function workspaceOf(spec: ChainSpec, stepId: string | undefined): { work
 
 export function newChainView(spec: ChainSpec, now: number): ChainView {
   const steps = spec.nodes.flatMap((node) =>
-    stepsOf(node).map((s): StepRecord => ({ id: s.id, parallel: 'parallel' in node, state: 'pending', jobIds: [], attempts: 0, tokens: emptyTokens(), failures: [] })),
+    stepsOf(node).map((s): StepRecord => ({
+      id: s.id,
+      parallel: 'parallel' in node,
+      state: 'pending',
+      jobIds: [],
+      attempts: 0,
+      tokens: emptyTokens(),
+      failures: [],
+    })),
   );
-  return { chainId: spec.chainId, name: spec.name, status: 'running', ...wsView(spec), startedAt: now, tokens: emptyTokens(), steps };
+  return {
+    chainId: spec.chainId,
+    name: spec.name,
+    status: 'running',
+    ...wsView(spec),
+    startedAt: now,
+    tokens: emptyTokens(),
+    steps,
+  };
 }
 
 const wsView = (spec: ChainSpec) => {

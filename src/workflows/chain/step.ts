@@ -26,7 +26,13 @@ export async function runStep({ spec, step, rec, outputs, parallel }: StepRun): 
     rec.jobId = jobId;
     rec.jobIds.push(jobId);
     rec.attempts = attempt;
-    const result = await runChildJob({ ...step.job, jobId, prompt, workspacePath: ws.workspacePath, branch: ws.branch });
+    const result = await runChildJob({
+      ...step.job,
+      jobId,
+      prompt,
+      workspacePath: ws.workspacePath,
+      branch: ws.branch,
+    });
     rec.result = result;
     addTokens(rec.tokens, result.tokens);
     if (result.status === 'succeeded' || result.status === 'no_op') break;
@@ -42,4 +48,3 @@ export async function runStep({ spec, step, rec, outputs, parallel }: StepRun): 
   rec.state = ok ? 'succeeded' : 'failed';
   rec.durationMs = Date.now() - started;
 }
-

@@ -20,7 +20,9 @@ export async function chainWorkflow(spec: ChainSpec): Promise<ChainView> {
     }
     const outputs = outputsOf(view);
     // Every branch of a block runs to its end, so the chain keeps each finished result even when one fails.
-    await Promise.all(group.map((step) => runStep({ spec, step, rec: recordOf(view, step.id), outputs, parallel: 'parallel' in node })));
+    await Promise.all(
+      group.map((step) => runStep({ spec, step, rec: recordOf(view, step.id), outputs, parallel: 'parallel' in node })),
+    );
     stoppedBy = group.find((s) => s.onFailure === 'stop' && recordOf(view, s.id).state === 'failed')?.id;
   }
   for (const s of view.steps) addTokens(view.tokens, s.tokens);
@@ -28,10 +30,14 @@ export async function chainWorkflow(spec: ChainSpec): Promise<ChainView> {
   view.status = stoppedBy ? 'failed' : 'succeeded';
   if (stoppedBy) {
     const why = recordOf(view, stoppedBy).result?.failureClass ?? 'unknown';
-    throw encodeFailure(FailureClass.ChainFailed, `chain ${spec.chainId} stopped: step "${stoppedBy}" failed (${why})`, {
-      nonRetryable: true,
-      details: view,
-    });
+    throw encodeFailure(
+      FailureClass.ChainFailed,
+      `chain ${spec.chainId} stopped: step "${stoppedBy}" failed (${why})`,
+      {
+        nonRetryable: true,
+        details: view,
+      },
+    );
   }
   return view;
 }

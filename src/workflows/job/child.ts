@@ -1,5 +1,12 @@
 // A job run as a child workflow (sessions, chains): its id is the job id, its result a JobResult even when it failed.
-import { CancellationScope, CancelledFailure, ChildWorkflowFailure, executeChild, isCancellation, ParentClosePolicy } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  CancelledFailure,
+  ChildWorkflowFailure,
+  executeChild,
+  isCancellation,
+  ParentClosePolicy,
+} from '@temporalio/workflow';
 import { decodeFailure, FailureClass } from '../../protocol/failures.js';
 import { SA } from '../../protocol/search-attributes.js';
 import { emptyTokens } from '../../protocol/tokens.js';
@@ -48,7 +55,12 @@ function resultOfFailure(job: JobSpec, err: unknown): JobResult {
     filesChanged: [],
     attempts: 0,
     backends: [],
-    ...(cancelled ? {} : { failureClass: FailureClass.JobFailed, failureMessage: cause instanceof Error ? cause.message : String(cause) }),
+    ...(cancelled
+      ? {}
+      : {
+          failureClass: FailureClass.JobFailed,
+          failureMessage: cause instanceof Error ? cause.message : String(cause),
+        }),
     timeline: { queuedAt: now, finishedAt: now },
   };
 }

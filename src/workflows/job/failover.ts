@@ -31,13 +31,22 @@ export async function runWithFailover(c: FailoverContext): Promise<AgentSummary>
     }
     c.onBackend(backend);
     try {
-      const agent = await c.acts.agent.runAgent({ spec: { ...c.spec, backend }, workspace: c.workspace, canFailover: !last });
+      const agent = await c.acts.agent.runAgent({
+        spec: { ...c.spec, backend },
+        workspace: c.workspace,
+        canFailover: !last,
+      });
       c.trail.push({ backend, outcome: 'succeeded' });
       return agent;
     } catch (err) {
       const f = decodeFailure(err);
       const limitedUntil = f.agent?.resetAt ?? Date.now() + UNKNOWN_RESET_MS;
-      c.trail.push({ backend, outcome: 'failed', failureClass: f.failureClass, ...(MOVABLE.includes(f.failureClass) ? { limitedUntil } : {}) });
+      c.trail.push({
+        backend,
+        outcome: 'failed',
+        failureClass: f.failureClass,
+        ...(MOVABLE.includes(f.failureClass) ? { limitedUntil } : {}),
+      });
       if (last || isCancellation(err) || !MOVABLE.includes(f.failureClass)) throw err;
       await c.onLimited(backend, limitedUntil);
     }

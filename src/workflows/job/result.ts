@@ -1,11 +1,20 @@
 import { FailureClass } from '../../protocol/failures.js';
-import type { AgentSummary, BackendAttempt, CheckOutcome, JobProgress, JobResult, ReviewVerdict, WorkspaceInfo } from '../../protocol/result.js';
+import type {
+  AgentSummary,
+  BackendAttempt,
+  CheckOutcome,
+  JobProgress,
+  JobResult,
+  ReviewVerdict,
+  WorkspaceInfo,
+} from '../../protocol/result.js';
 import type { JobSpec } from '../../protocol/job.js';
 import { emptyTokens } from '../../protocol/tokens.js';
 
 const CODING_KINDS = new Set(['coding-agent', 'codex']);
 // An agent that changed nothing is not a success unless it says why (e.g. "no changes needed").
-const SAID_WHY = /\b(no (code )?(changes?|edits?|modifications?) (are |were |is )?(needed|necessary|required)|nothing (to|needed to) (change|do|fix|edit)|already (done|implemented|fixed|present|correct|up[ -]to[ -]date))\b/i;
+const SAID_WHY =
+  /\b(no (code )?(changes?|edits?|modifications?) (are |were |is )?(needed|necessary|required)|nothing (to|needed to) (change|do|fix|edit)|already (done|implemented|fixed|present|correct|up[ -]to[ -]date))\b/i;
 
 /** What failed, as the result records it. */
 export interface Failure {
@@ -29,7 +38,9 @@ export interface ResultParts {
 
 export function buildResult(p: ResultParts): JobResult {
   const written = p.agent?.instructionsWritten;
-  const filesChanged = [...new Set([...p.changed, ...(p.agent?.filesTouched ?? [])])].filter((f) => f !== written).sort();
+  const filesChanged = [...new Set([...p.changed, ...(p.agent?.filesTouched ?? [])])]
+    .filter((f) => f !== written)
+    .sort();
   const granted = p.progress.leaseGrantedAt;
   const result: JobResult = {
     jobId: p.spec.jobId,
@@ -54,8 +65,14 @@ export function buildResult(p: ResultParts): JobResult {
   if (p.workspace) result.workspace = p.workspace.path;
   if (p.workspace?.branch) result.branch = p.workspace.branch;
   if (p.check) result.check = p.check;
-  if (p.rounds) Object.assign(result, { fixRounds: p.rounds.fixRounds, reviews: p.rounds.reviews, revised: p.rounds.revised && p.rounds.reviews.at(-1)?.verdict === 'approve' });
-  if (result.status === 'succeeded' && isCoding(p) && filesChanged.length === 0) result.noChangeReason = p.agent?.finalText.slice(0, 500) ?? '';
+  if (p.rounds)
+    Object.assign(result, {
+      fixRounds: p.rounds.fixRounds,
+      reviews: p.rounds.reviews,
+      revised: p.rounds.revised && p.rounds.reviews.at(-1)?.verdict === 'approve',
+    });
+  if (result.status === 'succeeded' && isCoding(p) && filesChanged.length === 0)
+    result.noChangeReason = p.agent?.finalText.slice(0, 500) ?? '';
   const failure = p.failure ?? checkFailure(p.check) ?? reviewFailure(p.rounds?.reviews);
   if (failure && !p.cancelled) {
     result.failureClass = failure.failureClass;
@@ -67,12 +84,18 @@ export function buildResult(p: ResultParts): JobResult {
 function reviewFailure(reviews: ReviewVerdict[] | undefined): Failure | undefined {
   const last = reviews?.at(-1);
   if (last?.verdict !== 'revise') return undefined;
-  return { failureClass: FailureClass.ReviewRejected, message: `reviewer ${last.backend} still asks for revision after ${reviews?.length ?? 0} rounds: ${last.reasons.join('; ')}` };
+  return {
+    failureClass: FailureClass.ReviewRejected,
+    message: `reviewer ${last.backend} still asks for revision after ${reviews?.length ?? 0} rounds: ${last.reasons.join('; ')}`,
+  };
 }
 
 function checkFailure(check: CheckOutcome | undefined): Failure | undefined {
   if (!check || check.passed) return undefined;
-  return { failureClass: FailureClass.CheckFailed, message: `check ${check.command.join(' ')} exited ${check.exitCode}` };
+  return {
+    failureClass: FailureClass.CheckFailed,
+    message: `check ${check.command.join(' ')} exited ${check.exitCode}`,
+  };
 }
 
 const isCoding = (p: ResultParts): boolean => CODING_KINDS.has(p.spec.kind) && p.workspace?.mode !== 'none';

@@ -27,10 +27,29 @@ const revisePrompt = (v: ReviewVerdict): string =>
 
 /** Adds a later run to the author's record: its session and text win, usage and files accumulate. */
 function merge(a: AgentSummary, b: AgentSummary, authored: boolean): AgentSummary {
-  const tokens = { input: a.tokens.input + b.tokens.input, output: a.tokens.output + b.tokens.output, cacheRead: a.tokens.cacheRead + b.tokens.cacheRead, cacheWrite: a.tokens.cacheWrite + b.tokens.cacheWrite };
+  const tokens = {
+    input: a.tokens.input + b.tokens.input,
+    output: a.tokens.output + b.tokens.output,
+    cacheRead: a.tokens.cacheRead + b.tokens.cacheRead,
+    cacheWrite: a.tokens.cacheWrite + b.tokens.cacheWrite,
+  };
   const cost = a.costUsd !== undefined || b.costUsd !== undefined ? (a.costUsd ?? 0) + (b.costUsd ?? 0) : undefined;
-  const base = authored ? { ...a, finalText: b.finalText, sessionId: b.sessionId ?? a.sessionId, filesTouched: [...new Set([...a.filesTouched, ...b.filesTouched])], exitedAt: b.exitedAt } : a;
-  return { ...base, tokens, turns: a.turns + b.turns, toolCalls: a.toolCalls + b.toolCalls, ...(cost !== undefined ? { costUsd: cost } : {}) } as AgentSummary;
+  const base = authored
+    ? {
+        ...a,
+        finalText: b.finalText,
+        sessionId: b.sessionId ?? a.sessionId,
+        filesTouched: [...new Set([...a.filesTouched, ...b.filesTouched])],
+        exitedAt: b.exitedAt,
+      }
+    : a;
+  return {
+    ...base,
+    tokens,
+    turns: a.turns + b.turns,
+    toolCalls: a.toolCalls + b.toolCalls,
+    ...(cost !== undefined ? { costUsd: cost } : {}),
+  } as AgentSummary;
 }
 
 export async function verifyAndReview(c: RoundsContext): Promise<RoundsOutcome> {
@@ -38,12 +57,22 @@ export async function verifyAndReview(c: RoundsContext): Promise<RoundsOutcome> 
   const author = { ...c.spec, backend: c.agent.backend, fallbacks: [] };
   const followUp = async (label: string, prompt: string): Promise<void> => {
     const sessionId = out.agent.sessionId;
-    const next = await c.acts.agent.runAgent({ spec: { ...author, prompt, ...(sessionId ? { resumeSessionId: sessionId } : {}) }, workspace: c.workspace, label });
+    const next = await c.acts.agent.runAgent({
+      spec: { ...author, prompt, ...(sessionId ? { resumeSessionId: sessionId } : {}) },
+      workspace: c.workspace,
+      label,
+    });
     out.agent = merge(out.agent, next, true);
   };
   const check = async (): Promise<void> => {
     if (!c.spec.check || c.workspace.mode === 'none') return;
-    const run = () => c.acts.short.runCheck({ command: c.spec.check ?? [], cwd: c.workspace.path, jobDir: c.workspace.jobDir, timeoutSeconds: c.spec.timeoutSeconds });
+    const run = () =>
+      c.acts.short.runCheck({
+        command: c.spec.check ?? [],
+        cwd: c.workspace.path,
+        jobDir: c.workspace.jobDir,
+        timeoutSeconds: c.spec.timeoutSeconds,
+      });
     c.step('running-check');
     out.check = await run();
     while (!out.check.passed && out.fixRounds < (c.spec.fixRounds ?? 0)) {
@@ -60,8 +89,18 @@ export async function verifyAndReview(c: RoundsContext): Promise<RoundsOutcome> 
     c.step('reviewing');
     const setup = await c.acts.short.prepareReview({ spec: c.spec, workspace: c.workspace, round });
     const { model, resumeSessionId, ...rest } = c.spec; // the reviewer runs fresh, on its own model
-    const reviewerSpec: JobSpec = { ...rest, backend: review.backend, prompt: setup.prompt, fallbacks: [], ...(review.model ? { model: review.model } : {}) };
-    const reviewer = await c.acts.agent.runAgent({ spec: reviewerSpec, workspace: setup.scratch, label: `review-${round}` });
+    const reviewerSpec: JobSpec = {
+      ...rest,
+      backend: review.backend,
+      prompt: setup.prompt,
+      fallbacks: [],
+      ...(review.model ? { model: review.model } : {}),
+    };
+    const reviewer = await c.acts.agent.runAgent({
+      spec: reviewerSpec,
+      workspace: setup.scratch,
+      label: `review-${round}`,
+    });
     out.agent = merge(out.agent, reviewer, false);
     const verdict = await c.acts.short.parseVerdict({ text: reviewer.finalText, round, backend: review.backend });
     out.reviews.push(verdict);

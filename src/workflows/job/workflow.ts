@@ -11,7 +11,14 @@ import {
 } from '@temporalio/workflow';
 import { decodeFailure, encodeFailure, FailureClass } from '../../protocol/failures.js';
 import { SA } from '../../protocol/search-attributes.js';
-import type { AgentSummary, BackendAttempt, CheckOutcome, JobProgress, JobResult, WorkspaceInfo } from '../../protocol/result.js';
+import type {
+  AgentSummary,
+  BackendAttempt,
+  CheckOutcome,
+  JobProgress,
+  JobResult,
+  WorkspaceInfo,
+} from '../../protocol/result.js';
 import type { JobSpec, JobStatus, JobStep } from '../../protocol/job.js';
 import { leaseGrantedSignal, progressQuery } from '../../protocol/signals.js';
 import type { LeaseGrant } from '../../protocol/capacity.js';
@@ -43,7 +50,13 @@ export async function jobWorkflow(spec: JobSpec): Promise<JobResult> {
   const backends: BackendAttempt[] = [];
   try {
     step('waiting-for-lease');
-    await acts.lease.requestLease({ jobId: spec.jobId, lane: spec.lane, kind: spec.kind, estimate: spec.estimateTokens, requestedAt: Date.now() });
+    await acts.lease.requestLease({
+      jobId: spec.jobId,
+      lane: spec.lane,
+      kind: spec.kind,
+      estimate: spec.estimateTokens,
+      requestedAt: Date.now(),
+    });
     await condition(() => grant !== undefined);
     progress.leaseGrantedAt = grant?.grantedAt ?? Date.now();
     setStatus(progress, 'running');
@@ -70,21 +83,52 @@ export async function jobWorkflow(spec: JobSpec): Promise<JobResult> {
       check = rounds.check;
     } else if (spec.check && workspace.mode !== 'none') {
       step('running-check');
-      check = await acts.short.runCheck({ command: spec.check, cwd: workspace.path, jobDir: workspace.jobDir, timeoutSeconds: spec.timeoutSeconds });
+      check = await acts.short.runCheck({
+        command: spec.check,
+        cwd: workspace.path,
+        jobDir: workspace.jobDir,
+        timeoutSeconds: spec.timeoutSeconds,
+      });
     }
     step('collecting-result');
     const changed = await acts.short.changedFiles(workspace);
-    result = finish(progress, buildResult({ spec, progress, agent, workspace, check, changed, attempts: agent.attempt, backends, ...(rounds ? { rounds } : {}) }));
+    result = finish(
+      progress,
+      buildResult({
+        spec,
+        progress,
+        agent,
+        workspace,
+        check,
+        changed,
+        attempts: agent.attempt,
+        backends,
+        ...(rounds ? { rounds } : {}),
+      }),
+    );
   } catch (err) {
     const cancelled = isCancellation(err);
     const failure = decodeFailure(err);
-    result = buildResult({ spec, progress, agent, workspace, check, changed: [], attempts: attemptsOf(err), backends, failure, cancelled });
+    result = buildResult({
+      spec,
+      progress,
+      agent,
+      workspace,
+      check,
+      changed: [],
+      attempts: attemptsOf(err),
+      backends,
+      failure,
+      cancelled,
+    });
     finish(progress, result);
     if (cancelled) throw err;
     throw jobFailed(result, err);
   } finally {
     step('releasing-lease');
-    await CancellationScope.nonCancellable(() => releaseLease(spec.capacityWorkflowId, spec.jobId, progress.result?.tokens));
+    await CancellationScope.nonCancellable(() =>
+      releaseLease(spec.capacityWorkflowId, spec.jobId, progress.result?.tokens),
+    );
     // Jobs recorded before the ledger existed replay without it.
     if (progress.result && patched('job-ledger')) await recordInLedger(acts, progress.result);
     step('done');

@@ -46,7 +46,19 @@ export interface SessionState {
 }
 
 export function newSessionState(name: string, now: number): SessionState {
-  return { name, createdAt: now, lastUsedAt: now, jobsDone: 0, jobsFailed: 0, tokens: emptyTokens(), costUsd: 0, queue: [], recent: [], closing: false, runs: 1 };
+  return {
+    name,
+    createdAt: now,
+    lastUsedAt: now,
+    jobsDone: 0,
+    jobsFailed: 0,
+    tokens: emptyTokens(),
+    costUsd: 0,
+    queue: [],
+    recent: [],
+    closing: false,
+    runs: 1,
+  };
 }
 
 /** A retried signal (or a repeated `--id`) must not run a job twice. */
@@ -64,7 +76,12 @@ export function recordOf(state: SessionState, jobId: string): SessionJobRecord |
 
 /** The spec as the session runs it: its backend, repo and workspace, resuming the last agent session. */
 export function pinned(state: SessionState, spec: JobSpec): JobSpec {
-  state.pins ??= { backend: spec.backend, repoPath: spec.repoPath, workspacePath: spec.workspacePath ?? '', branch: spec.branch ?? `nightshift/session-${state.name}` };
+  state.pins ??= {
+    backend: spec.backend,
+    repoPath: spec.repoPath,
+    workspacePath: spec.workspacePath ?? '',
+    branch: spec.branch ?? `nightshift/session-${state.name}`,
+  };
   const p = state.pins;
   // One backend per session (an agent session belongs to one CLI): no failover.
   const out: JobSpec = { ...spec, backend: p.backend, fallbacks: [], repoPath: p.repoPath, branch: p.branch };
@@ -77,7 +94,9 @@ export function pinned(state: SessionState, spec: JobSpec): JobSpec {
 
 /** A failed job whose agent could not resume its session (the adapters classify it): retried once fresh. */
 export function isResumeFailure(spec: JobSpec, result: JobResult): boolean {
-  return Boolean(spec.resumeSessionId) && result.status === 'failed' && result.failureClass === FailureClass.SessionNotFound;
+  return (
+    Boolean(spec.resumeSessionId) && result.status === 'failed' && result.failureClass === FailureClass.SessionNotFound
+  );
 }
 
 /** Books a finished job: totals, the agent session to resume next, the bounded record. */
@@ -116,7 +135,8 @@ export function viewOf(state: SessionState): SessionView {
     closing: state.closing,
     runs: state.runs,
   };
-  if (state.pins) Object.assign(view, { backend: state.pins.backend, repoPath: state.pins.repoPath, branch: state.pins.branch });
+  if (state.pins)
+    Object.assign(view, { backend: state.pins.backend, repoPath: state.pins.repoPath, branch: state.pins.branch });
   if (state.pins?.workspacePath) view.workspacePath = state.pins.workspacePath;
   if (state.agentSessionId) view.agentSessionId = state.agentSessionId;
   if (state.running) view.running = state.running.jobId;

@@ -1,15 +1,21 @@
 // A warm session: one long-lived workflow per name runs its jobs one at a time as child job workflows,
 // each resuming the agent session of the one before, in one stable workspace.
-import {
-  allHandlersFinished,
-  condition,
-  continueAsNew,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { JobSpec } from '../../protocol/job.js';
 import { runChildJob } from '../job/child.js';
-import { book, drop, enqueue, isResumeFailure, newSessionState, pinned, recordOf, viewOf, type QueuedJob, type SessionInput, type SessionState } from './state.js';
+import {
+  book,
+  drop,
+  enqueue,
+  isResumeFailure,
+  newSessionState,
+  pinned,
+  recordOf,
+  viewOf,
+  type QueuedJob,
+  type SessionInput,
+  type SessionState,
+} from './state.js';
 import { sessionCloseSignal, sessionJobQuery, sessionSubmitSignal, sessionViewQuery } from '../../protocol/signals.js';
 import type { SessionJobRecord, SessionSettings, SessionView } from '../../protocol/session.js';
 
@@ -60,7 +66,6 @@ async function runJob(state: SessionState, next: QueuedJob): Promise<void> {
   delete state.running;
   book(state, record, result, Date.now());
 }
-
 
 function shouldRoll(settings: SessionSettings): boolean {
   const info = workflowInfo();
