@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The whole test suite: type check, lint, then node's test runner over test/**/*.test.ts (real Temporal, real claude).
+# The whole test suite: type check, lint, format check, then node's test runner over test/**/*.test.ts (real Temporal, real claude).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npx tsc --noEmit
 npx eslint .
+npx prettier --check .
 shopt -s globstar nullglob
 files=(test/**/*.test.ts)
 export NIGHTSHIFT_LOG_LEVEL="${NIGHTSHIFT_LOG_LEVEL:-warn}"
