@@ -1,7 +1,7 @@
 // The one adapter contract every agent CLI implements: prepare (I/O), invocation (pure), parse, classify, after.
 import type { BackendConfig } from '../config/schema.js';
 import type { FailureClass } from '../protocol/failures.js';
-import type { TokenUsage } from '../protocol/tokens.js';
+import type { AgentSummary } from '../protocol/result.js';
 
 export interface RunContext {
   prompt: string;
@@ -25,17 +25,13 @@ export interface Invocation {
   env: Record<string, string>;
 }
 
-/** Everything parsed from the CLI's output; the parser fills it as lines arrive. */
-export interface ParsedRun {
+/** Everything parsed from the CLI's output (the summary's figures and the error); filled as lines arrive. */
+export interface ParsedRun extends Pick<
+  AgentSummary,
+  'sessionId' | 'finalText' | 'tokens' | 'costUsd' | 'turns' | 'toolCalls' | 'filesTouched'
+> {
   gotResult: boolean;
   isError: boolean;
-  sessionId?: string;
-  finalText: string;
-  tokens: TokenUsage;
-  costUsd?: number;
-  turns: number;
-  toolCalls: number;
-  filesTouched: string[];
   errorStatus?: number;
   errorText?: string;
   rateLimitResetAt?: number;
