@@ -53,6 +53,11 @@ const BOUNDARIES = [
     ['activities', 'config', 'protocol', 'support', 'workflows'],
     'the worker hosts activities and the workflow bundle',
   ),
+  only(
+    'dev',
+    ['protocol', 'config', 'support'],
+    'dev tools (dev server, scripted models, demo setup) stand below the CLI',
+  ),
 ].flat();
 
 // Workflow feature folders import their own folder and the child-job runner (how features compose), nothing else.

@@ -36,7 +36,8 @@ const cases: [string, string, string, RegExp][] = [
   ['src/activities/x.ts', 'startJob', '../client/jobs.js', /activities may import only/],
   ['src/client/x.ts', 'viewOf', '../workflows/capacity/view.js', /imports workflows only as types/],
   ['src/client/x.ts', 'prepareWorkspace', '../workspace/prepare.js', /client may import only/],
-  ['src/worker/x.ts', 'demo', '../dev/demo/demo.js', /worker may import only/],
+  ['src/worker/x.ts', 'demoRepo', '../dev/demo/demo-setup.js', /worker may import only/],
+  ['src/dev/x.ts', 'printCapacity', '../cli/format.js', /dev may import only/],
   ['src/ledger/x.ts', 'printJson', '../cli/args.js', /ledger may import only/],
 ];
 

@@ -1,7 +1,6 @@
 // The activities: thin Temporal wrappers over agents, workspaces and the ledger (the contract is in protocol).
-import type { Client } from '@temporalio/client';
-import type { Config } from '../config/schema.js';
 import type { Activities } from '../protocol/activities.js';
+import type { ActivityDeps } from './deps.js';
 import { changedFiles } from '../workspace/changes.js';
 import { runCheck } from '../workspace/check.js';
 import { commitBranch } from '../workspace/commit.js';
@@ -10,11 +9,6 @@ import { closedWorkflowsWith, requestLeaseWith } from './lease.js';
 import { recordJobWith } from './ledger.js';
 import { parseVerdict, prepareReview } from './review.js';
 import { runAgentWith } from './run-agent.js';
-
-export interface ActivityDeps {
-  client: Client;
-  config: Config;
-}
 
 /** Activities close over their dependencies (client, config); workflows proxy the protocol's interface. */
 export function createActivities(deps: ActivityDeps): Activities {

@@ -3,7 +3,7 @@ import { capacitySettings } from '../config/capacity-settings.js';
 import { capacityWorkflowId } from '../protocol/ids.js';
 import type { LeaseRequestInput } from '../protocol/capacity.js';
 import { requestLeaseSignal } from '../protocol/signals.js';
-import type { ActivityDeps } from './index.js';
+import type { ActivityDeps } from './deps.js';
 import { WORKFLOW } from '../protocol/workflow-types.js';
 
 /** A workflow cannot signal-with-start, so the job asks through this activity (starting the singleton if needed). */

@@ -2,7 +2,7 @@
 import { ledgerEntryOf } from '../ledger/entry.js';
 import { appendEntry } from '../ledger/store.js';
 import type { JobResult } from '../protocol/result.js';
-import type { ActivityDeps } from './index.js';
+import type { ActivityDeps } from './deps.js';
 
 export function recordJobWith({ config }: ActivityDeps) {
   return async (result: JobResult): Promise<void> => appendEntry(config.dataDir, ledgerEntryOf(result));

@@ -6,7 +6,7 @@ import type { RunAgentInput } from '../protocol/activities.js';
 import { encodeFailure, FailureClass, type AgentFailureDetails } from '../protocol/failures.js';
 import type { JobSpec } from '../protocol/job.js';
 import type { AgentSummary } from '../protocol/result.js';
-import type { ActivityDeps } from './index.js';
+import type { ActivityDeps } from './deps.js';
 
 export function runAgentWith({ config }: ActivityDeps) {
   return async ({ spec, workspace, canFailover = false, label = 'agent' }: RunAgentInput): Promise<AgentSummary> => {

@@ -25,7 +25,7 @@ const COMMANDS: Record<string, Command> = {
   compare: async (argv, ctx) => (await import('./commands/compare.js')).compare(argv, ctx),
   schedule: async (argv, ctx) => (await import('./commands/schedule.js')).schedule(argv, ctx),
   stats: async (argv, ctx) => (await import('./commands/stats.js')).stats(argv, ctx),
-  demo: async (argv, ctx) => (await import('../dev/demo/demo.js')).demo(argv, ctx),
+  demo: async (argv, ctx) => (await import('./commands/demo.js')).demo(argv, ctx),
 };
 
 const HELP = `nightshift — durable agent jobs on Temporal

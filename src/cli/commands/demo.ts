@@ -1,45 +1,25 @@
 // `nightshift demo`: the embedded dev server, a worker, the real claude CLI against a scripted model,
 // a burst of background jobs that saturate the slots, and an operator `ask` that gets through.
 import { mkdirSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
-import { execa } from 'execa';
 import { resolveJobSpec } from '../../client/job-input.js';
 import { capacityView, jobOutcome, startJob } from '../../client/jobs.js';
 import { parseConfig } from '../../config/load.js';
-import { startAnthropicStub } from '../scripted-model/anthropic.js';
+import { startAnthropicStub } from '../../dev/scripted-model/anthropic.js';
 import { connectClient } from '../../client/connect.js';
-import { startDevServer } from '../dev-server.js';
+import { startDevServer } from '../../dev/dev-server.js';
 import { createWorker } from '../../worker/worker.js';
-import { intFlag, parse } from '../../cli/args.js';
-import type { CliContext } from '../../cli/context.js';
-import { printCapacity } from '../../cli/format.js';
-import { printTable } from '../../cli/commands/stats.js';
+import { intFlag, parse } from '../args.js';
+import type { CliContext } from '../context.js';
+import { printCapacity } from '../format.js';
+import { printTable } from './stats.js';
 import { computeStats } from '../../ledger/stats.js';
 import { readLedger } from '../../ledger/store.js';
-import { demoScript } from './demo-model.js';
+import { demoScript } from '../../dev/demo/demo-model.js';
+import { demoRepo, freePort } from '../../dev/demo/demo-setup.js';
 
 const say = (line = ''): boolean => process.stdout.write(line + '\n');
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
-async function demoRepo(dir: string): Promise<string> {
-  mkdirSync(dir, { recursive: true });
-  const git = (...args: string[]) =>
-    execa('git', ['-c', 'user.email=demo@nightshift', '-c', 'user.name=demo', ...args], { cwd: dir });
-  await git('init', '-q', '-b', 'main');
-  await execa('sh', ['-c', 'echo "# demo repo" > README.md'], { cwd: dir });
-  await git('add', '.');
-  await git('commit', '-q', '-m', 'init');
-  return dir;
-}
 
 export async function demo(argv: string[], ctx: CliContext): Promise<number> {
   const { values } = parse(argv, { jobs: { type: 'string' }, slots: { type: 'string' } });
