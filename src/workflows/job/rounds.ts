@@ -1,4 +1,5 @@
 // After the agent: the repo's check with fix rounds, then a second model's review with revision rounds.
+import { sumTokens } from '../../protocol/tokens.js';
 import type { AgentSummary, CheckOutcome, ReviewVerdict, WorkspaceInfo } from '../../protocol/result.js';
 import type { JobSpec, JobStep } from '../../protocol/job.js';
 import type { jobActivities } from './activities.js';
@@ -27,12 +28,7 @@ const revisePrompt = (v: ReviewVerdict): string =>
 
 /** Adds a later run to the author's record: its session and text win, usage and files accumulate. */
 function merge(a: AgentSummary, b: AgentSummary, authored: boolean): AgentSummary {
-  const tokens = {
-    input: a.tokens.input + b.tokens.input,
-    output: a.tokens.output + b.tokens.output,
-    cacheRead: a.tokens.cacheRead + b.tokens.cacheRead,
-    cacheWrite: a.tokens.cacheWrite + b.tokens.cacheWrite,
-  };
+  const tokens = sumTokens(a.tokens, b.tokens);
   const cost = a.costUsd !== undefined || b.costUsd !== undefined ? (a.costUsd ?? 0) + (b.costUsd ?? 0) : undefined;
   const base = authored
     ? {

@@ -3,7 +3,7 @@ import type { SessionJobRecord, SessionSettings, SessionView } from '../../proto
 import type { JobResult } from '../../protocol/result.js';
 import type { JobSpec } from '../../protocol/job.js';
 import type { TokenUsage } from '../../protocol/tokens.js';
-import { emptyTokens } from '../../protocol/tokens.js';
+import { addTokens, emptyTokens } from '../../protocol/tokens.js';
 import { FailureClass } from '../../protocol/failures.js';
 
 /** Finished jobs kept in the session's record (with their results) for `--wait` and `sessions`. */
@@ -106,7 +106,7 @@ export function book(state: SessionState, record: SessionJobRecord, result: JobR
   if (result.status === 'failed' || result.status === 'cancelled') state.jobsFailed++;
   else state.jobsDone++;
   if (result.sessionId) state.agentSessionId = result.sessionId;
-  for (const k of ['input', 'output', 'cacheRead', 'cacheWrite'] as const) state.tokens[k] += result.tokens[k];
+  addTokens(state.tokens, result.tokens);
   state.costUsd += result.costUsd ?? 0;
   state.lastUsedAt = now;
   keep(state, record);
