@@ -1,5 +1,6 @@
 // Records the histories the replay test checks: a claude job (before and after the ledger patch), the capacity
-// singleton, a warm session, a chain, a scheduled run, a compare.
+// singleton, a warm session, a chain, a scheduled run, a compare — and, with a scripted agent and check
+// (test/support/stub-activities.ts), a job that fails over twice and a job with fix and review rounds.
 // Run: npm run record-histories — writes only the files that are missing: old histories must keep replaying.
 import { existsSync, writeFileSync } from 'node:fs';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
@@ -11,57 +12,155 @@ import { addSchedule, controlSchedule, scheduleIdOf } from '../src/client/schedu
 import { submitToSession, waitForSessionJob } from '../src/client/sessions.js';
 import { ChainFileSchema } from '../src/client/chain-file.js';
 import { capacityWorkflowId } from '../src/protocol/ids.js';
+import type { Activities } from '../src/protocol/activities.js';
+import { FailureClass } from '../src/protocol/failures.js';
 import { primaryDirectory, startAnthropicStub, turns } from '../src/dev/scripted-model/anthropic.js';
 import { claudeBackend } from '../test/support/claude.js';
 import { makeRepo } from '../test/support/repo.js';
+import {
+  agentStub,
+  checkStub,
+  fail,
+  rateLimited,
+  startStubbedWorker,
+  stubBackends,
+  succeed,
+} from '../test/support/stub-activities.js';
 import { startTemporal, startWorker } from '../test/support/temporal.js';
 
+const CLAUDE_HISTORIES = [
+  'job-claude-succeeded',
+  'job-claude-ledger',
+  'capacity-one-lease',
+  'session-two-jobs',
+  'chain-two-steps',
+  'scheduled-job-run',
+  'compare-two-backends',
+];
+const STUBBED_HISTORIES = ['job-failover', 'job-rounds'];
+const out = new URL('../test/histories/', import.meta.url);
+const missing = (name: string): boolean => !existsSync(new URL(`${name}.json`, out));
+
 const env = await startTemporal();
-let dir = '';
-const stub = await startAnthropicStub((body, i) => {
-  dir = primaryDirectory(body) ?? dir;
-  return turns([
-    { kind: 'message', blocks: [{ type: 'tool_use', name: 'Write', input: { file_path: `${dir}/notes.md`, content: 'recorded\n' } }] },
-    { kind: 'message', blocks: [{ type: 'text', text: 'wrote notes.md' }] },
-  ])(body, i);
-});
-const h = await startWorker(env, { backends: { claude: claudeBackend(stub.url), command: { command: 'touch', extraArgs: ['notes.md'] } } });
+const save = async (name: string, workflowId: string): Promise<void> => {
+  if (!missing(name)) return;
+  const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+  writeFileSync(new URL(`${name}.json`, out), historyToJSON(history) + '\n');
+};
 try {
-  const repo = await makeRepo();
-  const out = new URL('../test/histories/', import.meta.url);
-  const save = async (name: string, workflowId: string): Promise<void> => {
-    const file = new URL(`${name}.json`, out);
-    if (!existsSync(file)) writeFileSync(file, historyToJSON(await env.client.workflow.getHandle(workflowId).fetchHistory()) + '\n');
-  };
-  const spec = resolveJobSpec({ prompt: 'write notes', repo, kind: 'coding-agent', check: ['git', 'status', '--short'] }, h.config);
-  await (await startJob(env.client, h.config, spec)).result();
-  await save('job-claude-succeeded', spec.jobId);
-  await save('job-claude-ledger', spec.jobId); // with the `job-ledger` patch marker
-  await save('capacity-one-lease', capacityWorkflowId(h.config.temporal.taskQueue));
-  for (const prompt of ['first session job', 'second session job']) {
-    const job = await submitToSession(env.client, h.config, 'recorded', { prompt, repo, kind: 'llm' });
-    await waitForSessionJob(env.client, h.config, 'recorded', job.jobId, 200);
-  }
-  await save('session-two-jobs', `session-recorded.${h.config.temporal.taskQueue}`);
-  const chainFile = ChainFileSchema.parse({ name: 'recorded', repo, task: 'write notes', defaults: { kind: 'llm' }, steps: [{ id: 'one', prompt: '{{task}}' }, { id: 'two', prompt: 'again: {{steps.one.output}}' }] });
-  const chain = resolveChain(chainFile, h.config, process.cwd());
-  await startChain(env.client, h.config, chain);
-  await chainOutcome(env.client, chain.chainId);
-  await save('chain-two-steps', chain.chainId);
-  const jobSpec = resolveJobSpec({ prompt: 'scheduled notes', repo, kind: 'llm', workspace: 'none' }, h.config);
-  await addSchedule(env.client, h.config, { name: 'recorded', cron: '0 2 * * *', spec: jobSpec });
-  const schedule = env.client.schedule.getHandle(scheduleIdOf(h.config, 'recorded'));
-  await controlSchedule(env.client, h.config, 'recorded', 'trigger');
-  let run: string | undefined;
-  while (!(run = (await schedule.describe()).info.recentActions[0]?.action.workflow.workflowId)) await new Promise((r) => setTimeout(r, 200));
-  await env.client.workflow.getHandle(run).result();
-  await save('scheduled-job-run', run);
-  const compare = await resolveCompare({ backends: 'claude,command', prompt: 'write notes', repo }, h.config);
-  await startCompare(env.client, h.config, compare);
-  await compareOutcome(env.client, compare.compareId);
-  await save('compare-two-backends', compare.compareId);
+  if (CLAUDE_HISTORIES.some(missing)) await recordWithClaude();
+  if (STUBBED_HISTORIES.some(missing)) await recordStubbed();
 } finally {
-  await h.stop();
-  await stub.close();
   await env.teardown();
+}
+
+async function recordWithClaude(): Promise<void> {
+  let dir = '';
+  const stub = await startAnthropicStub((body, i) => {
+    dir = primaryDirectory(body) ?? dir;
+    return turns([
+      {
+        kind: 'message',
+        blocks: [{ type: 'tool_use', name: 'Write', input: { file_path: `${dir}/notes.md`, content: 'recorded\n' } }],
+      },
+      { kind: 'message', blocks: [{ type: 'text', text: 'wrote notes.md' }] },
+    ])(body, i);
+  });
+  const h = await startWorker(env, {
+    backends: { claude: claudeBackend(stub.url), command: { command: 'touch', extraArgs: ['notes.md'] } },
+  });
+  try {
+    const repo = await makeRepo();
+    const spec = resolveJobSpec(
+      { prompt: 'write notes', repo, kind: 'coding-agent', check: ['git', 'status', '--short'] },
+      h.config,
+    );
+    await (await startJob(env.client, h.config, spec)).result();
+    await save('job-claude-succeeded', spec.jobId);
+    await save('job-claude-ledger', spec.jobId); // with the `job-ledger` patch marker
+    await save('capacity-one-lease', capacityWorkflowId(h.config.temporal.taskQueue));
+    for (const prompt of ['first session job', 'second session job']) {
+      const job = await submitToSession(env.client, h.config, 'recorded', { prompt, repo, kind: 'llm' });
+      await waitForSessionJob(env.client, h.config, 'recorded', job.jobId, 200);
+    }
+    await save('session-two-jobs', `session-recorded.${h.config.temporal.taskQueue}`);
+    const chainFile = ChainFileSchema.parse({
+      name: 'recorded',
+      repo,
+      task: 'write notes',
+      defaults: { kind: 'llm' },
+      steps: [
+        { id: 'one', prompt: '{{task}}' },
+        { id: 'two', prompt: 'again: {{steps.one.output}}' },
+      ],
+    });
+    const chain = resolveChain(chainFile, h.config, process.cwd());
+    await startChain(env.client, h.config, chain);
+    await chainOutcome(env.client, chain.chainId);
+    await save('chain-two-steps', chain.chainId);
+    const jobSpec = resolveJobSpec({ prompt: 'scheduled notes', repo, kind: 'llm', workspace: 'none' }, h.config);
+    await addSchedule(env.client, h.config, { name: 'recorded', cron: '0 2 * * *', spec: jobSpec });
+    const schedule = env.client.schedule.getHandle(scheduleIdOf(h.config, 'recorded'));
+    await controlSchedule(env.client, h.config, 'recorded', 'trigger');
+    let run: string | undefined;
+    while (!(run = (await schedule.describe()).info.recentActions[0]?.action.workflow.workflowId))
+      await new Promise((r) => setTimeout(r, 200));
+    await env.client.workflow.getHandle(run).result();
+    await save('scheduled-job-run', run);
+    const compare = await resolveCompare({ backends: 'claude,command', prompt: 'write notes', repo }, h.config);
+    await startCompare(env.client, h.config, compare);
+    await compareOutcome(env.client, compare.compareId);
+    await save('compare-two-backends', compare.compareId);
+  } finally {
+    await h.stop();
+    await stub.close();
+  }
+}
+
+/** Workflow paths no real CLI walks on demand: failover down a route, and fix + review rounds. */
+async function recordStubbed(): Promise<void> {
+  // claude limited for two hours, codex out of quota: the job ends on gemini.
+  const failover = agentStub({
+    claude: rateLimited(Date.now() + 7200_000),
+    codex: fail(FailureClass.QuotaExhausted),
+    gemini: succeed('answered on gemini'),
+  });
+  const routes = { llm: { backend: 'claude', fallbacks: ['codex', 'gemini'] } };
+  const raw = { backends: stubBackends('claude', 'codex', 'gemini'), routes, failover: { maxWaitSeconds: 60 } };
+  await recordStubbedJob('job-failover', raw, { runAgent: failover.runAgent }, { prompt: 'answer', kind: 'llm' });
+  // The check fails once (one fix round); codex asks for a revision, then approves.
+  const rounds = agentStub({
+    'claude:agent': succeed('wrote impl.txt', { sessionId: 'author-session', files: { 'impl.txt': 'impl\n' } }),
+    claude: succeed('followed up', { files: { 'impl.test.txt': 'test\n' } }),
+    'codex:review-1': succeed('{"verdict": "revise", "reasons": ["add tests"]}'),
+    'codex:review-2': succeed('{"verdict": "approve", "reasons": ["tests added"]}'),
+  });
+  const check = checkStub([
+    { passed: false, output: 'FAIL: impl is untested' },
+    { passed: true, output: 'ok' },
+  ]);
+  const job = { prompt: 'implement impl', repo: await makeRepo(), kind: 'coding-agent', backend: 'claude' };
+  await recordStubbedJob(
+    'job-rounds',
+    { backends: stubBackends('claude', 'codex') },
+    { runAgent: rounds.runAgent, runCheck: check.runCheck },
+    { ...job, workspace: 'worktree', check: ['npm', 'test'], fixRounds: 1, review: 'codex' },
+  );
+}
+
+/** One job on a worker whose named activities are scripted; its history is saved as `name`. */
+async function recordStubbedJob(
+  name: string,
+  raw: Record<string, unknown>,
+  overrides: Partial<Activities>,
+  input: Record<string, unknown>,
+): Promise<void> {
+  const h = await startStubbedWorker(env, raw, overrides);
+  try {
+    const spec = resolveJobSpec({ workspace: 'none', ...input }, h.config);
+    await (await startJob(env.client, h.config, spec)).result();
+    await save(name, spec.jobId);
+  } finally {
+    await h.stop();
+  }
 }

@@ -4,7 +4,14 @@ import { test } from 'node:test';
 import { resolveJobSpec } from '../src/client/job-input.js';
 import { jobOutcome, startJob } from '../src/client/jobs.js';
 import { makeRepo } from './support/repo.js';
-import { agentStub, startStubbedWorker, stubBackends, succeed, useTemporal, type AgentScript } from './support/stub-activities.js';
+import {
+  agentStub,
+  startStubbedWorker,
+  stubBackends,
+  succeed,
+  useTemporal,
+  type AgentScript,
+} from './support/stub-activities.js';
 
 const t = useTemporal();
 const verdict = (v: 'approve' | 'revise', ...reasons: string[]) => succeed(JSON.stringify({ verdict: v, reasons }));
@@ -17,9 +24,23 @@ const AUTHOR: AgentScript = {
 /** A coding job by claude in a git worktree, reviewed by codex for up to `reviewRounds` revisions. */
 async function runJob(script: AgentScript, reviewRounds = 1) {
   const agent = agentStub(script);
-  const h = await startStubbedWorker(t.env, { backends: stubBackends('claude', 'codex') }, { runAgent: agent.runAgent });
+  const h = await startStubbedWorker(
+    t.env,
+    { backends: stubBackends('claude', 'codex') },
+    { runAgent: agent.runAgent },
+  );
   try {
-    const spec = resolveJobSpec({ prompt: 'implement impl', repo: await makeRepo(), kind: 'coding-agent', backend: 'claude', review: 'codex', reviewRounds }, h.config);
+    const spec = resolveJobSpec(
+      {
+        prompt: 'implement impl',
+        repo: await makeRepo(),
+        kind: 'coding-agent',
+        backend: 'claude',
+        review: 'codex',
+        reviewRounds,
+      },
+      h.config,
+    );
     await startJob(t.env.client, h.config, spec);
     return { ...(await jobOutcome(t.env.client, spec.jobId)), agent };
   } finally {
@@ -35,14 +56,27 @@ test('revise, then approve: the author revises in its session with the reasons; 
   });
   assert.ok(result, String(error));
   assert.equal(result.status, 'succeeded', result.failureMessage);
-  assert.deepEqual(result.reviews?.map((v) => [v.round, v.backend, v.verdict, v.reasons]), [[1, 'codex', 'revise', ['add tests for impl']], [2, 'codex', 'approve', ['tests added']]]);
+  assert.deepEqual(
+    result.reviews?.map((v) => [v.round, v.backend, v.verdict, v.reasons]),
+    [
+      [1, 'codex', 'revise', ['add tests for impl']],
+      [2, 'codex', 'approve', ['tests added']],
+    ],
+  );
   assert.equal(result.revised, true);
-  assert.deepEqual(agent.calls.map((c) => `${c.backend}:${c.label}`), ['claude:agent', 'codex:review-1', 'claude:revise-1', 'codex:review-2']);
+  assert.deepEqual(
+    agent.calls.map((c) => `${c.backend}:${c.label}`),
+    ['claude:agent', 'codex:review-1', 'claude:revise-1', 'codex:review-2'],
+  );
   const [, review1, revise, review2] = agent.calls;
   assert.equal(revise?.resumeSessionId, 'author-session', 'the revision resumes the author');
   assert.match(revise?.prompt ?? '', /reviewer \(codex\)[\s\S]*- add tests for impl/);
   assert.ok(review1 && review2 && !review1.resumeSessionId && !review2.resumeSessionId, 'reviewers run fresh');
-  assert.match(review1.prompt, /implement impl[\s\S]*\+\+\+ b\/impl\.txt/, 'the reviewer read the task and the real diff');
+  assert.match(
+    review1.prompt,
+    /implement impl[\s\S]*\+\+\+ b\/impl\.txt/,
+    'the reviewer read the task and the real diff',
+  );
   assert.doesNotMatch(review1.prompt, /impl\.test\.txt/);
   assert.match(review2.prompt, /\+\+\+ b\/impl\.test\.txt/, 'round 2 reviewed the revision');
   assert.deepEqual(result.filesChanged, ['impl.test.txt', 'impl.txt']);
@@ -55,7 +89,10 @@ test('a reviewer answering prose fails the job with ReviewMalformed; nothing is 
   assert.equal(result.status, 'failed');
   assert.equal(result.failureClass, 'ReviewMalformed');
   assert.match(result.failureMessage ?? '', /no valid verdict/);
-  assert.deepEqual(agent.calls.map((c) => c.label), ['agent', 'review-1']);
+  assert.deepEqual(
+    agent.calls.map((c) => c.label),
+    ['agent', 'review-1'],
+  );
 });
 
 test('a reviewer still asking for revision after review.rounds fails the job with ReviewRejected', async () => {
@@ -64,7 +101,14 @@ test('a reviewer still asking for revision after review.rounds fails the job wit
   assert.equal(result.status, 'failed');
   assert.equal(result.failureClass, 'ReviewRejected');
   assert.match(result.failureMessage ?? '', /still no edge cases/);
-  assert.deepEqual(result.reviews?.map((v) => v.verdict), ['revise', 'revise']);
+  assert.deepEqual(
+    result.reviews?.map((v) => v.verdict),
+    ['revise', 'revise'],
+  );
   assert.equal(result.revised, false, 'a revision that was never approved');
-  assert.deepEqual(agent.calls.map((c) => c.label), ['agent', 'review-1', 'revise-1', 'review-2'], 'one revision, then no more');
+  assert.deepEqual(
+    agent.calls.map((c) => c.label),
+    ['agent', 'review-1', 'revise-1', 'review-2'],
+    'one revision, then no more',
+  );
 });

@@ -4,7 +4,16 @@ import { test } from 'node:test';
 import { openSession, submitToSession, waitForSessionJob } from '../src/client/sessions.js';
 import { FailureClass } from '../src/protocol/failures.js';
 import { makeRepo } from './support/repo.js';
-import { agentStub, fail, startStubbedWorker, stubBackends, succeed, useTemporal, type AgentCall, type AgentReply } from './support/stub-activities.js';
+import {
+  agentStub,
+  fail,
+  startStubbedWorker,
+  stubBackends,
+  succeed,
+  useTemporal,
+  type AgentCall,
+  type AgentReply,
+} from './support/stub-activities.js';
 
 const t = useTemporal();
 
@@ -19,7 +28,12 @@ test('a session that cannot be resumed: the job reruns once as `<jobId>-fresh` w
   const h = await startStubbedWorker(t.env, { backends: stubBackends('claude') }, { runAgent: agent.runAgent });
   try {
     const repo = await makeRepo();
-    const s1 = await submitToSession(t.env.client, h.config, 'warm', { prompt: 'job one', repo, kind: 'llm', backend: 'claude' });
+    const s1 = await submitToSession(t.env.client, h.config, 'warm', {
+      prompt: 'job one',
+      repo,
+      kind: 'llm',
+      backend: 'claude',
+    });
     const r1 = (await waitForSessionJob(t.env.client, h.config, 'warm', s1.jobId, 200)).result;
     assert.equal(r1?.status, 'succeeded');
     assert.equal(r1.sessionId, `sess-${s1.jobId}`);
@@ -38,9 +52,17 @@ test('a session that cannot be resumed: the job reruns once as `<jobId>-fresh` w
 
     assert.deepEqual(
       agent.calls.map((c) => [c.jobId, c.resumeSessionId]),
-      [[s1.jobId, undefined], [s2.jobId, r1.sessionId], [`${s2.jobId}-fresh`, undefined]],
+      [
+        [s1.jobId, undefined],
+        [s2.jobId, r1.sessionId],
+        [`${s2.jobId}-fresh`, undefined],
+      ],
     );
-    assert.equal(agent.calls.filter((c) => c.resumeSessionId).length, 1, 'one resume attempt: SessionNotFound is not retried');
+    assert.equal(
+      agent.calls.filter((c) => c.resumeSessionId).length,
+      1,
+      'one resume attempt: SessionNotFound is not retried',
+    );
     assert.ok(agent.calls.every((c) => c.backend === 'claude' && c.label === 'agent'));
     const view = await openSession(t.env.client, h.config, 'warm');
     assert.equal(view?.agentSessionId, r2.sessionId, 'the next job resumes the fresh session');

@@ -26,9 +26,18 @@ export type AgentReply =
   | { ok: true; text: string; sessionId?: string; files?: Record<string, string> }
   | { ok: false; type: FailureClass; message: string; resetAt?: number };
 
-export const succeed = (text: string, extra: { sessionId?: string; files?: Record<string, string> } = {}): AgentReply => ({ ok: true, text, ...extra });
-export const fail = (type: FailureClass, message = `${type} (scripted)`, resetAt?: number): AgentReply => ({ ok: false, type, message, ...(resetAt !== undefined ? { resetAt } : {}) });
-export const rateLimited = (resetAt: number): AgentReply => fail(FailureClass.RateLimited, 'usage limit reached (scripted)', resetAt);
+export const succeed = (
+  text: string,
+  extra: { sessionId?: string; files?: Record<string, string> } = {},
+): AgentReply => ({ ok: true, text, ...extra });
+export const fail = (type: FailureClass, message = `${type} (scripted)`, resetAt?: number): AgentReply => ({
+  ok: false,
+  type,
+  message,
+  ...(resetAt !== undefined ? { resetAt } : {}),
+});
+export const rateLimited = (resetAt: number): AgentReply =>
+  fail(FailureClass.RateLimited, 'usage limit reached (scripted)', resetAt);
 
 /** A fixed reply, a sequence (the last repeats), or a function of the call. */
 export type Replies = AgentReply | AgentReply[] | ((call: AgentCall) => AgentReply);
@@ -36,9 +45,11 @@ export type Replies = AgentReply | AgentReply[] | ((call: AgentCall) => AgentRep
 export type AgentScript = Record<string, Replies>;
 
 /** The failure the real runAgent throws: type = class, details = { attempt, resetAt?, source }, retry no sooner than the reset. */
-export function agentFailure(type: FailureClass, message: string, attempt: number, resetAt?: number, nonRetryable = false): ApplicationFailure {
+function agentFailure(reply: Extract<AgentReply, { ok: false }>, attempt: number, nonRetryable: boolean) {
+  const { type, message, resetAt } = reply;
   const details: AgentFailureDetails = resetAt !== undefined ? { attempt, resetAt, source: 'cli' } : { attempt };
-  return encodeFailure(type, message, { details, nonRetryable, ...(resetAt !== undefined ? { nextRetryDelayMs: Math.max(1000, resetAt - Date.now()) } : {}) });
+  const retryAfter = resetAt !== undefined ? { nextRetryDelayMs: Math.max(1000, resetAt - Date.now()) } : {};
+  return encodeFailure(type, message, { details, nonRetryable, ...retryAfter });
 }
 
 /** A scripted runAgent that records every call; replies per (backend, label). */
@@ -49,31 +60,40 @@ export function agentStub(script: AgentScript) {
     const key = [`${call.backend}:${call.label}`, call.backend, '*'].find((k) => script[k] !== undefined) ?? '';
     const replies = script[key];
     // A gap in the script is the test's bug: fail the job at once instead of retrying.
-    if (!replies) throw ApplicationFailure.nonRetryable(`no scripted reply for ${call.backend}:${call.label}`, 'UnscriptedCall');
+    if (!replies)
+      throw ApplicationFailure.nonRetryable(`no scripted reply for ${call.backend}:${call.label}`, 'UnscriptedCall');
     if (typeof replies === 'function') return replies(call);
     if (!Array.isArray(replies)) return replies;
     const n = served.get(key) ?? 0;
     served.set(key, n + 1);
     const reply = replies[Math.min(n, replies.length - 1)];
-    if (!reply) throw new Error(`empty script for ${key}`);
+    if (!reply) throw ApplicationFailure.nonRetryable(`empty script for ${key}`, 'UnscriptedCall');
     return reply;
   };
-  const runAgent = async ({ spec, workspace, canFailover = false, label = 'agent' }: RunAgentInput): Promise<AgentSummary> => {
+  const runAgent = async ({ spec, workspace, canFailover = false, label = 'agent' }: RunAgentInput) => {
     const attempt = Context.current().info.attempt;
-    const call: AgentCall = { jobId: spec.jobId, backend: spec.backend, label, prompt: spec.prompt, canFailover, attempt, at: Date.now(), ...(spec.resumeSessionId ? { resumeSessionId: spec.resumeSessionId } : {}) };
+    const { jobId, backend, prompt, resumeSessionId } = spec;
+    const call: AgentCall = { jobId, backend, label, prompt, canFailover, attempt, at: Date.now() };
+    if (resumeSessionId) call.resumeSessionId = resumeSessionId;
     calls.push(call);
     const reply = pick(call);
     if (!reply.ok) {
       // As the real activity: a limit longer than the wait allowed, with a later backend, moves on.
-      const failOver = canFailover && reply.resetAt !== undefined && reply.resetAt - Date.now() > spec.failoverMaxWaitSeconds * 1000;
-      throw agentFailure(reply.type, reply.message, attempt, reply.resetAt, failOver);
+      const failOver =
+        canFailover && reply.resetAt !== undefined && reply.resetAt - Date.now() > spec.failoverMaxWaitSeconds * 1000;
+      throw agentFailure(reply, attempt, failOver);
     }
-    return summary(reply, { backend: spec.backend, outputFile: join(workspace.jobDir, `${label}-attempt-${attempt}.jsonl`), attempt }, workspace.path);
+    const outputFile = join(workspace.jobDir, `${label}-attempt-${attempt}.jsonl`);
+    return summary(reply, { backend, outputFile, attempt }, workspace.path);
   };
   return { runAgent, calls };
 }
 
-async function summary(reply: Extract<AgentReply, { ok: true }>, run: { backend: string; outputFile: string; attempt: number }, cwd: string): Promise<AgentSummary> {
+async function summary(
+  reply: Extract<AgentReply, { ok: true }>,
+  run: { backend: string; outputFile: string; attempt: number },
+  cwd: string,
+): Promise<AgentSummary> {
   const spawnedAt = Date.now();
   const files = Object.entries(reply.files ?? {});
   for (const [name, content] of files) await writeFile(join(cwd, name), content);
@@ -98,8 +118,11 @@ export function checkStub(outcomes: { passed: boolean; output: string }[]) {
   const calls: CheckInput[] = [];
   const runCheck = async (input: CheckInput): Promise<CheckOutcome> => {
     calls.push(input);
-    const o = outcomes[Math.min(calls.length - 1, outcomes.length - 1)] ?? { passed: true, output: '' };
-    return { command: input.command, exitCode: o.passed ? 0 : 1, passed: o.passed, durationMs: 1, outputTail: o.output };
+    const { passed, output } = outcomes[Math.min(calls.length - 1, outcomes.length - 1)] ?? {
+      passed: true,
+      output: '',
+    };
+    return { command: input.command, exitCode: passed ? 0 : 1, passed, durationMs: 1, outputTail: output };
   };
   return { runCheck, calls };
 }
@@ -109,7 +132,11 @@ export const stubBackends = (...names: string[]): Record<string, { command: stri
   Object.fromEntries(names.map((n) => [n, { command: process.execPath }]));
 
 /** A worker on a fresh queue whose activities are the real ones, but for `overrides`. */
-export function startStubbedWorker(env: TestWorkflowEnvironment, raw: Record<string, unknown>, overrides: Partial<Activities>): Promise<Harness> {
+export function startStubbedWorker(
+  env: TestWorkflowEnvironment,
+  raw: Record<string, unknown>,
+  overrides: Partial<Activities>,
+): Promise<Harness> {
   return startWorker(env, raw, undefined, overrides);
 }
 
