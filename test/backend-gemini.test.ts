@@ -8,7 +8,14 @@ import { test } from 'node:test';
 import { gemini } from '../src/agents/adapters/gemini.js';
 import { resolveJobSpec, type JobInput } from '../src/client/job-input.js';
 import { startJob } from '../src/client/jobs.js';
-import { geminiTurns, retryInfo, sentText, startGeminiStub, workspaceDirectory, type GeminiReply } from '../src/dev/scripted-model/gemini.js';
+import {
+  geminiTurns,
+  retryInfo,
+  sentText,
+  startGeminiStub,
+  workspaceDirectory,
+  type GeminiReply,
+} from '../src/dev/scripted-model/gemini.js';
 import { makeRepo } from './support/repo.js';
 import { jobFailure, previousAttemptFailure } from './support/outcomes.js';
 import { useTemporalAnd } from './support/suite.js';
@@ -21,10 +28,15 @@ const t = useTemporalAnd(() => startGeminiStub(geminiTurns([])));
 const text = (s: string): GeminiReply => ({ kind: 'message', parts: [{ text: s }] });
 
 /** A worker whose gemini backend talks to `baseUrl`; `home` set → the CLI's state goes there, else the state dir. */
-async function withWorker<T>(fn: (h: Harness) => Promise<T>, opts: { baseUrl?: string; home?: boolean } = {}): Promise<T> {
+async function withWorker<T>(
+  fn: (h: Harness) => Promise<T>,
+  opts: { baseUrl?: string; home?: boolean } = {},
+): Promise<T> {
   const env: Record<string, string> = { GEMINI_API_KEY: FAKE_KEY };
   if (opts.home) env['HOME'] = mkdtempSync(join(tmpdir(), 'nightshift-gemini-home-'));
-  const h = await startWorker(t.env, { backends: { gemini: { baseUrl: opts.baseUrl ?? t.stub.url, model: MODEL, env } } });
+  const h = await startWorker(t.env, {
+    backends: { gemini: { baseUrl: opts.baseUrl ?? t.stub.url, model: MODEL, env } },
+  });
   try {
     return await fn(h);
   } finally {
@@ -38,9 +50,15 @@ const submit = async (h: Harness, input: JobInput) => {
   return { spec, handle };
 };
 
-
 test('parser and classifier: stream-json events, exit codes, stderr-only errors', () => {
-  const ctx = { prompt: 'x', workspace: '/ws', config: { env: {}, extraArgs: [] }, command: 'gemini', stateDir: '/tmp', requestTimeoutSeconds: 60 };
+  const ctx = {
+    prompt: 'x',
+    workspace: '/ws',
+    config: { env: {}, extraArgs: [] },
+    command: 'gemini',
+    stateDir: '/tmp',
+    requestTimeoutSeconds: 60,
+  };
   const p = gemini.parser(ctx, { home: '/tmp' });
   for (const e of [
     { type: 'init', session_id: 's-1', model: MODEL, future_field: 1 },
@@ -53,14 +71,23 @@ test('parser and classifier: stream-json events, exit codes, stderr-only errors'
     { type: 'some_new_event' },
     { type: 'message', role: 'assistant', content: 'Do', delta: true },
     { type: 'message', role: 'assistant', content: 'ne.', delta: true },
-    { type: 'result', status: 'success', stats: { total_tokens: 330, input_tokens: 200, output_tokens: 30, cached: 50, tool_calls: 3 } },
-  ]) p.feed(JSON.stringify(e));
+    {
+      type: 'result',
+      status: 'success',
+      stats: { total_tokens: 330, input_tokens: 200, output_tokens: 30, cached: 50, tool_calls: 3 },
+    },
+  ])
+    p.feed(JSON.stringify(e));
   p.feed('not json');
   assert.equal(p.run.sessionId, 's-1');
   assert.deepEqual(p.run.filesTouched, ['a.txt']);
   assert.equal(p.run.finalText, 'Done.');
   assert.equal(p.run.turns, 2);
-  assert.deepEqual(p.run.tokens, { input: 150, output: 130, cacheRead: 50, cacheWrite: 0 }, 'thinking (total − prompt) counts as output');
+  assert.deepEqual(
+    p.run.tokens,
+    { input: 150, output: 130, cacheRead: 50, cacheWrite: 0 },
+    'thinking (total − prompt) counts as output',
+  );
   assert.deepEqual(gemini.classify(p.run, { exitCode: 0, signal: undefined, stderrTail: '', now: 0 }), { ok: true });
   const empty = gemini.parser(ctx, { home: '/tmp' }).run;
   const verdict = (exitCode: number, stderrTail = '') => {
@@ -70,8 +97,15 @@ test('parser and classifier: stream-json events, exit codes, stderr-only errors'
   assert.deepEqual(verdict(41, 'Invalid auth method selected.'), ['AuthFailed', undefined]);
   assert.deepEqual(verdict(55), ['BadRequest', undefined]);
   assert.deepEqual(verdict(0), ['NoResult', undefined]);
-  assert.deepEqual(verdict(145, 'status: 401'), ['AuthFailed', undefined], 'the CLI exits with the HTTP status mod 256');
-  assert.deepEqual(verdict(173, 'Attempt 1 failed: Resource has been exhausted.\nSuggested retry after 2.5s.. Max attempts reached'), ['RateLimited', 3500]);
+  assert.deepEqual(
+    verdict(145, 'status: 401'),
+    ['AuthFailed', undefined],
+    'the CLI exits with the HTTP status mod 256',
+  );
+  assert.deepEqual(
+    verdict(173, 'Attempt 1 failed: Resource has been exhausted.\nSuggested retry after 2.5s.. Max attempts reached'),
+    ['RateLimited', 3500],
+  );
 });
 
 test('a job runs the real gemini CLI: write_file and replace land in the job worktree', async () => {
@@ -79,9 +113,44 @@ test('a job runs the real gemini CLI: write_file and replace land in the job wor
   t.stub.setScript((body, i, r) => {
     dir ||= workspaceDirectory(body) ?? '';
     return geminiTurns([
-      { kind: 'message', parts: [{ functionCall: { name: 'write_file', args: { file_path: `${dir}/src/hello.ts`, content: 'export const hi = 1;\n' } } }], promptTokens: 1200, outputTokens: 31 },
-      { kind: 'message', parts: [{ text: 'Now the readme. ' }, { functionCall: { name: 'replace', args: { file_path: `${dir}/README.md`, old_string: '# demo', new_string: '# demo, edited', instruction: 'edit the title' } } }], promptTokens: 1300, outputTokens: 42 },
-      { kind: 'message', parts: [{ text: 'Added src/hello.ts and edited README.' }], promptTokens: 1400, outputTokens: 9 },
+      {
+        kind: 'message',
+        parts: [
+          {
+            functionCall: {
+              name: 'write_file',
+              args: { file_path: `${dir}/src/hello.ts`, content: 'export const hi = 1;\n' },
+            },
+          },
+        ],
+        promptTokens: 1200,
+        outputTokens: 31,
+      },
+      {
+        kind: 'message',
+        parts: [
+          { text: 'Now the readme. ' },
+          {
+            functionCall: {
+              name: 'replace',
+              args: {
+                file_path: `${dir}/README.md`,
+                old_string: '# demo',
+                new_string: '# demo, edited',
+                instruction: 'edit the title',
+              },
+            },
+          },
+        ],
+        promptTokens: 1300,
+        outputTokens: 42,
+      },
+      {
+        kind: 'message',
+        parts: [{ text: 'Added src/hello.ts and edited README.' }],
+        promptTokens: 1400,
+        outputTokens: 9,
+      },
     ])(body, i, r);
   });
   const repo = await makeRepo();
@@ -101,11 +170,17 @@ test('a job runs the real gemini CLI: write_file and replace land in the job wor
     assert.equal(result.finalText, 'Added src/hello.ts and edited README.');
     assert.equal(result.attempts, 1);
     const raw = readFileSync(join(h.dataDir, 'jobs', spec.jobId, 'agent-attempt-1.jsonl'), 'utf8');
-    const init = raw.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e['type'] === 'init');
+    const init = raw
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((e) => e['type'] === 'init');
     assert.match(result.sessionId ?? '', /^[0-9a-f-]{36}$/);
     assert.equal(result.sessionId, init?.['session_id']);
     // The CLI's settings and sessions live in the backend state dir, with the fail-fast settings.
-    const settings = JSON.parse(readFileSync(join(h.dataDir, 'backends/gemini/home/.gemini/settings.json'), 'utf8')) as { general: { maxAttempts: number } };
+    const settings = JSON.parse(
+      readFileSync(join(h.dataDir, 'backends/gemini/home/.gemini/settings.json'), 'utf8'),
+    ) as { general: { maxAttempts: number } };
     assert.equal(settings.general.maxAttempts, 1);
     assert.equal(t.stub.requests.at(-1)?.model, MODEL);
     const history = JSON.stringify(await t.env.client.workflow.getHandle(spec.jobId).fetchHistory());
@@ -115,21 +190,35 @@ test('a job runs the real gemini CLI: write_file and replace land in the job wor
 
 test('resume: the second job continues the first session; its tokens are its own', async () => {
   t.stub.setScript((body) => {
-    if (!sentText(body).includes('second question')) return { ...text('FIRST-ANSWER-7f3'), promptTokens: 500, outputTokens: 50 };
+    if (!sentText(body).includes('second question'))
+      return { ...text('FIRST-ANSWER-7f3'), promptTokens: 500, outputTokens: 50 };
     return { ...text('second answer'), promptTokens: 900, outputTokens: 60 };
   });
   const repo = await makeRepo();
   await withWorker(async (h) => {
-    const first = await (await submit(h, { prompt: 'first question', repo, kind: 'llm', workspace: 'in-place' })).handle.result();
+    const first = await (
+      await submit(h, { prompt: 'first question', repo, kind: 'llm', workspace: 'in-place' })
+    ).handle.result();
     assert.equal(first.status, 'succeeded', first.failureMessage);
     assert.ok(first.sessionId);
     const from = t.stub.requests.length;
-    const second = await (await submit(h, { prompt: 'second question', repo, kind: 'llm', workspace: 'in-place', resumeSessionId: first.sessionId })).handle.result();
+    const second = await (
+      await submit(h, {
+        prompt: 'second question',
+        repo,
+        kind: 'llm',
+        workspace: 'in-place',
+        resumeSessionId: first.sessionId,
+      })
+    ).handle.result();
     assert.equal(second.status, 'succeeded', second.failureMessage);
     const seen = t.stub.requests.slice(from);
     assert.equal(seen.length, 1);
     const sent = sentText(seen[0]?.body ?? {});
-    assert.ok(sent.includes('first question') && sent.includes('FIRST-ANSWER-7f3'), 'the model sees the first job’s turns');
+    assert.ok(
+      sent.includes('first question') && sent.includes('FIRST-ANSWER-7f3'),
+      'the model sees the first job’s turns',
+    );
     assert.equal(second.sessionId, first.sessionId);
     assert.deepEqual([second.tokens.input, second.tokens.output], [900, 60], 'not cumulative over the session');
     assert.equal(second.finalText, 'second answer');
@@ -140,7 +229,13 @@ test('429 with RetryInfo → RateLimited, retried no sooner than the reset, then
   const times: number[] = [];
   t.stub.setScript(() => {
     times.push(Date.now());
-    if (times.length === 1) return { kind: 'error', status: 429, message: 'Resource has been exhausted (e.g. check quota).', details: [retryInfo(6)] };
+    if (times.length === 1)
+      return {
+        kind: 'error',
+        status: 429,
+        message: 'Resource has been exhausted (e.g. check quota).',
+        details: [retryInfo(6)],
+      };
     return text('fine');
   });
   await withWorker(
@@ -203,11 +298,21 @@ test('a model that never answers → AgentTimedOut at the hang timeout', async (
   await withWorker(
     async (h) => {
       const t0 = Date.now();
-      const { spec } = await submit(h, { prompt: 'hang', kind: 'llm', workspace: 'none', hangTimeoutSeconds: 3, maxAttempts: 1 });
+      const { spec } = await submit(h, {
+        prompt: 'hang',
+        kind: 'llm',
+        workspace: 'none',
+        hangTimeoutSeconds: 3,
+        maxAttempts: 1,
+      });
       const failure = await jobFailure(t.env.client, spec.jobId);
       assert.equal(failure.type, 'AgentTimedOut');
       assert.ok(Date.now() - t0 < 30_000);
-      assert.equal(existsSync(join(h.dataDir, 'backends/gemini/home')), false, 'config.env HOME is used instead of the state dir');
+      assert.equal(
+        existsSync(join(h.dataDir, 'backends/gemini/home')),
+        false,
+        'config.env HOME is used instead of the state dir',
+      );
     },
     { home: true },
   );

@@ -5,10 +5,20 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { resolveJobSpec } from '../src/client/job-input.js';
 import { startJob } from '../src/client/jobs.js';
-import { chatTurns, startOpenAiChatStub, type ChatBody, type ChatReply } from '../src/dev/scripted-model/openai-chat.js';
+import {
+  chatTurns,
+  startOpenAiChatStub,
+  type ChatBody,
+  type ChatReply,
+} from '../src/dev/scripted-model/openai-chat.js';
 import { makeRepo } from './support/repo.js';
 import { jobFailure } from './support/outcomes.js';
-import { assertAuthFailsOnce, assertRetriedAfterReset, assertServerDownFast, closedPort } from './support/backend-cases.js';
+import {
+  assertAuthFailsOnce,
+  assertRetriedAfterReset,
+  assertServerDownFast,
+  closedPort,
+} from './support/backend-cases.js';
 import { opencodeBackend, opencodeWorkingDirectory } from './support/openai-clis.js';
 import { useTemporalAnd } from './support/suite.js';
 import { startWorker, type Harness } from './support/temporal.js';
@@ -16,18 +26,25 @@ import { startWorker, type Harness } from './support/temporal.js';
 const FAKE_KEY = 'sk-opencode-test-0123456789abcdefSECRET';
 const t = useTemporalAnd(() => startOpenAiChatStub(chatTurns([])));
 
-const say = (text: string, promptTokens = 100, completionTokens = 20): ChatReply => ({ kind: 'message', text, promptTokens, completionTokens });
+const say = (text: string, promptTokens = 100, completionTokens = 20): ChatReply => ({
+  kind: 'message',
+  text,
+  promptTokens,
+  completionTokens,
+});
 const contents = (body: ChatBody | undefined): string => JSON.stringify(body?.messages ?? []);
 
 async function withWorker<T>(fn: (h: Harness) => Promise<T>, url = t.stub.url): Promise<T> {
-  const h = await startWorker(t.env, { backends: { opencode: opencodeBackend(url, FAKE_KEY) }, defaultBackend: 'opencode' });
+  const h = await startWorker(t.env, {
+    backends: { opencode: opencodeBackend(url, FAKE_KEY) },
+    defaultBackend: 'opencode',
+  });
   try {
     return await fn(h);
   } finally {
     await h.stop();
   }
 }
-
 
 test('an opencode job reads, edits and writes files in its worktree; tokens are the sum the API reported', async () => {
   let dir = '';
@@ -36,11 +53,19 @@ test('an opencode job reads, edits and writes files in its worktree; tokens are 
   t.stub.setScript((body, i) => {
     dir ||= opencodeWorkingDirectory(body) ?? '';
     return chatTurns([
-      { kind: 'message', toolCalls: [{ name: 'read', arguments: { filePath: `${dir}/README.md` } }], promptTokens: 1000, completionTokens: 30 },
+      {
+        kind: 'message',
+        toolCalls: [{ name: 'read', arguments: { filePath: `${dir}/README.md` } }],
+        promptTokens: 1000,
+        completionTokens: 30,
+      },
       {
         kind: 'message',
         toolCalls: [
-          { name: 'edit', arguments: { filePath: `${dir}/README.md`, oldString: '# demo', newString: '# demo, edited' } },
+          {
+            name: 'edit',
+            arguments: { filePath: `${dir}/README.md`, oldString: '# demo', newString: '# demo, edited' },
+          },
           { name: 'write', arguments: { filePath: `${dir}/src/hello.ts`, content: 'export const hi = 1;\n' } },
           { name: 'bash', arguments: { command: 'echo from-bash > bash.txt', description: 'write a file' } },
         ],
@@ -61,11 +86,18 @@ test('an opencode job reads, edits and writes files in its worktree; tokens are 
     assert.equal(readFileSync(join(wt, 'src/hello.ts'), 'utf8'), 'export const hi = 1;\n');
     assert.equal(readFileSync(join(wt, 'bash.txt'), 'utf8'), 'from-bash\n', 'bash ran in the worktree too');
     assert.equal(readFileSync(join(repo, 'README.md'), 'utf8'), '# demo\n', 'the original checkout is untouched');
-    assert.deepEqual(result.filesChanged, ['README.md', 'bash.txt', 'src/hello.ts'], 'no opencode config file in the workspace');
+    assert.deepEqual(
+      result.filesChanged,
+      ['README.md', 'bash.txt', 'src/hello.ts'],
+      'no opencode config file in the workspace',
+    );
     assert.equal(existsSync(join(wt, 'opencode.json')), false);
     assert.equal(result.finalText, 'Edited README and added src/hello.ts.');
     assert.match(result.sessionId ?? '', /^ses_[0-9A-Za-z]+$/);
-    const sent = { input: t.stub.usageSent.prompt - before.prompt, output: t.stub.usageSent.completion - before.completion };
+    const sent = {
+      input: t.stub.usageSent.prompt - before.prompt,
+      output: t.stub.usageSent.completion - before.completion,
+    };
     assert.deepEqual(result.tokens, { ...sent, cacheRead: 0, cacheWrite: 0 });
     assert.deepEqual(sent, { input: 3600, output: 102 });
     const requests = t.stub.requests.slice(start);
@@ -82,11 +114,17 @@ test('a second job resumes the session: the model sees the first job, tokens are
   t.stub.setScript((body) => (body.tools?.length ? (answers.shift() ?? say('extra')) : say('ok', 0, 0)));
   const repo = await makeRepo();
   await withWorker(async (h) => {
-    const first = resolveJobSpec({ prompt: 'Remember the word PELICAN.', repo, kind: 'llm', workspace: 'in-place' }, h.config);
+    const first = resolveJobSpec(
+      { prompt: 'Remember the word PELICAN.', repo, kind: 'llm', workspace: 'in-place' },
+      h.config,
+    );
     const r1 = await (await startJob(t.env.client, h.config, first)).result();
     assert.equal(r1.status, 'succeeded');
     assert.deepEqual(r1.tokens, { input: 500, output: 9, cacheRead: 0, cacheWrite: 0 });
-    const second = resolveJobSpec({ prompt: 'Which word?', repo, kind: 'llm', workspace: 'in-place', resumeSessionId: r1.sessionId }, h.config);
+    const second = resolveJobSpec(
+      { prompt: 'Which word?', repo, kind: 'llm', workspace: 'in-place', resumeSessionId: r1.sessionId },
+      h.config,
+    );
     const r2 = await (await startJob(t.env.client, h.config, second)).result();
     assert.equal(r2.status, 'succeeded');
     assert.equal(r2.sessionId, r1.sessionId, 'same session');
@@ -94,7 +132,12 @@ test('a second job resumes the session: the model sees the first job, tokens are
     assert.deepEqual(r2.tokens, { input: 700, output: 11, cacheRead: 0, cacheWrite: 0 }, "this job's tokens only");
     const last = t.stub.requests.at(-1)?.body;
     const seen = contents(last);
-    assert.ok(seen.includes('Remember the word PELICAN.') && seen.includes('The word is PELICAN.') && seen.includes('Which word?'), seen.slice(-600));
+    assert.ok(
+      seen.includes('Remember the word PELICAN.') &&
+        seen.includes('The word is PELICAN.') &&
+        seen.includes('Which word?'),
+      seen.slice(-600),
+    );
     assert.equal(t.stub.requests.length, start + 2);
   });
 });
@@ -105,7 +148,12 @@ test('429 with retry-after → RateLimited on attempt 1, attempt 2 no sooner tha
     if (!body.tools?.length) return say('ok', 0, 0);
     times.push(Date.now());
     if (times.length > 1) return say('fine');
-    return { kind: 'error', status: 429, body: { error: { message: 'Slow down.', type: 'requests' } }, headers: { 'retry-after': '6' } };
+    return {
+      kind: 'error',
+      status: 429,
+      body: { error: { message: 'Slow down.', type: 'requests' } },
+      headers: { 'retry-after': '6' },
+    };
   });
   await withWorker((h) => assertRetriedAfterReset(t.env.client, h, times, 6000));
 });
@@ -115,17 +163,26 @@ test('401 → AuthFailed after exactly one attempt', async () => {
   t.stub.setScript((body) => {
     if (!body.tools?.length) return say('ok', 0, 0);
     calls++;
-    return { kind: 'error', status: 401, body: { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } } };
+    return {
+      kind: 'error',
+      status: 401,
+      body: {
+        error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' },
+      },
+    };
   });
   await withWorker((h) => assertAuthFailsOnce(t.env.client, h, () => calls, /Incorrect API key/));
 });
 
 test('model server down → AgentCrashed within seconds, not a minute of hidden retries', async () => {
   const port = await closedPort();
-  await withWorker((h) => assertServerDownFast(t.env.client, h, /Cannot connect to API|Unable to connect/), `http://127.0.0.1:${port}`);
+  await withWorker(
+    (h) => assertServerDownFast(t.env.client, h, /Cannot connect to API|Unable to connect/),
+    `http://127.0.0.1:${port}`,
+  );
 });
 
-test('an unknown model → BadRequest after one attempt (the cause comes from opencode\'s error log)', async () => {
+test("an unknown model → BadRequest after one attempt (the cause comes from opencode's error log)", async () => {
   const { env } = opencodeBackend(t.stub.url, FAKE_KEY);
   const backend = { model: 'nope/no-such-model', env: { ...env, OPENCODE_DISABLE_MODELS_FETCH: '1' } };
   const h = await startWorker(t.env, { backends: { opencode: backend }, defaultBackend: 'opencode' });

@@ -17,7 +17,10 @@ after(async () => void (await env?.teardown()));
 async function submitMany(h: Harness, n: number, input: Record<string, unknown>): Promise<Promise<JobResult>[]> {
   const results: Promise<JobResult>[] = [];
   for (let i = 0; i < n; i++) {
-    const spec = resolveJobSpec({ prompt: `job ${i}`, kind: 'llm', backend: 'command', workspace: 'none', ...input }, h.config);
+    const spec = resolveJobSpec(
+      { prompt: `job ${i}`, kind: 'llm', backend: 'command', workspace: 'none', ...input },
+      h.config,
+    );
     results.push((await startJob(env.client, h.config, spec)).result());
   }
   return results;
@@ -31,7 +34,8 @@ test('20 slots: 25 background jobs never run more than 19 at once; an operator j
   try {
     const background = await submitMany(h, 25, { lane: 'background' });
     // Every job has asked for its lease (under load a job's request activity may lag its start).
-    const asked = (v: Awaited<ReturnType<typeof view>>) => v.lanes.background.running + v.lanes.background.queued + v.lanes.background.deferred === 25;
+    const asked = (v: Awaited<ReturnType<typeof view>>) =>
+      v.lanes.background.running + v.lanes.background.queued + v.lanes.background.deferred === 25;
     await waitFor('19 background jobs running, 6 waiting', async () => {
       const v = await view(h.config);
       return v.lanes.background.running === 19 && asked(v);
@@ -39,7 +43,10 @@ test('20 slots: 25 background jobs never run more than 19 at once; an operator j
     const saturated = await view(h.config);
     assert.equal(saturated.slots.used, 19);
     assert.equal(saturated.lanes.background.queued + saturated.lanes.background.deferred, 6);
-    const spec = resolveJobSpec({ prompt: 'operator', kind: 'llm', backend: 'command', workspace: 'none', lane: 'operator' }, h.config);
+    const spec = resolveJobSpec(
+      { prompt: 'operator', kind: 'llm', backend: 'command', workspace: 'none', lane: 'operator' },
+      h.config,
+    );
     const operator = await (await startJob(env.client, h.config, spec)).result();
     const results = await Promise.all(background);
     assert.ok(results.every((r) => r.status === 'succeeded'));
@@ -65,7 +72,10 @@ test('backpressure turns on at queue depth and off when the queue drains', async
   try {
     const seen: { on: boolean; reasons: string[]; deferred: number }[] = [];
     const poll = setInterval(() => {
-      void view(h.config).then((v) => seen.push({ ...v.backpressure, deferred: v.lanes.background.deferred }), () => undefined);
+      void view(h.config).then(
+        (v) => seen.push({ ...v.backpressure, deferred: v.lanes.background.deferred }),
+        () => undefined,
+      );
     }, 100);
     // 2 shared slots, 3 s per job: at least 5 requests wait for 3 s, so the queue reaches depth 3.
     const jobs = await submitMany(h, 7, { lane: 'background' });
@@ -74,9 +84,18 @@ test('backpressure turns on at queue depth and off when the queue drains', async
     clearInterval(poll);
     assert.ok(results.every((r) => r.status === 'succeeded'));
     const on = seen.filter((s) => s.on);
-    assert.ok(on.length > 0, `backpressure was on at some point: ${seen.length} polls, ${JSON.stringify([...new Set(seen.map((s) => JSON.stringify(s)))])}`);
-    assert.ok(on.every((s) => s.reasons.some((r) => r.startsWith('queue depth 3 >= 3'))), JSON.stringify(on[0]));
-    assert.ok(on.some((s) => s.deferred > 0), 'background work waited outside the queue');
+    assert.ok(
+      on.length > 0,
+      `backpressure was on at some point: ${seen.length} polls, ${JSON.stringify([...new Set(seen.map((s) => JSON.stringify(s)))])}`,
+    );
+    assert.ok(
+      on.every((s) => s.reasons.some((r) => r.startsWith('queue depth 3 >= 3'))),
+      JSON.stringify(on[0]),
+    );
+    assert.ok(
+      on.some((s) => s.deferred > 0),
+      'background work waited outside the queue',
+    );
     const last = await view(h.config);
     assert.equal(last.backpressure.on, false);
     assert.equal(maxOverlap([...agent.intervals().values()]), 2, 'two shared slots');

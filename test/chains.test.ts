@@ -37,7 +37,11 @@ const step = (view: ChainView, id: string) => {
 
 test('template references: {{task}} and earlier outputs render; unknown ones are named', () => {
   const tpl = 'Do {{ task }} after {{steps.a.output}} and {{steps.b-2x.output}}';
-  assert.deepEqual(templateRefs(tpl), [{ kind: 'task' }, { kind: 'step', stepId: 'a' }, { kind: 'step', stepId: 'b-2x' }]);
+  assert.deepEqual(templateRefs(tpl), [
+    { kind: 'task' },
+    { kind: 'step', stepId: 'a' },
+    { kind: 'step', stepId: 'b-2x' },
+  ]);
   assert.equal(renderTemplate(tpl, { task: 'T', outputs: { a: 'A$1', 'b-2x': 'B' } }), 'Do T after A$1 and B');
   assert.deepEqual(templateRefs('{{steps.a.result}}'), [{ kind: 'unknown', text: 'steps.a.result' }]);
 });
@@ -45,7 +49,10 @@ test('template references: {{task}} and earlier outputs render; unknown ones are
 test('the example chain (refactor → review → fix) validates and the review feeds the fix', () => {
   const raw: unknown = parseYaml(readFileSync(EXAMPLE, 'utf8'));
   const chain = ChainFileSchema.parse(raw);
-  assert.deepEqual(chain.steps.map((s) => ('id' in s ? s.id : 'parallel')), ['refactor', 'review', 'fix']);
+  assert.deepEqual(
+    chain.steps.map((s) => ('id' in s ? s.id : 'parallel')),
+    ['refactor', 'review', 'fix'],
+  );
   const spec = loadChainFile(EXAMPLE, parseConfig({ dataDir: mkdtempSync(join(tmpdir(), 'nightshift-data-')) }));
   assert.match(spec.chainId, /^chain-[0-9a-f]{8}$/);
   const fix = spec.nodes[2];
@@ -57,12 +64,37 @@ test('the example chain (refactor → review → fix) validates and the review f
 
 test('a bad key or an unknown reference exits 2 naming it, and no chain starts', async () => {
   const taskQueue = `chain-bad-${process.pid}-${Date.now()}`;
-  const env = { NIGHTSHIFT_TASK_QUEUE: taskQueue, NIGHTSHIFT_DATA_DIR: mkdtempSync(join(tmpdir(), 'nightshift-data-')) };
+  const env = {
+    NIGHTSHIFT_TASK_QUEUE: taskQueue,
+    NIGHTSHIFT_DATA_DIR: mkdtempSync(join(tmpdir(), 'nightshift-data-')),
+  };
   const base = { name: 'bad', task: 'x', defaults: { backend: 'command' } };
   const cases: [unknown, RegExp[]][] = [
     [{ ...base, steps: [{ id: 'one', prompt: 'p', retires: 2 }] }, [/Unrecognized key: "retires"/, /steps\.0/]],
-    [{ ...base, steps: [{ id: 'one', prompt: 'p' }, { id: 'two', prompt: 'use {{steps.won.output}}' }] }, [/steps\.won\.output/, /steps\.1\.prompt/]],
-    [{ ...base, steps: [{ parallel: [{ id: 'a', prompt: 'p' }, { id: 'b', prompt: '{{steps.a.output}}' }] }] }, [/steps\.a\.output/, /steps\.0\.parallel\.1\.prompt/]],
+    [
+      {
+        ...base,
+        steps: [
+          { id: 'one', prompt: 'p' },
+          { id: 'two', prompt: 'use {{steps.won.output}}' },
+        ],
+      },
+      [/steps\.won\.output/, /steps\.1\.prompt/],
+    ],
+    [
+      {
+        ...base,
+        steps: [
+          {
+            parallel: [
+              { id: 'a', prompt: 'p' },
+              { id: 'b', prompt: '{{steps.a.output}}' },
+            ],
+          },
+        ],
+      },
+      [/steps\.a\.output/, /steps\.0\.parallel\.1\.prompt/],
+    ],
     [{ ...base, steps: [{ id: 'one', prompt: '{{taks}}' }] }, [/unknown template reference "\{\{taks\}\}"/]],
     [{ ...base, steps: [{ id: 'one', prompt: 'p', onFailure: 'retry' }] }, [/steps\.0\.onFailure/, /"retry"/]],
   ];
@@ -71,11 +103,15 @@ test('a bad key or an unknown reference exits 2 naming it, and no chain starts',
     assert.equal(r.exitCode, 2, r.stderr);
     for (const p of patterns) assert.match(r.stderr, p);
   }
-  const yaml = await nightshift(['chain', 'run', writeChain('name: y\ntask: t\nsteps:\n  - id: a\n    promt: x\n', 'c.yaml')], { address: t.env.address, env, cwd: tmpdir() });
+  const yaml = await nightshift(
+    ['chain', 'run', writeChain('name: y\ntask: t\nsteps:\n  - id: a\n    promt: x\n', 'c.yaml')],
+    { address: t.env.address, env, cwd: tmpdir() },
+  );
   assert.equal(yaml.exitCode, 2);
   assert.match(yaml.stderr, /promt/);
   const started = [];
-  for await (const wf of t.env.client.workflow.list({ query: `TaskQueue = '${taskQueue}'` })) started.push(wf.workflowId);
+  for await (const wf of t.env.client.workflow.list({ query: `TaskQueue = '${taskQueue}'` }))
+    started.push(wf.workflowId);
   assert.deepEqual(started, [], 'no workflow started');
 });
 
@@ -101,7 +137,11 @@ test('step 3 fails twice then passes: steps 1–2 ran once, the template fed ste
   });
   const counter = join(mkdtempSync(join(tmpdir(), 'nightshift-counter-')), 'n');
   // The check of step 3 fails on its first two runs and passes on the third.
-  const flaky = ['sh', '-c', `n=$(cat ${counter} 2>/dev/null || echo 0); n=$((n+1)); echo $n > ${counter}; [ $n -ge 3 ] || { echo "check run $n failed"; exit 1; }`];
+  const flaky = [
+    'sh',
+    '-c',
+    `n=$(cat ${counter} 2>/dev/null || echo 0); n=$((n+1)); echo $n > ${counter}; [ $n -ge 3 ] || { echo "check run $n failed"; exit 1; }`,
+  ];
   const repo = await makeRepo();
   const file = writeChain({
     name: 'three-steps',
@@ -125,15 +165,22 @@ test('step 3 fails twice then passes: steps 1–2 ran once, the template fed ste
     assert.ok(requests['[S1]']?.includes('rename the widget'), '{{task}} rendered');
     assert.ok(requests['[S2]']?.includes('review this: output-of-s1'), "step 2's prompt holds step 1's output");
     assert.ok(requests['[S3]']?.includes('fix per output-of-s2'));
-    assert.deepEqual([...dirs], [join(h.dataDir, 'chains', spec.chainId, 'workspace')], 'every step in the one chain workspace');
+    assert.deepEqual(
+      [...dirs],
+      [join(h.dataDir, 'chains', spec.chainId, 'workspace')],
+      'every step in the one chain workspace',
+    );
     const s3 = step(view, 's3');
     assert.equal(s3.state, 'succeeded');
     assert.equal(s3.attempts, 3);
     assert.deepEqual(s3.jobIds, [`${spec.chainId}-s3`, `${spec.chainId}-s3-2`, `${spec.chainId}-s3-3`]);
-    assert.deepEqual(s3.failures.map((f) => [f.jobId, f.status, f.failureClass]), [
-      [`${spec.chainId}-s3`, 'failed', 'CheckFailed'],
-      [`${spec.chainId}-s3-2`, 'failed', 'CheckFailed'],
-    ]);
+    assert.deepEqual(
+      s3.failures.map((f) => [f.jobId, f.status, f.failureClass]),
+      [
+        [`${spec.chainId}-s3`, 'failed', 'CheckFailed'],
+        [`${spec.chainId}-s3-2`, 'failed', 'CheckFailed'],
+      ],
+    );
     assert.equal(s3.result?.check?.passed, true);
     assert.equal(s3.result?.branch, `nightshift/${spec.chainId}`);
     for (const id of ['s1', 's2']) {
@@ -151,7 +198,8 @@ test('step 3 fails twice then passes: steps 1–2 ran once, the template fed ste
 
 test('a parallel block where one branch fails: the other branches are in the chain result (CLI run and status)', async () => {
   // The `command` backend: each branch only needs to pass or fail; a prompt with FAIL fails.
-  const script = 'sleep 1; case "$NIGHTSHIFT_PROMPT" in *FAIL*) echo "no way" >&2; exit 3;; esac; echo "did: $NIGHTSHIFT_PROMPT"';
+  const script =
+    'sleep 1; case "$NIGHTSHIFT_PROMPT" in *FAIL*) echo "no way" >&2; exit 3;; esac; echo "did: $NIGHTSHIFT_PROMPT"';
   const h = await startWorker(t.env, { backends: { command: { command: 'sh', extraArgs: ['-c', script] } } });
   const repo = await makeRepo();
   const file = writeChain(
@@ -174,7 +222,11 @@ test('a parallel block where one branch fails: the other branches are in the cha
     'fan-out.yaml',
   );
   try {
-    const r = await nightshift(['chain', 'run', file, '--wait', '--json'], { address: t.env.address, harness: h, cwd: tmpdir() });
+    const r = await nightshift(['chain', 'run', file, '--wait', '--json'], {
+      address: t.env.address,
+      harness: h,
+      cwd: tmpdir(),
+    });
     assert.equal(r.exitCode, 1, r.stderr);
     const view = JSON.parse(r.stdout) as ChainView;
     assert.equal(view.status, 'failed');
@@ -190,17 +242,29 @@ test('a parallel block where one branch fails: the other branches are in the cha
     assert.equal(alpha?.result?.workspace, join(h.dataDir, 'chains', view.chainId, 'parallel', 'alpha'));
     assert.equal(gamma?.result?.branch, `nightshift/${view.chainId}-gamma`);
     const [a, g] = [alpha?.result?.timeline, gamma?.result?.timeline];
-    assert.ok(a?.agentSpawnedAt && g?.agentSpawnedAt && a.agentSpawnedAt < (g.agentExitedAt ?? 0) && g.agentSpawnedAt < (a.agentExitedAt ?? 0), 'branches overlapped');
-    const status = await nightshift(['chain', 'status', view.chainId, '--json'], { address: t.env.address, harness: h });
+    assert.ok(
+      a?.agentSpawnedAt &&
+        g?.agentSpawnedAt &&
+        a.agentSpawnedAt < (g.agentExitedAt ?? 0) &&
+        g.agentSpawnedAt < (a.agentExitedAt ?? 0),
+      'branches overlapped',
+    );
+    const status = await nightshift(['chain', 'status', view.chainId, '--json'], {
+      address: t.env.address,
+      harness: h,
+    });
     assert.equal(status.exitCode, 0, status.stderr);
     const again = JSON.parse(status.stdout) as ChainView;
-    assert.deepEqual(again.steps.map((s) => [s.id, s.state, s.attempts]), [
-      ['plan', 'succeeded', 1],
-      ['alpha', 'succeeded', 1],
-      ['beta', 'failed', 1],
-      ['gamma', 'succeeded', 1],
-      ['merge', 'skipped', 0],
-    ]);
+    assert.deepEqual(
+      again.steps.map((s) => [s.id, s.state, s.attempts]),
+      [
+        ['plan', 'succeeded', 1],
+        ['alpha', 'succeeded', 1],
+        ['beta', 'failed', 1],
+        ['gamma', 'succeeded', 1],
+        ['merge', 'skipped', 0],
+      ],
+    );
     const text = await nightshift(['chain', 'status', view.chainId], { address: t.env.address, harness: h });
     assert.match(text.stdout, /beta\s+failed\s+chain-[0-9a-f]{8}-beta/);
   } finally {

@@ -27,7 +27,6 @@ async function withWorker<T>(fn: (h: Harness) => Promise<T>, raw: Record<string,
   }
 }
 
-
 test('429 with a reset → RateLimited, retried no sooner than the reset, then succeeds', async () => {
   const resetAt = Date.now() + 6000;
   const times: number[] = [];
@@ -46,7 +45,10 @@ test('429 with a reset → RateLimited, retried no sooner than the reset, then s
     assert.equal(result.status, 'succeeded');
     assert.equal(result.attempts, 2);
     assert.equal(times.length, 2);
-    assert.ok((times[1] ?? 0) >= Math.floor(resetAt / 1000) * 1000, `retried ${(times[1] ?? 0) - resetAt}ms relative to the reset`);
+    assert.ok(
+      (times[1] ?? 0) >= Math.floor(resetAt / 1000) * 1000,
+      `retried ${(times[1] ?? 0) - resetAt}ms relative to the reset`,
+    );
     assert.equal(await previousAttemptFailure(t.env.client, spec.jobId, 2), 'RateLimited');
   });
 });
@@ -56,7 +58,11 @@ test('401 → AuthFailed after exactly one attempt', async () => {
   t.stub.setScript((body) => {
     if (!body.tools?.length) return done;
     calls++;
-    return { kind: 'error', status: 401, body: { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } } };
+    return {
+      kind: 'error',
+      status: 401,
+      body: { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } },
+    };
   });
   await withWorker(async (h) => {
     const spec = resolveJobSpec({ prompt: 'hi', kind: 'llm', workspace: 'none', maxAttempts: 5 }, h.config);
@@ -76,7 +82,10 @@ test('a hung claude is killed at the hang timeout, its process group gone, the l
   t.stub.setScript((body) => (body.tools?.length ? { kind: 'hang' } : done));
   const repo = await makeRepo();
   await withWorker(async (h) => {
-    const spec = resolveJobSpec({ prompt: 'hang', repo, kind: 'coding-agent', hangTimeoutSeconds: 3, maxAttempts: 1 }, h.config);
+    const spec = resolveJobSpec(
+      { prompt: 'hang', repo, kind: 'coding-agent', hangTimeoutSeconds: 3, maxAttempts: 1 },
+      h.config,
+    );
     const t0 = Date.now();
     await startJob(t.env.client, h.config, spec);
     const wt = join(h.dataDir, 'worktrees', spec.jobId);
@@ -106,9 +115,16 @@ test('`nightshift cancel` kills the process group and releases the lease', async
     });
     const r = await nightshift(['cancel', spec.jobId], { address: t.env.address, harness: h });
     assert.equal(r.exitCode, 0, r.stderr);
-    await waitFor('the workflow to close', async () => (await t.env.client.workflow.getHandle(spec.jobId).describe()).status.name === 'CANCELLED');
+    await waitFor(
+      'the workflow to close',
+      async () => (await t.env.client.workflow.getHandle(spec.jobId).describe()).status.name === 'CANCELLED',
+    );
     assert.deepEqual(processesIn(wt), []);
-    await waitFor('the lease to be released', async () => (await capacityView(t.env.client, h.config)).slots.used === 0, 5000);
+    await waitFor(
+      'the lease to be released',
+      async () => (await capacityView(t.env.client, h.config)).slots.used === 0,
+      5000,
+    );
     const progress = await jobProgress(t.env.client, spec.jobId);
     assert.equal(progress.status, 'cancelled');
     assert.equal(progress.step, 'done');

@@ -24,11 +24,28 @@ test('a job runs the real claude CLI: Read/Edit/Write/Bash land in the job workt
       {
         kind: 'message',
         blocks: [
-          { type: 'tool_use', name: 'Edit', input: { file_path: `${dir}/README.md`, old_string: '# demo', new_string: '# demo, edited' } },
-          { type: 'tool_use', name: 'Write', input: { file_path: `${dir}/src/hello.ts`, content: 'export const hi = 1;\n' } },
+          {
+            type: 'tool_use',
+            name: 'Edit',
+            input: { file_path: `${dir}/README.md`, old_string: '# demo', new_string: '# demo, edited' },
+          },
+          {
+            type: 'tool_use',
+            name: 'Write',
+            input: { file_path: `${dir}/src/hello.ts`, content: 'export const hi = 1;\n' },
+          },
         ],
       },
-      { kind: 'message', blocks: [{ type: 'tool_use', name: 'Bash', input: { command: 'echo from-bash > bash.txt', description: 'write a file' } }] },
+      {
+        kind: 'message',
+        blocks: [
+          {
+            type: 'tool_use',
+            name: 'Bash',
+            input: { command: 'echo from-bash > bash.txt', description: 'write a file' },
+          },
+        ],
+      },
       { kind: 'message', blocks: [{ type: 'text', text: 'Edited README, added src/hello.ts and bash.txt.' }] },
     ])(body, i);
   });
@@ -52,7 +69,11 @@ test('a job runs the real claude CLI: Read/Edit/Write/Bash land in the job workt
     assert.equal(branch.stdout, `nightshift/${spec.jobId}`);
     // Session id, tokens and cost come from the CLI's own result event.
     const raw = readFileSync(join(h.dataDir, 'jobs', spec.jobId, 'agent-attempt-1.jsonl'), 'utf8');
-    const resultEvent = raw.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((e) => e.type === 'result');
+    const resultEvent = raw
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .find((e) => e.type === 'result');
     assert.match(result.sessionId ?? '', /^[0-9a-f-]{36}$/);
     assert.equal(result.sessionId, resultEvent.session_id);
     assert.equal(result.tokens.input, t.stub.usageSent.input - before);
@@ -77,7 +98,10 @@ test('`nightshift ask` takes the operator lane, waits, and prints the answer', a
     assert.equal(r.exitCode, 0, r.stderr);
     assert.equal(r.stdout.trim(), 'Forty-two.');
     const jobs = [];
-    for await (const wf of t.env.client.workflow.list({ query: `WorkflowType = 'jobWorkflow' AND TaskQueue = '${h.config.temporal.taskQueue}'` })) jobs.push(wf);
+    for await (const wf of t.env.client.workflow.list({
+      query: `WorkflowType = 'jobWorkflow' AND TaskQueue = '${h.config.temporal.taskQueue}'`,
+    }))
+      jobs.push(wf);
     assert.equal(jobs.length, 1);
     const [job] = jobs;
     assert.equal(job?.typedSearchAttributes.get(SA.lane), 'operator');
@@ -97,8 +121,18 @@ test('a second job resumes the first claude session in the same workspace', asyn
     const second = JSON.stringify(body.messages).includes('now add a second file');
     // A turn answers the newest user message: a prompt gets the Write, a tool result gets the final text.
     const lastUser = [...(body.messages ?? [])].reverse().find((m) => m.role === 'user');
-    if (JSON.stringify(lastUser?.content).includes('tool_result')) return { kind: 'message', blocks: [{ type: 'text', text: second ? 'second done' : 'first done' }] };
-    return { kind: 'message', blocks: [{ type: 'tool_use', name: 'Write', input: { file_path: `${dir}/${second ? 'two' : 'one'}.txt`, content: 'x\n' } }] };
+    if (JSON.stringify(lastUser?.content).includes('tool_result'))
+      return { kind: 'message', blocks: [{ type: 'text', text: second ? 'second done' : 'first done' }] };
+    return {
+      kind: 'message',
+      blocks: [
+        {
+          type: 'tool_use',
+          name: 'Write',
+          input: { file_path: `${dir}/${second ? 'two' : 'one'}.txt`, content: 'x\n' },
+        },
+      ],
+    };
   });
   const repo = await makeRepo();
   const h = await startWorker(t.env, { backends: { claude: claudeBackend(t.stub.url) } });
@@ -113,7 +147,7 @@ test('a second job resumes the first claude session in the same workspace', asyn
     assert.equal(second.sessionId, first.sessionId, 'the same agent session');
     assert.ok(seen.at(-1)?.includes('create one.txt'), 'the model saw the first job in its request');
     assert.deepEqual(second.filesChanged, ['two.txt']);
-    assert.equal(second.tokens.input, t.stub.usageSent.input - sentBefore, 'tokens are this job\'s only');
+    assert.equal(second.tokens.input, t.stub.usageSent.input - sentBefore, "tokens are this job's only");
   } finally {
     await h.stop();
   }

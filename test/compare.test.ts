@@ -8,9 +8,25 @@ import { after, before, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { execa } from 'execa';
 import { compareOutcome, resolveCompare, startCompare } from '../src/client/compares.js';
-import { primaryDirectory, startAnthropicStub, turns, type MessagesBody, type ScriptedServer } from '../src/dev/scripted-model/anthropic.js';
-import { chatTurns, startOpenAiChatStub, type ChatBody, type ChatServer } from '../src/dev/scripted-model/openai-chat.js';
-import { responsesTurns, startOpenAiResponsesStub, type ResponsesBody, type ResponsesServer } from '../src/dev/scripted-model/openai-responses.js';
+import {
+  primaryDirectory,
+  startAnthropicStub,
+  turns,
+  type MessagesBody,
+  type ScriptedServer,
+} from '../src/dev/scripted-model/anthropic.js';
+import {
+  chatTurns,
+  startOpenAiChatStub,
+  type ChatBody,
+  type ChatServer,
+} from '../src/dev/scripted-model/openai-chat.js';
+import {
+  responsesTurns,
+  startOpenAiResponsesStub,
+  type ResponsesBody,
+  type ResponsesServer,
+} from '../src/dev/scripted-model/openai-responses.js';
 import { compareViewQuery } from '../src/protocol/signals.js';
 import type { CompareRow, CompareView } from '../src/protocol/compare.js';
 import { claudeBackend } from './support/claude.js';
@@ -44,22 +60,42 @@ function backends() {
   };
 }
 
-const isFirstClaudeTurn = (b: MessagesBody) => Boolean(b.tools?.length) && !(b.messages ?? []).some((m) => m.role === 'assistant');
-const isFirstOpencodeTurn = (b: ChatBody) => Boolean(b.tools?.length) && !(b.messages ?? []).some((m) => m.role === 'assistant');
-const isFirstCodexTurn = (b: ResponsesBody) => !(b.input ?? []).some((i) => i.type === 'function_call_output' || i.type === 'custom_tool_call_output');
+const isFirstClaudeTurn = (b: MessagesBody) =>
+  Boolean(b.tools?.length) && !(b.messages ?? []).some((m) => m.role === 'assistant');
+const isFirstOpencodeTurn = (b: ChatBody) =>
+  Boolean(b.tools?.length) && !(b.messages ?? []).some((m) => m.role === 'assistant');
+const isFirstCodexTurn = (b: ResponsesBody) =>
+  !(b.input ?? []).some((i) => i.type === 'function_call_output' || i.type === 'custom_tool_call_output');
 
 /** claude and codex write "ok" into result.txt, opencode writes "bad"; `slowCodex` delays codex's first final answer. */
 function script(slowCodex = 0): void {
   t.claude.setScript((body, i) =>
     turns([
-      { kind: 'message', blocks: [{ type: 'tool_use', name: 'Write', input: { file_path: `${primaryDirectory(body) ?? ''}/result.txt`, content: 'ok\n' } }], inputTokens: 1000, outputTokens: 30 },
+      {
+        kind: 'message',
+        blocks: [
+          {
+            type: 'tool_use',
+            name: 'Write',
+            input: { file_path: `${primaryDirectory(body) ?? ''}/result.txt`, content: 'ok\n' },
+          },
+        ],
+        inputTokens: 1000,
+        outputTokens: 30,
+      },
       { kind: 'message', blocks: [{ type: 'text', text: 'wrote result.txt' }], inputTokens: 1100, outputTokens: 12 },
     ])(body, i),
   );
   let delay = slowCodex;
   t.codex.setScript((body, i) => {
     const reply = responsesTurns([
-      { kind: 'message', toolCalls: [{ name: 'exec_command', arguments: { cmd: "printf 'ok\\n' > result.txt" } }], inputTokens: 1200, cachedTokens: 200, outputTokens: 17 },
+      {
+        kind: 'message',
+        toolCalls: [{ name: 'exec_command', arguments: { cmd: "printf 'ok\\n' > result.txt" } }],
+        inputTokens: 1200,
+        cachedTokens: 200,
+        outputTokens: 17,
+      },
       { kind: 'message', text: 'wrote result.txt', inputTokens: 1300, cachedTokens: 1000, outputTokens: 9 },
     ])(body, i);
     if (reply.kind !== 'message' || reply.toolCalls || !delay) return reply;
@@ -69,13 +105,27 @@ function script(slowCodex = 0): void {
   });
   t.opencode.setScript((body, i) =>
     chatTurns([
-      { kind: 'message', toolCalls: [{ name: 'write', arguments: { filePath: `${opencodeWorkingDirectory(body) ?? ''}/result.txt`, content: 'bad\n' } }], promptTokens: 900, completionTokens: 25 },
+      {
+        kind: 'message',
+        toolCalls: [
+          {
+            name: 'write',
+            arguments: { filePath: `${opencodeWorkingDirectory(body) ?? ''}/result.txt`, content: 'bad\n' },
+          },
+        ],
+        promptTokens: 900,
+        completionTokens: 25,
+      },
       { kind: 'message', text: 'wrote result.txt', promptTokens: 950, completionTokens: 8 },
     ])(body, i),
   );
 }
 
-const usage = () => ({ claude: { ...t.claude.usageSent }, codex: { ...t.codex.usageSent }, opencode: { ...t.opencode.usageSent } });
+const usage = () => ({
+  claude: { ...t.claude.usageSent },
+  codex: { ...t.codex.usageSent },
+  opencode: { ...t.opencode.usageSent },
+});
 const rowOf = (view: CompareView, backend: string): CompareRow => {
   const row = view.backends.find((e) => e.backend === backend)?.row;
   assert.ok(row, `a row for ${backend}`);
@@ -89,22 +139,48 @@ test('compare over claude, codex and opencode: a row each, opencode fails its ch
   try {
     const repo = await makeRepo();
     const from = usage();
-    const args = ['compare', '--backends', 'claude,codex,opencode', '--prompt', 'write ok into result.txt', '--repo', repo, '--check', JSON.stringify(CHECK), '--json'];
+    const args = [
+      'compare',
+      '--backends',
+      'claude,codex,opencode',
+      '--prompt',
+      'write ok into result.txt',
+      '--repo',
+      repo,
+      '--check',
+      JSON.stringify(CHECK),
+      '--json',
+    ];
     const r = await nightshift(args, { address: t.env.address, harness: h });
     assert.equal(r.exitCode, 0, r.stderr);
     const view = JSON.parse(r.stdout) as CompareView;
     assert.match(view.compareId, /^cmp-[0-9a-f]{8}$/);
     assert.equal(view.status, 'done');
-    assert.deepEqual(view.backends.map((e) => [e.backend, e.state, e.jobId]), ['claude', 'codex', 'opencode'].map((b) => [b, 'done', `${view.compareId}-${b}`]));
+    assert.deepEqual(
+      view.backends.map((e) => [e.backend, e.state, e.jobId]),
+      ['claude', 'codex', 'opencode'].map((b) => [b, 'done', `${view.compareId}-${b}`]),
+    );
     const oc = rowOf(view, 'opencode');
     assert.equal(oc.status, 'failed');
     assert.equal(oc.failureClass, 'CheckFailed');
     assert.equal(oc.check, 'failed');
     assert.equal(oc.followUp, true);
-    assert.deepEqual(oc.tokens, { input: t.opencode.usageSent.prompt - from.opencode.prompt, output: t.opencode.usageSent.completion - from.opencode.completion });
-    const sentCodex = { input: t.codex.usageSent.input - from.codex.input - (t.codex.usageSent.cached - from.codex.cached), output: t.codex.usageSent.output - from.codex.output };
-    const sentClaude = { input: t.claude.usageSent.input - from.claude.input, output: t.claude.usageSent.output - from.claude.output };
-    for (const [backend, sent] of [['claude', sentClaude], ['codex', sentCodex]] as const) {
+    assert.deepEqual(oc.tokens, {
+      input: t.opencode.usageSent.prompt - from.opencode.prompt,
+      output: t.opencode.usageSent.completion - from.opencode.completion,
+    });
+    const sentCodex = {
+      input: t.codex.usageSent.input - from.codex.input - (t.codex.usageSent.cached - from.codex.cached),
+      output: t.codex.usageSent.output - from.codex.output,
+    };
+    const sentClaude = {
+      input: t.claude.usageSent.input - from.claude.input,
+      output: t.claude.usageSent.output - from.claude.output,
+    };
+    for (const [backend, sent] of [
+      ['claude', sentClaude],
+      ['codex', sentCodex],
+    ] as const) {
       const row = rowOf(view, backend);
       assert.equal(row.status, 'succeeded', `${backend}: ${row.failureMessage ?? ''}`);
       assert.equal(row.check, 'passed');
@@ -117,20 +193,33 @@ test('compare over claude, codex and opencode: a row each, opencode fails its ch
       assert.equal(row.branch, `nightshift/${row.jobId}`);
       assert.equal(await git(repo, 'show', `${row.branch}:result.txt`), 'ok');
       assert.equal(await git(repo, 'rev-parse', row.branch), row.commit);
-      assert.equal(await git(repo, 'log', '-1', '--format=%an <%ae>|%s', row.branch), `nightshift <nightshift@localhost>|nightshift compare ${view.compareId}: ${backend}`);
+      assert.equal(
+        await git(repo, 'log', '-1', '--format=%an <%ae>|%s', row.branch),
+        `nightshift <nightshift@localhost>|nightshift compare ${view.compareId}: ${backend}`,
+      );
     }
     assert.ok((rowOf(view, 'claude').costUsd ?? 0) > 0, 'claude reports a cost');
-    assert.equal(await git(repo, 'show', `nightshift/${oc.jobId}:result.txt`), 'bad', "the failing backend's change is on its branch too");
+    assert.equal(
+      await git(repo, 'show', `nightshift/${oc.jobId}:result.txt`),
+      'bad',
+      "the failing backend's change is on its branch too",
+    );
     assert.equal(await git(repo, 'status', '--porcelain'), '', 'the original checkout is untouched');
 
     const table = await nightshift(['compare', 'status', view.compareId], { address: t.env.address, harness: h });
     assert.equal(table.exitCode, 0, table.stderr);
     const lines = table.stdout.split('\n');
-    assert.match(lines[1] ?? '', /backend\s+status\s+wall\s+turns\s+files\s+check\s+review\s+follow-up\s+tokens in\/out\s+cost\s+branch/);
+    assert.match(
+      lines[1] ?? '',
+      /backend\s+status\s+wall\s+turns\s+files\s+check\s+review\s+follow-up\s+tokens in\/out\s+cost\s+branch/,
+    );
     const line = (b: string) => lines.find((l) => l.trimStart().startsWith(`${b} `)) ?? '';
     assert.match(line('opencode'), /failed \(CheckFailed\).*\bfailed\s+none\s+yes\b/);
     assert.match(line('claude'), /succeeded.*\bpassed\s+none\s+no\b.*\$\d/);
-    assert.match(line('codex'), new RegExp(`succeeded.*\\bpassed\\s+none\\s+no\\s+${sentCodex.input}/${sentCodex.output}\\s+-\\s+nightshift/`));
+    assert.match(
+      line('codex'),
+      new RegExp(`succeeded.*\\bpassed\\s+none\\s+no\\s+${sentCodex.input}/${sentCodex.output}\\s+-\\s+nightshift/`),
+    );
     process.stdout.write(table.stdout);
   } finally {
     await h.stop();
@@ -139,7 +228,10 @@ test('compare over claude, codex and opencode: a row each, opencode fails its ch
 
 test('bad input exits 2 naming the value, before anything starts', async () => {
   const repo = await makeRepo();
-  const env = { NIGHTSHIFT_TASK_QUEUE: `cmp-bad-${process.pid}`, NIGHTSHIFT_DATA_DIR: mkdtempSync(join(tmpdir(), 'nightshift-data-')) };
+  const env = {
+    NIGHTSHIFT_TASK_QUEUE: `cmp-bad-${process.pid}`,
+    NIGHTSHIFT_DATA_DIR: mkdtempSync(join(tmpdir(), 'nightshift-data-')),
+  };
   const cases: [string[], RegExp][] = [
     [['--backends', 'claude,gpt5'], /unknown backend "gpt5"/],
     [['--backends', 'claude,codex,claude'], /"claude" is named twice/],
@@ -152,7 +244,8 @@ test('bad input exits 2 naming the value, before anything starts', async () => {
     assert.match(r.stderr, pattern);
   }
   const started = [];
-  for await (const wf of t.env.client.workflow.list({ query: `TaskQueue = '${env.NIGHTSHIFT_TASK_QUEUE}'` })) started.push(wf.workflowId);
+  for await (const wf of t.env.client.workflow.list({ query: `TaskQueue = '${env.NIGHTSHIFT_TASK_QUEUE}'` }))
+    started.push(wf.workflowId);
   assert.deepEqual(started, []);
 });
 
@@ -165,16 +258,34 @@ test('a worker that dies mid-compare: a new one finishes it, every row is there 
     opencode: t.opencode.requests.filter((r) => isFirstOpencodeTurn(r.body)).length,
   });
   const before = firsts();
-  const spec = await resolveCompare({ backends: 'claude,codex,opencode', prompt: 'write ok into result.txt', repo: await makeRepo(), check: CHECK }, h.config);
+  const spec = await resolveCompare(
+    { backends: 'claude,codex,opencode', prompt: 'write ok into result.txt', repo: await makeRepo(), check: CHECK },
+    h.config,
+  );
   const handle = await startCompare(t.env.client, h.config, spec);
-  const state = async (b: string) => (await handle.query(compareViewQuery)).backends.find((e) => e.backend === b)?.state;
-  await waitFor('claude and opencode done, codex still running', async () => (await state('claude')) === 'done' && (await state('opencode')) === 'done' && (await state('codex')) === 'running', 120_000);
+  const state = async (b: string) =>
+    (await handle.query(compareViewQuery)).backends.find((e) => e.backend === b)?.state;
+  await waitFor(
+    'claude and opencode done, codex still running',
+    async () =>
+      (await state('claude')) === 'done' &&
+      (await state('opencode')) === 'done' &&
+      (await state('codex')) === 'running',
+    120_000,
+  );
   await h.stop();
   const h2 = await startWorker(t.env, backends(), { taskQueue: h.config.temporal.taskQueue, dataDir: h.dataDir });
   try {
     const { view, error } = await compareOutcome(t.env.client, spec.compareId);
     assert.ok(view, error?.message);
-    assert.deepEqual(view.backends.map((e) => [e.backend, e.state, e.row?.check]), [['claude', 'done', 'passed'], ['codex', 'done', 'passed'], ['opencode', 'done', 'failed']]);
+    assert.deepEqual(
+      view.backends.map((e) => [e.backend, e.state, e.row?.check]),
+      [
+        ['claude', 'done', 'passed'],
+        ['codex', 'done', 'passed'],
+        ['opencode', 'done', 'failed'],
+      ],
+    );
     const after = firsts();
     assert.equal(after.claude - before.claude, 1, 'claude asked once');
     assert.equal(after.opencode - before.opencode, 1, 'opencode asked once');

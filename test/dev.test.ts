@@ -21,7 +21,12 @@ async function freePort(): Promise<number> {
 }
 
 function startDev(cwd: string) {
-  const child = execa('node', [BIN, 'dev'], { cwd, reject: false, env: { NIGHTSHIFT_LOG_FORMAT: 'json' }, stdin: 'ignore' });
+  const child = execa('node', [BIN, 'dev'], {
+    cwd,
+    reject: false,
+    env: { NIGHTSHIFT_LOG_FORMAT: 'json' },
+    stdin: 'ignore',
+  });
   const ready = new Promise<void>((resolve, reject) => {
     child.stderr?.on('data', (c: Buffer) => {
       if (c.toString().includes('Ctrl-C stops both')) resolve();
@@ -36,12 +41,26 @@ test('dev: a job survives Ctrl-C and restart; the server and worker stop cleanly
   const agent = slowAgent(0);
   writeFileSync(
     join(cwd, 'nightshift.config.json'),
-    JSON.stringify({ temporal: { devPort: await freePort(), devUiPort: await freePort() }, backends: { command: agent.backend } }),
+    JSON.stringify({
+      temporal: { devPort: await freePort(), devUiPort: await freePort() },
+      backends: { command: agent.backend },
+    }),
   );
   const cli = (args: string[]) => nightshift(args, { cwd });
   let dev = startDev(cwd);
   await dev.ready;
-  const submitted = await cli(['submit', 'nightly report', '--backend', 'command', '--kind', 'llm', '--workspace', 'none', '--wait', '--json']);
+  const submitted = await cli([
+    'submit',
+    'nightly report',
+    '--backend',
+    'command',
+    '--kind',
+    'llm',
+    '--workspace',
+    'none',
+    '--wait',
+    '--json',
+  ]);
   assert.equal(submitted.exitCode, 0, submitted.stderr);
   const result = JSON.parse(submitted.stdout) as { jobId: string; status: string; finalText: string };
   assert.equal(result.status, 'succeeded');
@@ -64,7 +83,9 @@ test('dev: a job survives Ctrl-C and restart; the server and worker stop cleanly
     assert.equal(progress.result.finalText.trim(), 'done nightly report');
     const listed = await cli(['list', '--json']);
     assert.ok((JSON.parse(listed.stdout) as { jobId: string }[]).some((j) => j.jobId === result.jobId));
-    const capacity = JSON.parse((await cli(['capacity', '--json'])).stdout) as { counters: { granted: number; released: number } };
+    const capacity = JSON.parse((await cli(['capacity', '--json'])).stdout) as {
+      counters: { granted: number; released: number };
+    };
     assert.deepEqual([capacity.counters.granted, capacity.counters.released], [1, 1]);
   } finally {
     dev.child.kill('SIGINT');

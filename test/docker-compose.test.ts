@@ -5,7 +5,13 @@ import { test } from 'node:test';
 import { parse } from 'yaml';
 import { ALL_SEARCH_ATTRIBUTES } from '../src/protocol/search-attributes.js';
 
-type Service = { image?: string; build?: string; command?: unknown; environment?: Record<string, string>; depends_on?: unknown };
+type Service = {
+  image?: string;
+  build?: string;
+  command?: unknown;
+  environment?: Record<string, string>;
+  depends_on?: unknown;
+};
 
 test('docker-compose.yml: Temporal on PostgreSQL, the UI, a nightshift worker, our search attributes', () => {
   const text = readFileSync(new URL('../docker-compose.yml', import.meta.url), 'utf8');

@@ -12,14 +12,26 @@ const DIR = new URL('./histories/', import.meta.url);
 test('committed histories replay without nondeterminism', async () => {
   const files = readdirSync(DIR).filter((f) => f.endsWith('.json'));
   assert.ok(files.length >= 2, 'histories are committed');
-  const histories = files.map((f) => ({ workflowId: f.replace(/\.json$/, ''), history: JSON.parse(readFileSync(new URL(f, DIR), 'utf8')) }));
+  const histories = files.map((f) => ({
+    workflowId: f.replace(/\.json$/, ''),
+    history: JSON.parse(readFileSync(new URL(f, DIR), 'utf8')),
+  }));
   // The job workflow from before and after the `job-ledger` patch: both branches of patched() replay.
   const ledger = JSON.stringify(histories.find((h) => h.workflowId === 'job-claude-ledger')?.history ?? {});
-  assert.ok(ledger.includes('markerRecordedEventAttributes') && ledger.includes('"recordJob"'), 'a history recorded after the job-ledger patch');
-  assert.ok(!JSON.stringify(histories.find((h) => h.workflowId === 'job-claude-succeeded')?.history).includes('"recordJob"'), 'and one from before it');
+  assert.ok(
+    ledger.includes('markerRecordedEventAttributes') && ledger.includes('"recordJob"'),
+    'a history recorded after the job-ledger patch',
+  );
+  assert.ok(
+    !JSON.stringify(histories.find((h) => h.workflowId === 'job-claude-succeeded')?.history).includes('"recordJob"'),
+    'and one from before it',
+  );
   const failures: string[] = [];
   let replayed = 0;
-  for await (const r of Worker.runReplayHistories({ workflowsPath: workflowsPath(), replayName: 'nightshift-replay' }, histories)) {
+  for await (const r of Worker.runReplayHistories(
+    { workflowsPath: workflowsPath(), replayName: 'nightshift-replay' },
+    histories,
+  )) {
     replayed++;
     if (r.error) failures.push(`${r.workflowId}: ${r.error.message}`);
   }

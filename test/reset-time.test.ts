@@ -9,13 +9,27 @@ test('epoch marker: "usage limit reached|<epoch>"', () => {
 });
 
 test('"resets 3pm (Europe/Lisbon)" is the next 15:00 in that zone', () => {
-  assert.equal(parseResetTime("You've hit your limit · resets 3pm (Europe/Lisbon)", now), Date.UTC(2026, 10, 24, 15, 0));
-  assert.equal(parseResetTime('resets 9am (America/New_York)', now), Date.UTC(2026, 10, 24, 14, 0), 'later today: 09:00 EST');
-  assert.equal(parseResetTime('resets 7am (America/New_York)', now), Date.UTC(2026, 10, 25, 12, 0), 'tomorrow: 07:00 EST');
+  assert.equal(
+    parseResetTime("You've hit your limit · resets 3pm (Europe/Lisbon)", now),
+    Date.UTC(2026, 10, 24, 15, 0),
+  );
+  assert.equal(
+    parseResetTime('resets 9am (America/New_York)', now),
+    Date.UTC(2026, 10, 24, 14, 0),
+    'later today: 09:00 EST',
+  );
+  assert.equal(
+    parseResetTime('resets 7am (America/New_York)', now),
+    Date.UTC(2026, 10, 25, 12, 0),
+    'tomorrow: 07:00 EST',
+  );
 });
 
 test('"try again at 3:28 PM" uses the local zone; a time already past means tomorrow', () => {
-  assert.equal(parseResetTime("You've hit your usage limit. try again at 3:28 PM.", now), Date.UTC(2026, 10, 24, 15, 28));
+  assert.equal(
+    parseResetTime("You've hit your usage limit. try again at 3:28 PM.", now),
+    Date.UTC(2026, 10, 24, 15, 28),
+  );
   assert.equal(nextClockTime(12, 0, 'UTC', now), Date.UTC(2026, 10, 25, 12, 0));
 });
 

@@ -20,10 +20,13 @@ let reviewer: ChatServer;
 before(async () => void (reviewer = await startOpenAiChatStub(() => ({ kind: 'message', text: 'unused' }))));
 after(async () => void (await reviewer?.close()));
 
-const lastUser = (body: MessagesBody): string => JSON.stringify([...(body.messages ?? [])].reverse().find((m) => m.role === 'user')?.content ?? '');
+const lastUser = (body: MessagesBody): string =>
+  JSON.stringify([...(body.messages ?? [])].reverse().find((m) => m.role === 'user')?.content ?? '');
 const write = (body: MessagesBody, file: string, content = 'x\n'): ScriptedReply => ({
   kind: 'message',
-  blocks: [{ type: 'tool_use', name: 'Write', input: { file_path: `${primaryDirectory(body) ?? ''}/${file}`, content } }],
+  blocks: [
+    { type: 'tool_use', name: 'Write', input: { file_path: `${primaryDirectory(body) ?? ''}/${file}`, content } },
+  ],
 });
 const text = (s: string): ScriptedReply => ({ kind: 'message', blocks: [{ type: 'text', text: s }] });
 
@@ -41,7 +44,10 @@ function author(first: string, on: Record<string, string>) {
 async function harness() {
   const home = mkdtempSync(join(tmpdir(), 'nightshift-llm-home-'));
   return startWorker(t.env, {
-    backends: { claude: claudeBackend(t.stub.url), llm: { baseUrl: reviewer.url, model: 'scripted', env: { HOME: home, OPENAI_API_KEY: 'sk-test-reviewer' } } },
+    backends: {
+      claude: claudeBackend(t.stub.url),
+      llm: { baseUrl: reviewer.url, model: 'scripted', env: { HOME: home, OPENAI_API_KEY: 'sk-test-reviewer' } },
+    },
   });
 }
 
@@ -50,7 +56,10 @@ test('a check that fails once: the fix round sends its output to the same sessio
   const h = await harness();
   try {
     const check = ['sh', '-c', 'test -f fixed.txt || { echo "fixed.txt is missing"; exit 1; }'];
-    const spec = resolveJobSpec({ prompt: 'make a.txt', repo: await makeRepo(), kind: 'coding-agent', check, fixRounds: 2 }, h.config);
+    const spec = resolveJobSpec(
+      { prompt: 'make a.txt', repo: await makeRepo(), kind: 'coding-agent', check, fixRounds: 2 },
+      h.config,
+    );
     const seen = t.stub.requests.length;
     const result = await (await startJob(t.env.client, h.config, spec)).result();
     assert.equal(result.status, 'succeeded');
@@ -59,7 +68,10 @@ test('a check that fails once: the fix round sends its output to the same sessio
     assert.deepEqual(result.filesChanged, ['a.txt', 'fixed.txt']);
     const followUp = t.stub.requests.slice(seen).find((r) => lastUser(r.body).includes('fixed.txt is missing'));
     assert.ok(followUp, 'the check output reached the agent');
-    assert.ok(JSON.stringify(followUp.body.messages).includes('make a.txt'), 'in the same session: the first turn is in the request');
+    assert.ok(
+      JSON.stringify(followUp.body.messages).includes('make a.txt'),
+      'in the same session: the first turn is in the request',
+    );
   } finally {
     await h.stop();
   }
@@ -78,11 +90,20 @@ test('review by llm: revise once, then approve → succeeded, revised: true, two
   });
   const h = await harness();
   try {
-    const spec = resolveJobSpec({ prompt: 'implement impl', repo: await makeRepo(), kind: 'coding-agent', review: 'llm' }, h.config);
+    const spec = resolveJobSpec(
+      { prompt: 'implement impl', repo: await makeRepo(), kind: 'coding-agent', review: 'llm' },
+      h.config,
+    );
     const result = await (await startJob(t.env.client, h.config, spec)).result();
     assert.equal(result.status, 'succeeded');
     assert.equal(result.revised, true);
-    assert.deepEqual(result.reviews?.map((v) => [v.round, v.backend, v.verdict]), [[1, 'llm', 'revise'], [2, 'llm', 'approve']]);
+    assert.deepEqual(
+      result.reviews?.map((v) => [v.round, v.backend, v.verdict]),
+      [
+        [1, 'llm', 'revise'],
+        [2, 'llm', 'approve'],
+      ],
+    );
     assert.deepEqual(result.reviews?.[0]?.reasons, ['add tests for impl']);
     assert.ok(diffs[0]?.includes('impl.txt') && !diffs[0].includes('impl.test.txt'), 'round 1 reviewed the first diff');
     assert.ok(diffs[1]?.includes('impl.test.txt'), 'round 2 reviewed the revision');
@@ -97,7 +118,10 @@ test('a reviewer that emits malformed output → ReviewMalformed, not approval',
   reviewer.setScript(() => ({ kind: 'message', text: 'Looks great to me, ship it!' }));
   const h = await harness();
   try {
-    const spec = resolveJobSpec({ prompt: 'implement impl', repo: await makeRepo(), kind: 'coding-agent', review: 'llm' }, h.config);
+    const spec = resolveJobSpec(
+      { prompt: 'implement impl', repo: await makeRepo(), kind: 'coding-agent', review: 'llm' },
+      h.config,
+    );
     await startJob(t.env.client, h.config, spec);
     const failure = await jobFailure(t.env.client, spec.jobId);
     assert.equal(failure.type, 'ReviewMalformed');
@@ -121,7 +145,10 @@ test('history of a job rate-limited once and reviewed once shows both, in order'
   reviewer.setScript(() => ({ kind: 'message', text: '{"verdict": "approve", "reasons": ["fine"]}' }));
   const h = await harness();
   try {
-    const spec = resolveJobSpec({ prompt: 'implement impl', repo: await makeRepo(), kind: 'coding-agent', review: 'llm' }, h.config);
+    const spec = resolveJobSpec(
+      { prompt: 'implement impl', repo: await makeRepo(), kind: 'coding-agent', review: 'llm' },
+      h.config,
+    );
     const result = await (await startJob(t.env.client, h.config, spec)).result();
     assert.equal(result.status, 'succeeded');
     const r = await nightshift(['history', spec.jobId, '--json'], { address: t.env.address, harness: h });
@@ -129,12 +156,33 @@ test('history of a job rate-limited once and reviewed once shows both, in order'
     const entries = (JSON.parse(r.stdout) as { timeline: { what: string; waitSeconds?: number }[] }).timeline;
     const lines = entries.map((e) => e.what);
     const wait = entries.find((e) => e.waitSeconds !== undefined)?.waitSeconds;
-    assert.ok(wait !== undefined && Math.abs(wait - result.leaseWaitMs / 1000) < 0.5, `lease wait ${String(wait)}s vs the result's ${result.leaseWaitMs} ms`);
+    assert.ok(
+      wait !== undefined && Math.abs(wait - result.leaseWaitMs / 1000) < 0.5,
+      `lease wait ${String(wait)}s vs the result's ${result.leaseWaitMs} ms`,
+    );
     const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
-    const order = [/^queued: coding-agent job on claude/, /^lease granted/, /^workspace /, /^runAgent attempt 1 failed: RateLimited/, /^agent claude \[agent\] attempt 2/, /^agent llm \[review-1\]/, /^review round 1 by llm: approve/, /^lease released/, /^recorded in the ledger/, /^finished: succeeded/];
+    const order = [
+      /^queued: coding-agent job on claude/,
+      /^lease granted/,
+      /^workspace /,
+      /^runAgent attempt 1 failed: RateLimited/,
+      /^agent claude \[agent\] attempt 2/,
+      /^agent llm \[review-1\]/,
+      /^review round 1 by llm: approve/,
+      /^lease released/,
+      /^recorded in the ledger/,
+      /^finished: succeeded/,
+    ];
     const positions = order.map(at);
-    assert.ok(positions.every((p) => p >= 0), `missing: ${order.filter((_, i) => positions[i] === -1).join(', ')}\n${lines.join('\n')}`);
-    assert.deepEqual([...positions].sort((a, b) => a - b), positions, lines.join('\n'));
+    assert.ok(
+      positions.every((p) => p >= 0),
+      `missing: ${order.filter((_, i) => positions[i] === -1).join(', ')}\n${lines.join('\n')}`,
+    );
+    assert.deepEqual(
+      [...positions].sort((a, b) => a - b),
+      positions,
+      lines.join('\n'),
+    );
   } finally {
     await h.stop();
   }

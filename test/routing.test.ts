@@ -40,18 +40,33 @@ test('claude rate-limited for an hour: the job completes on the next backend; th
     assert.equal(first.backend, 'command');
     assert.equal(first.finalText.trim(), 'done first');
     assert.equal(claudeCalls() - before, 1, 'one claude attempt: waiting an hour is longer than failing over');
-    assert.deepEqual(first.backends.map((b) => [b.backend, b.outcome, b.failureClass]), [['claude', 'failed', 'RateLimited'], ['command', 'succeeded', undefined]]);
+    assert.deepEqual(
+      first.backends.map((b) => [b.backend, b.outcome, b.failureClass]),
+      [
+        ['claude', 'failed', 'RateLimited'],
+        ['command', 'succeeded', undefined],
+      ],
+    );
     assert.equal(first.backends[0]?.limitedUntil, Math.floor(resetAt / 1000) * 1000);
     const view = await capacityView(t.env.client, h.config);
     assert.equal(view.limitedBackends['claude'], Math.floor(resetAt / 1000) * 1000);
 
     const second = await run({ prompt: 'second' });
     assert.equal(claudeCalls() - before, 1, 'the next job did not try claude');
-    assert.deepEqual(second.backends.map((b) => [b.backend, b.outcome]), [['claude', 'skipped'], ['command', 'succeeded']]);
+    assert.deepEqual(
+      second.backends.map((b) => [b.backend, b.outcome]),
+      [
+        ['claude', 'skipped'],
+        ['command', 'succeeded'],
+      ],
+    );
     assert.equal(second.backend, 'command');
 
     // --backend pins one backend: no failover, the rate limit is the job's failure.
-    const spec = resolveJobSpec({ prompt: 'pinned', kind: 'llm', workspace: 'none', backend: 'claude', maxAttempts: 1 }, h.config);
+    const spec = resolveJobSpec(
+      { prompt: 'pinned', kind: 'llm', workspace: 'none', backend: 'claude', maxAttempts: 1 },
+      h.config,
+    );
     const err = await (await startJob(t.env.client, h.config, spec)).result().catch((e: unknown) => e);
     assert.ok(err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure);
     assert.equal(err.cause.type, 'RateLimited');
@@ -61,16 +76,28 @@ test('claude rate-limited for an hour: the job completes on the next backend; th
   }
 });
 
-test('portable instructions reach claude as CLAUDE.md; they are not counted as the agent\'s change', async () => {
+test("portable instructions reach claude as CLAUDE.md; they are not counted as the agent's change", async () => {
   t.stub.setScript((body, i) => {
     const dir = primaryDirectory(body) ?? '';
     const saw = JSON.stringify(body.messages ?? []).includes('Always answer in haiku.');
     return turns([
-      { kind: 'message', blocks: [{ type: 'tool_use', name: 'Write', input: { file_path: `${dir}/out.txt`, content: saw ? 'saw instructions\n' : 'no instructions\n' } }] },
+      {
+        kind: 'message',
+        blocks: [
+          {
+            type: 'tool_use',
+            name: 'Write',
+            input: { file_path: `${dir}/out.txt`, content: saw ? 'saw instructions\n' : 'no instructions\n' },
+          },
+        ],
+      },
       { kind: 'message', blocks: [{ type: 'text', text: 'wrote out.txt' }] },
     ])(body, i);
   });
-  const h = await startWorker(t.env, { backends: { claude: claudeBackend(t.stub.url) }, instructions: 'Always answer in haiku.' });
+  const h = await startWorker(t.env, {
+    backends: { claude: claudeBackend(t.stub.url) },
+    instructions: 'Always answer in haiku.',
+  });
   try {
     const repo = await makeRepo();
     const spec = resolveJobSpec({ prompt: 'go', repo, kind: 'coding-agent' }, h.config);
@@ -97,7 +124,10 @@ test('a coding job that changes nothing is no_op, unless the agent says why', as
     writeFileSync(join(repo, 'untracked-before.txt'), 'x'); // in-place baseline: not the agent's change
     const run = async (text: string) => {
       t.stub.setScript(turns([{ kind: 'message', blocks: [{ type: 'text', text }] }]));
-      const spec = resolveJobSpec({ prompt: 'fix the bug', repo, kind: 'coding-agent', workspace: 'in-place' }, h.config);
+      const spec = resolveJobSpec(
+        { prompt: 'fix the bug', repo, kind: 'coding-agent', workspace: 'in-place' },
+        h.config,
+      );
       return (await startJob(t.env.client, h.config, spec)).result();
     };
     const silent = await run('Done.');

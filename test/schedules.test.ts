@@ -27,9 +27,18 @@ const JOB = ['--', 'tidy the changelog', '--backend', 'command', '--kind', 'llm'
 test('schedule add → trigger: the run submits a background job; a second trigger while it runs is skipped', async () => {
   const add = await cli('schedule', 'add', 'nightly', '--cron', '0 2 * * *', ...JOB);
   assert.equal(add.exitCode, 0, add.stderr);
-  const listed = JSON.parse((await cli('schedule', 'list', '--json')).stdout) as { name: string; cron: string; paused: boolean; lane: string; nextRuns: string[] }[];
+  const listed = JSON.parse((await cli('schedule', 'list', '--json')).stdout) as {
+    name: string;
+    cron: string;
+    paused: boolean;
+    lane: string;
+    nextRuns: string[];
+  }[];
   assert.equal(listed.length, 1);
-  assert.deepEqual([listed[0]?.name, listed[0]?.cron, listed[0]?.paused, listed[0]?.lane], ['nightly', '0 2 * * *', false, 'background']);
+  assert.deepEqual(
+    [listed[0]?.name, listed[0]?.cron, listed[0]?.paused, listed[0]?.lane],
+    ['nightly', '0 2 * * *', false, 'background'],
+  );
   assert.match(listed[0]?.nextRuns[0] ?? '', /T02:00:00\.000Z$/);
 
   const handle = env.client.schedule.getHandle(scheduleIdOf(h.config, 'nightly'));
@@ -74,7 +83,11 @@ test('schedule pause / resume / delete; an unknown name and a bad cron are usage
   assert.deepEqual(names, ['nightly']);
 
   assert.equal((await cli('schedule', 'delete', 'nightly')).exitCode, 0);
-  await waitFor('the schedule gone from the list', async () => (await cli('schedule', 'list')).stdout.trim() === 'no schedules', 10_000);
+  await waitFor(
+    'the schedule gone from the list',
+    async () => (await cli('schedule', 'list')).stdout.trim() === 'no schedules',
+    10_000,
+  );
   const again = await cli('schedule', 'delete', 'nightly');
   assert.equal(again.exitCode, 2);
   assert.match(again.stderr, /no schedule "nightly"/);

@@ -17,7 +17,8 @@ import { startWorker, type Harness } from './support/temporal.js';
 
 const t = useTemporalAndModel();
 
-const isToolResult = (m: { content: unknown } | undefined): boolean => JSON.stringify(m?.content ?? '').includes('"tool_result"');
+const isToolResult = (m: { content: unknown } | undefined): boolean =>
+  JSON.stringify(m?.content ?? '').includes('"tool_result"');
 
 /** The job a request belongs to: the newest "job <tag>" prompt in the conversation. */
 function tagOf(body: MessagesBody): string {
@@ -39,7 +40,10 @@ function sessionScript(first: Record<string, string>, hold: (tag: string) => boo
     first[tag] ??= JSON.stringify(messages);
     if (hold(tag)) return { kind: 'hang' };
     const dir = primaryDirectory(body) ?? '';
-    return { kind: 'message', blocks: [{ type: 'tool_use', name: 'Write', input: { file_path: `${dir}/${tag}.txt`, content: `${tag}\n` } }] };
+    return {
+      kind: 'message',
+      blocks: [{ type: 'tool_use', name: 'Write', input: { file_path: `${dir}/${tag}.txt`, content: `${tag}\n` } }],
+    };
   };
 }
 
@@ -58,7 +62,10 @@ test('three jobs in one session resume the first agent session; a worker killed 
   let h = await startWorker(t.env, raw);
   const reuse = { taskQueue: h.config.temporal.taskQueue, dataDir: h.dataDir };
   try {
-    const cli = await nightshift(['submit', '--session', 'triage', '--repo', repo, 'job one: write one.txt'], { address: t.env.address, harness: h });
+    const cli = await nightshift(['submit', '--session', 'triage', '--repo', repo, 'job one: write one.txt'], {
+      address: t.env.address,
+      harness: h,
+    });
     assert.equal(cli.exitCode, 0, cli.stderr);
     const id1 = cli.stdout.trim();
     assert.match(id1, /^job-[0-9a-f]{8}$/);
@@ -68,13 +75,20 @@ test('three jobs in one session resume the first agent session; a worker killed 
     await waitFor('the second job to reach the model', () => held, 90_000);
     await h.stop();
     h = await startWorker(t.env, raw, reuse);
-    const [r1, r2, r3] = [await resultOf(h, 'triage', id1), await resultOf(h, 'triage', s2.jobId), await resultOf(h, 'triage', s3.jobId)];
+    const [r1, r2, r3] = [
+      await resultOf(h, 'triage', id1),
+      await resultOf(h, 'triage', s2.jobId),
+      await resultOf(h, 'triage', s3.jobId),
+    ];
     for (const r of [r1, r2, r3]) assert.equal(r.status, 'succeeded', `${r.jobId}: ${r.failureMessage ?? ''}`);
     assert.match(r1.sessionId ?? '', /^[0-9a-f-]{36}$/);
     assert.equal(r2.sessionId, r1.sessionId, 'job 2 resumed the agent session of job 1');
     assert.equal(r3.sessionId, r1.sessionId, 'job 3 resumed it too');
-    assert.ok(first['two']?.includes('job one: write one.txt'), 'the model saw job 1 in job 2\'s request');
-    assert.ok(first['three']?.includes('job one: write one.txt') && first['three'].includes('done two'), 'and jobs 1–2 in job 3\'s');
+    assert.ok(first['two']?.includes('job one: write one.txt'), "the model saw job 1 in job 2's request");
+    assert.ok(
+      first['three']?.includes('job one: write one.txt') && first['three'].includes('done two'),
+      "and jobs 1–2 in job 3's",
+    );
     assert.ok((r2.attempts ?? 0) >= 2, 'job 2 ran again on the new worker');
     // One stable workspace and branch; each job its own id, lease and files.
     const workspace = join(h.dataDir, 'sessions', 'triage', 'workspace');
@@ -107,21 +121,39 @@ test('continue-as-new with queued jobs loses none and keeps the agent session', 
   const first: Record<string, string> = {};
   t.stub.setScript(sessionScript(first));
   const repo = await makeRepo();
-  const h = await startWorker(t.env, { backends: { claude: claudeBackend(t.stub.url) }, sessions: { continueAsNewEvents: 10 } });
+  const h = await startWorker(t.env, {
+    backends: { claude: claudeBackend(t.stub.url) },
+    sessions: { continueAsNewEvents: 10 },
+  });
   try {
     const tags = ['alpha', 'bravo', 'charlie', 'delta'];
     const specs = [];
-    for (const tag of tags) specs.push(await submitToSession(t.env.client, h.config, 'roll', { prompt: `job ${tag}: write ${tag}.txt`, repo }));
+    for (const tag of tags)
+      specs.push(
+        await submitToSession(t.env.client, h.config, 'roll', { prompt: `job ${tag}: write ${tag}.txt`, repo }),
+      );
     const results: JobResult[] = [];
     for (const s of specs) results.push(await resultOf(h, 'roll', s.jobId));
-    assert.deepEqual(results.map((r) => r.status), ['succeeded', 'succeeded', 'succeeded', 'succeeded']);
-    assert.ok(results.every((r) => r.sessionId === results[0]?.sessionId), 'one agent session across runs');
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['succeeded', 'succeeded', 'succeeded', 'succeeded'],
+    );
+    assert.ok(
+      results.every((r) => r.sessionId === results[0]?.sessionId),
+      'one agent session across runs',
+    );
     assert.ok(first['delta']?.includes('job alpha'), 'the last job saw the first');
     const view = await openSession(t.env.client, h.config, 'roll');
     assert.ok(view && view.runs >= 2, `continued as new (runs: ${view?.runs})`);
     assert.equal(view.jobsDone, 4);
-    const described = await t.env.client.workflow.getHandle(sessionWorkflowId('roll', h.config.temporal.taskQueue)).describe();
-    assert.notEqual(described.runId, described.raw.workflowExecutionInfo?.firstRunId, 'a later run of the same session');
+    const described = await t.env.client.workflow
+      .getHandle(sessionWorkflowId('roll', h.config.temporal.taskQueue))
+      .describe();
+    assert.notEqual(
+      described.runId,
+      described.raw.workflowExecutionInfo?.firstRunId,
+      'a later run of the same session',
+    );
   } finally {
     await h.stop();
   }
@@ -139,7 +171,10 @@ test('an agent session that cannot be resumed: the job runs once more in a fresh
     assert.equal(r1.status, 'succeeded');
     // Claude's stored sessions are gone (expired, deleted): `--resume <id>` finds no conversation.
     rmSync(join(claude.env.HOME, '.claude', 'projects'), { recursive: true, force: true });
-    const cli = await nightshift(['submit', '--session', 'forgetful', '--wait', '--json', 'job two: write two.txt'], { address: t.env.address, harness: h });
+    const cli = await nightshift(['submit', '--session', 'forgetful', '--wait', '--json', 'job two: write two.txt'], {
+      address: t.env.address,
+      harness: h,
+    });
     assert.equal(cli.exitCode, 0, cli.stderr);
     const r2 = JSON.parse(cli.stdout) as JobResult;
     assert.equal(r2.status, 'succeeded');
@@ -151,7 +186,11 @@ test('an agent session that cannot be resumed: the job runs once more in a fresh
     const record = await waitForSessionJob(t.env.client, h.config, 'forgetful', r2.jobId.replace(/-fresh$/, ''));
     assert.equal(record.freshSession, true);
     assert.equal(record.resumedSessionId, r1.sessionId);
-    assert.equal((await openSession(t.env.client, h.config, 'forgetful'))?.agentSessionId, r2.sessionId, 'the next job resumes the new one');
+    assert.equal(
+      (await openSession(t.env.client, h.config, 'forgetful'))?.agentSessionId,
+      r2.sessionId,
+      'the next job resumes the new one',
+    );
   } finally {
     await h.stop();
   }
@@ -160,7 +199,10 @@ test('an agent session that cannot be resumed: the job runs once more in a fresh
 test('a session closes when idle or on `sessions close`; bad names and another backend are usage errors', async () => {
   t.stub.setScript(sessionScript({}));
   const repo = await makeRepo();
-  const h = await startWorker(t.env, { backends: { claude: claudeBackend(t.stub.url) }, sessions: { idleMinutes: 0.05 } });
+  const h = await startWorker(t.env, {
+    backends: { claude: claudeBackend(t.stub.url) },
+    sessions: { idleMinutes: 0.05 },
+  });
   const cli = (args: string[]) => nightshift(args, { address: t.env.address, harness: h });
   try {
     const bad = await cli(['submit', '--session', 'Bad_Name', 'job one']);
@@ -170,7 +212,11 @@ test('a session closes when idle or on `sessions close`; bad names and another b
     assert.equal((await resultOf(h, 'brief', s1.jobId)).status, 'succeeded');
     const handle = t.env.client.workflow.getHandle(sessionWorkflowId('brief', h.config.temporal.taskQueue));
     // Idle for 3 s (0.05 min) after its last job: the session ends.
-    await waitFor('the idle session to close', async () => (await handle.describe()).status.name === 'COMPLETED', 30_000);
+    await waitFor(
+      'the idle session to close',
+      async () => (await handle.describe()).status.name === 'COMPLETED',
+      30_000,
+    );
     const closed = (await handle.result()) as SessionView;
     assert.equal(closed.jobsDone, 1);
     const none = await cli(['sessions', '--json']);
@@ -178,7 +224,11 @@ test('a session closes when idle or on `sessions close`; bad names and another b
     // `sessions close`: a long idle time, ended by the operator.
     const h2 = h.config;
     const open = { ...h2, sessions: { ...h2.sessions, idleMinutes: 60 } };
-    const s2 = await submitToSession(t.env.client, open, 'kept', { prompt: 'job two: write two.txt', repo, backend: 'claude' });
+    const s2 = await submitToSession(t.env.client, open, 'kept', {
+      prompt: 'job two: write two.txt',
+      repo,
+      backend: 'claude',
+    });
     assert.equal((await resultOf(h, 'kept', s2.jobId)).status, 'succeeded');
     const other = await cli(['submit', '--session', 'kept', '--backend', 'command', 'job three']);
     assert.equal(other.exitCode, 2);

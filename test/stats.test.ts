@@ -33,10 +33,31 @@ function plan(i: number, repo: string): Planned {
   const action = ACTIONS[i % ACTIONS.length]!;
   const kind = KINDS[Math.floor(i / ACTIONS.length) % KINDS.length]!;
   const [tin, tout] = [100 + i, 10 + (i % 7)];
-  const input: JobInput = { prompt: `${action} ${tin} ${tout}`, kind, backend: 'command', lane: i % 4 === 0 ? 'interactive' : 'background', repo, workspace: 'worktree', maxAttempts: 1 };
-  const p: Planned = { input, status: 'succeeded', revised: false, tokensIn: tin, tokensOut: tout, costUsd: tin / 100_000 };
+  const input: JobInput = {
+    prompt: `${action} ${tin} ${tout}`,
+    kind,
+    backend: 'command',
+    lane: i % 4 === 0 ? 'interactive' : 'background',
+    repo,
+    workspace: 'worktree',
+    maxAttempts: 1,
+  };
+  const p: Planned = {
+    input,
+    status: 'succeeded',
+    revised: false,
+    tokensIn: tin,
+    tokensOut: tout,
+    costUsd: tin / 100_000,
+  };
   if (action === 'draft') Object.assign(input, { review: 'command', reviewRounds: 1 }); // author, review (revise), revision, review (approve)
-  if (action === 'draft') Object.assign(p, { revised: true, tokensIn: tin + 7 + 5 + 7, tokensOut: tout + 3 + 2 + 3, costUsd: p.costUsd + 0.0002 });
+  if (action === 'draft')
+    Object.assign(p, {
+      revised: true,
+      tokensIn: tin + 7 + 5 + 7,
+      tokensOut: tout + 3 + 2 + 3,
+      costUsd: p.costUsd + 0.0002,
+    });
   if (action === 'fix') Object.assign(input, { check: CHECK, fixRounds: 1 });
   if (action === 'fix') Object.assign(p, { revised: true, tokensIn: tin + 11, tokensOut: tout + 4 });
   if (action === 'checkfail') Object.assign(input, { check: CHECK });
@@ -125,7 +146,10 @@ test('stats --by kind / lane / backend: every figure equals the hand-computed on
     assert.equal(rows.length, groups.length, `${by}: ${rows.map((r) => r.group).join(', ')}`);
     for (const g of groups) {
       const idx = all.filter((i) => (by === 'backend' ? 'command' : String(planned[i]!.input[by])) === g);
-      assertRow(rows.find((r) => r.group === g), expectedRow(g, idx));
+      assertRow(
+        rows.find((r) => r.group === g),
+        expectedRow(g, idx),
+      );
     }
   }
 });

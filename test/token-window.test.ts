@@ -11,7 +11,11 @@ import { startWorker } from './support/temporal.js';
 const t = useTemporalAndModel();
 
 test('a full token window holds background jobs back until it slides; the operator lane is not held', async () => {
-  t.stub.setScript(turns([{ kind: 'message', blocks: [{ type: 'text', text: 'big answer' }], inputTokens: 420_000, outputTokens: 1000 }]));
+  t.stub.setScript(
+    turns([
+      { kind: 'message', blocks: [{ type: 'text', text: 'big answer' }], inputTokens: 420_000, outputTokens: 1000 },
+    ]),
+  );
   const h = await startWorker(t.env, {
     backends: { claude: claudeBackend(t.stub.url) },
     capacity: { tokenBudget: 500_000, windowSeconds: 6 },
@@ -31,14 +35,23 @@ test('a full token window holds background jobs back until it slides; the operat
     const operator = await submit('operator');
     assert.ok(operator.leaseWaitMs < 2000, `operator waited ${operator.leaseWaitMs}ms`);
     const charges = (await capacityView(t.env.client, h.config)).tokens.charges;
-    assert.deepEqual(charges.map((c) => c.tokens), [421_000, 421_000]);
+    assert.deepEqual(
+      charges.map((c) => c.tokens),
+      [421_000, 421_000],
+    );
     const lastCharge = Math.max(...charges.map((c) => c.at));
-    const spec = resolveJobSpec({ prompt: 'late background job', kind: 'llm', workspace: 'none', lane: 'background' }, h.config);
+    const spec = resolveJobSpec(
+      { prompt: 'late background job', kind: 'llm', workspace: 'none', lane: 'background' },
+      h.config,
+    );
     const handle = await startJob(t.env.client, h.config, spec);
     const second = await handle.result();
     const grantedAt = (await jobProgress(t.env.client, spec.jobId)).leaseGrantedAt ?? 0;
     assert.ok(second.leaseWaitMs >= 2000, `background waited ${second.leaseWaitMs}ms`);
-    assert.ok(grantedAt >= lastCharge + 6000, `granted ${grantedAt - lastCharge}ms after the last charge: only once it left the 6 s window`);
+    assert.ok(
+      grantedAt >= lastCharge + 6000,
+      `granted ${grantedAt - lastCharge}ms after the last charge: only once it left the 6 s window`,
+    );
     assert.equal(second.status, 'succeeded');
   } finally {
     await h.stop();

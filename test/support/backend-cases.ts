@@ -18,13 +18,26 @@ export async function closedPort(): Promise<number> {
 }
 
 /** 401 → the job fails AuthFailed after exactly one attempt (maxAttempts 5 allowed more), one model request. */
-export async function assertAuthFailsOnce(client: Client, h: Harness, requests: () => number, message: RegExp, backend?: string): Promise<void> {
-  const spec = resolveJobSpec({ prompt: 'hi', kind: 'llm', workspace: 'none', maxAttempts: 5, ...(backend ? { backend } : {}) }, h.config);
+export async function assertAuthFailsOnce(
+  client: Client,
+  h: Harness,
+  requests: () => number,
+  message: RegExp,
+  backend?: string,
+): Promise<void> {
+  const spec = resolveJobSpec(
+    { prompt: 'hi', kind: 'llm', workspace: 'none', maxAttempts: 5, ...(backend ? { backend } : {}) },
+    h.config,
+  );
   const t0 = Date.now();
   await startJob(client, h.config, spec);
   const failure = await jobFailure(client, spec.jobId);
   assert.equal(failure.type, 'AuthFailed');
-  assert.equal((failure.cause?.cause as ApplicationFailure | undefined)?.type, 'AuthFailed', 'the chain: job failure ← activity failure ← AuthFailed');
+  assert.equal(
+    (failure.cause?.cause as ApplicationFailure | undefined)?.type,
+    'AuthFailed',
+    'the chain: job failure ← activity failure ← AuthFailed',
+  );
   assert.match(failure.message, message);
   assert.equal(requests(), 1, 'one request: no retries inside the CLI or the engine');
   assert.equal((failure.details?.[0] as { attempts: number }).attempts, 1);
@@ -32,8 +45,16 @@ export async function assertAuthFailsOnce(client: Client, h: Harness, requests: 
 }
 
 /** A closed port → AgentCrashed within seconds, not minutes of hidden retries. */
-export async function assertServerDownFast(client: Client, h: Harness, message: RegExp, backend?: string): Promise<void> {
-  const spec = resolveJobSpec({ prompt: 'hi', kind: 'llm', workspace: 'none', maxAttempts: 1, ...(backend ? { backend } : {}) }, h.config);
+export async function assertServerDownFast(
+  client: Client,
+  h: Harness,
+  message: RegExp,
+  backend?: string,
+): Promise<void> {
+  const spec = resolveJobSpec(
+    { prompt: 'hi', kind: 'llm', workspace: 'none', maxAttempts: 1, ...(backend ? { backend } : {}) },
+    h.config,
+  );
   const t0 = Date.now();
   await startJob(client, h.config, spec);
   const failure = await jobFailure(client, spec.jobId);
@@ -47,7 +68,12 @@ export async function assertServerDownFast(client: Client, h: Harness, message: 
  * The model answered 429 once (reset in `resetMs`), then "fine": the job succeeds on attempt 2, attempt 1 failed
  * RateLimited, one request per attempt (`times`: when the model was asked), none before the reset.
  */
-export async function assertRetriedAfterReset(client: Client, h: Harness, times: number[], resetMs: number): Promise<void> {
+export async function assertRetriedAfterReset(
+  client: Client,
+  h: Harness,
+  times: number[],
+  resetMs: number,
+): Promise<void> {
   const spec = resolveJobSpec({ prompt: 'hi', kind: 'llm', workspace: 'none' }, h.config);
   const result = await (await startJob(client, h.config, spec)).result();
   assert.equal(result.status, 'succeeded');
@@ -63,7 +89,11 @@ export function rateLimitedOnce(times: number[], fine: ChatReply): () => ChatRep
   return () => {
     times.push(Date.now());
     if (times.length > 1) return fine;
-    const error = { message: 'Rate limit reached for scripted on requests per min. Please try again in 6s.', type: 'requests', code: 'rate_limit_exceeded' };
+    const error = {
+      message: 'Rate limit reached for scripted on requests per min. Please try again in 6s.',
+      type: 'requests',
+      code: 'rate_limit_exceeded',
+    };
     return { kind: 'error', status: 429, body: { error }, headers: { 'retry-after': '6' } };
   };
 }

@@ -5,7 +5,10 @@ import type { Harness } from './temporal.js';
 const BIN = fileURLToPath(new URL('../../bin/nightshift.js', import.meta.url));
 
 /** Runs the real `nightshift` CLI against the test server and the harness's task queue. */
-export function nightshift(args: string[], opts: { address?: string; harness?: Harness; cwd?: string; env?: Record<string, string> } = {}) {
+export function nightshift(
+  args: string[],
+  opts: { address?: string; harness?: Harness; cwd?: string; env?: Record<string, string> } = {},
+) {
   return execa('node', [BIN, ...args], {
     reject: false,
     stdin: 'ignore',
@@ -13,7 +16,9 @@ export function nightshift(args: string[], opts: { address?: string; harness?: H
     env: {
       NIGHTSHIFT_LOG_FORMAT: 'json',
       ...(opts.address ? { TEMPORAL_ADDRESS: opts.address } : {}),
-      ...(opts.harness ? { NIGHTSHIFT_TASK_QUEUE: opts.harness.config.temporal.taskQueue, NIGHTSHIFT_DATA_DIR: opts.harness.dataDir } : {}),
+      ...(opts.harness
+        ? { NIGHTSHIFT_TASK_QUEUE: opts.harness.config.temporal.taskQueue, NIGHTSHIFT_DATA_DIR: opts.harness.dataDir }
+        : {}),
       ...opts.env,
     },
   });

@@ -18,11 +18,21 @@ export function opencodeBackend(url: string, apiKey: string) {
   mkdirSync(join(configDir, 'node_modules'), { recursive: true });
   const deps = { '@opencode-ai/plugin': '*' };
   writeFileSync(join(configDir, 'package.json'), JSON.stringify({ dependencies: deps }));
-  writeFileSync(join(configDir, 'package-lock.json'), JSON.stringify({ lockfileVersion: 3, packages: { '': { dependencies: deps } } }));
-  const xdg = { XDG_CONFIG_HOME: join(dir, '.config'), XDG_DATA_HOME: join(dir, '.local/share'), XDG_CACHE_HOME: join(dir, '.cache'), XDG_STATE_HOME: join(dir, '.local/state') };
+  writeFileSync(
+    join(configDir, 'package-lock.json'),
+    JSON.stringify({ lockfileVersion: 3, packages: { '': { dependencies: deps } } }),
+  );
+  const xdg = {
+    XDG_CONFIG_HOME: join(dir, '.config'),
+    XDG_DATA_HOME: join(dir, '.local/share'),
+    XDG_CACHE_HOME: join(dir, '.cache'),
+    XDG_STATE_HOME: join(dir, '.local/state'),
+  };
   return { baseUrl: `${url}/v1`, model: 'scripted', env: { HOME: dir, ...xdg, OPENAI_API_KEY: apiKey } };
 }
 
 /** The workspace opencode states in its system prompt ("Working directory: …"). */
 export const opencodeWorkingDirectory = (body: ChatBody): string | undefined =>
-  (body.messages ?? []).map((m) => /Working directory: (.+)/.exec(typeof m.content === 'string' ? m.content : '')?.[1]).find(Boolean);
+  (body.messages ?? [])
+    .map((m) => /Working directory: (.+)/.exec(typeof m.content === 'string' ? m.content : '')?.[1])
+    .find(Boolean);

@@ -31,7 +31,7 @@ export function maxOverlap(intervals: { start: number; end?: number }[]): number
     [i.start, 1],
     [i.end ?? Infinity, -1],
   ]);
-  points.sort((a, b) => (a[0]! - b[0]!) || (a[1]! - b[1]!));
+  points.sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!);
   let open = 0;
   let max = 0;
   for (const [, d] of points) max = Math.max(max, (open += d!));

@@ -4,7 +4,9 @@ import { startAnthropicStub, turns, type ScriptedServer } from '../../src/dev/sc
 import { startTemporal } from './temporal.js';
 
 /** One dev server and one scripted model server (any protocol) for a test file; torn down after it. */
-export function useTemporalAnd<S extends { close(): Promise<void> }>(startStub: () => Promise<S>): { env: TestWorkflowEnvironment; stub: S } {
+export function useTemporalAnd<S extends { close(): Promise<void> }>(
+  startStub: () => Promise<S>,
+): { env: TestWorkflowEnvironment; stub: S } {
   const ctx = {} as { env: TestWorkflowEnvironment; stub: S };
   before(async () => {
     ctx.env = await startTemporal();
