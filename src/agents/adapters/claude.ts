@@ -69,12 +69,14 @@ export const claude: AgentAdapter = {
     if (ctx.resumeSessionId) args.push('--resume', ctx.resumeSessionId);
     args.push(...ctx.config.extraArgs);
     // The engine owns retries: one try inside the CLI, then a classified failure.
-    const env = {
+    const env: Record<string, string> = {
       CLAUDE_CODE_MAX_RETRIES: '0',
       DISABLE_AUTOUPDATER: '1',
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
       ...ctx.config.env,
     };
+    // The documented way to point claude at an Anthropic-compatible endpoint (it reads ANTHROPIC_BASE_URL).
+    if (ctx.config.baseUrl) env['ANTHROPIC_BASE_URL'] = ctx.config.baseUrl;
     return { command: ctx.command, args, env };
   },
   parser: claudeParser,

@@ -35,7 +35,8 @@ export async function demo(argv: string[], ctx: CliContext): Promise<number> {
     capacity: { maxSlots: slots, reservedOperatorSlots: 1 },
     backends: {
       claude: {
-        env: { HOME: join(dataDir, 'home'), ANTHROPIC_BASE_URL: stub.url, ANTHROPIC_API_KEY: 'sk-demo-not-a-real-key' },
+        baseUrl: stub.url,
+        env: { HOME: join(dataDir, 'home'), ANTHROPIC_API_KEY: 'sk-demo-not-a-real-key' },
       },
     },
   });
