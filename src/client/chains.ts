@@ -11,7 +11,7 @@ import { UsageError } from '../support/usage-error.js';
 import { describeIssues } from '../support/zod-issues.js';
 import type { chainWorkflow } from '../workflows/chain/workflow.js';
 import { chainViewQuery } from '../protocol/signals.js';
-import type { ChainNode, ChainSpec, ChainStepSpec, ChainView } from '../protocol/chain.js';
+import type { ChainNode, ChainSpec, ChainStepSpec, ChainView, StepRecord } from '../protocol/chain.js';
 import { resolveJobSpec } from './job-input.js';
 import { workflowView } from './workflow-view.js';
 import { WORKFLOW } from '../protocol/workflow-types.js';
@@ -114,5 +114,12 @@ export async function chainStatus(client: Client, chainId: string): Promise<Chai
     noun: 'chain',
     query: chainViewQuery,
     outcome: chainOutcome,
+    endedAs: (v, how, at) => ({ ...v, status: how, finishedAt: v.finishedAt ?? at, steps: v.steps.map(stoppedStep) }),
   });
+}
+
+/** A chain that ended by force: its running steps were cancelled with it, its pending ones never ran. */
+function stoppedStep(s: StepRecord): StepRecord {
+  if (s.state === 'running') return { ...s, state: 'cancelled' };
+  return s.state === 'pending' ? { ...s, state: 'skipped' } : s;
 }

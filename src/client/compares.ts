@@ -108,5 +108,12 @@ export async function compareStatus(client: Client, compareId: string): Promise<
     noun: 'compare',
     query: compareViewQuery,
     outcome: compareOutcome,
+    // Backends that had not finished when the compare ended were stopped with it.
+    endedAs: (v, how, at) => ({
+      ...v,
+      status: how,
+      finishedAt: v.finishedAt ?? at,
+      backends: v.backends.map((e) => (e.state === 'done' ? e : { ...e, state: 'cancelled' })),
+    }),
   });
 }

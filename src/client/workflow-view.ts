@@ -1,5 +1,6 @@
 // The status of a long-running workflow (chain, compare): its final view once closed, else its live query.
 import { WorkflowNotFoundError, type Client, type QueryDefinition } from '@temporalio/client';
+import type { EndedWithoutResult } from '../protocol/chain.js';
 import { UsageError } from '../support/usage-error.js';
 
 export interface ViewSource<V> {
@@ -9,7 +10,16 @@ export interface ViewSource<V> {
   query: QueryDefinition<V>;
   /** The closed workflow's view, when its result (or failure details) carries one. */
   outcome(client: Client, id: string): Promise<{ view?: V }>;
+  /** The last state of a workflow that ended without a view (its query still says `running`), marked as ended. */
+  endedAs(view: V, how: EndedWithoutResult, at: number): V;
 }
+
+/** Temporal's close statuses for a workflow that could not record its own end. */
+const ENDED: Record<string, EndedWithoutResult> = {
+  CANCELLED: 'cancelled',
+  TERMINATED: 'terminated',
+  TIMED_OUT: 'timed-out',
+};
 
 export async function workflowView<V>(client: Client, id: string, src: ViewSource<V>): Promise<V> {
   const handle = client.workflow.getHandle(id);
@@ -22,9 +32,10 @@ export async function workflowView<V>(client: Client, id: string, src: ViewSourc
   }
   if (described.type !== src.workflowType)
     throw new UsageError(`${src.noun} id: "${id}" is a ${described.type}, not a ${src.noun}`);
-  if (described.status.name !== 'RUNNING') {
-    const { view } = await src.outcome(client, id);
-    if (view) return view;
-  }
-  return handle.query(src.query);
+  if (described.status.name === 'RUNNING') return handle.query(src.query);
+  const { view } = await src.outcome(client, id);
+  if (view) return view;
+  const last = await handle.query(src.query);
+  const how = ENDED[described.status.name] ?? 'terminated';
+  return src.endedAs(last, how, described.closeTime?.getTime() ?? Date.now());
 }

@@ -3,6 +3,9 @@ import type { JobSpec } from './job.js';
 import type { JobResult } from './result.js';
 import type { TokenUsage } from './tokens.js';
 
+/** How a workflow ended when it could not say so itself: cancelled, terminated or timed out (read from Temporal). */
+export type EndedWithoutResult = 'cancelled' | 'terminated' | 'timed-out';
+
 export interface ChainStepSpec {
   id: string;
   /** The step's job as resolved from the chain file; `prompt` holds the template, jobId/workspace are set per run. */
@@ -23,7 +26,7 @@ export interface ChainSpec {
   nodes: ChainNode[];
 }
 
-export type StepState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+export type StepState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
 
 export interface StepFailure {
   jobId: string;
@@ -54,7 +57,7 @@ export interface StepRecord {
 export interface ChainView {
   chainId: string;
   name: string;
-  status: 'running' | 'succeeded' | 'failed';
+  status: 'running' | 'succeeded' | 'failed' | EndedWithoutResult;
   workspace: string;
   branch: string;
   startedAt: number;

@@ -1,4 +1,5 @@
 // A compare's (bake-off's) contract: its spec, one row per backend and its view.
+import type { EndedWithoutResult } from './chain.js';
 import type { JobSpec } from './job.js';
 import type { JobResult } from './result.js';
 
@@ -33,7 +34,7 @@ export interface CompareRow {
   commitError?: string;
 }
 
-export type CompareEntryState = 'queued' | 'running' | 'committing' | 'done';
+export type CompareEntryState = 'queued' | 'running' | 'committing' | 'done' | 'cancelled';
 
 export interface CompareEntry {
   backend: string;
@@ -45,7 +46,7 @@ export interface CompareEntry {
 export interface CompareView {
   compareId: string;
   prompt: string;
-  status: 'running' | 'done';
+  status: 'running' | 'done' | EndedWithoutResult;
   startedAt: number;
   finishedAt?: number;
   backends: CompareEntry[];
