@@ -1,5 +1,7 @@
 // nightshift CLI: one dispatch table; usage errors exit 2, failed jobs exit 1.
+import { readFile } from 'node:fs/promises';
 import { UsageError } from '../support/usage-error.js';
+import { reportError } from './errors.js';
 import { chain } from './commands/chain.js';
 import { submit } from './commands/submit.js';
 import { cancel, capacity, list, status } from './commands/inspect.js';
@@ -52,10 +54,18 @@ const HELP = `nightshift — durable agent jobs on Temporal
   nightshift sessions                 open warm sessions: backend, agent session, jobs, tokens, last used
   nightshift sessions close <name>    end a session after its running job
   nightshift demo                     a burst of jobs + an operator ask on the embedded server
+  nightshift --version                the version
+
+  Any command: --json for machine-readable output, --debug for stack traces.
+  Exit codes: 0 ok, 1 a failed job or error, 2 bad input (nothing started), 3 the engine is not reachable.
 `;
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`nightshift ${await version()}\n`);
+    return 0;
+  }
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(HELP);
     return name ? 0 : 2;
@@ -69,14 +79,16 @@ async function main(argv: string[]): Promise<number> {
   return command(rest, cliContext());
 }
 
-main(process.argv.slice(2)).then(
+/** The package's own version (package.json beside src/). */
+async function version(): Promise<string> {
+  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+// `--debug` anywhere (or NIGHTSHIFT_DEBUG=1) shows stack traces; it is not a flag of any command.
+const args = process.argv.slice(2);
+const debug = args.includes('--debug') || process.env['NIGHTSHIFT_DEBUG'] === '1';
+main(args.filter((a) => a !== '--debug')).then(
   (code) => process.exit(code),
-  (err: unknown) => {
-    if (err instanceof UsageError) {
-      process.stderr.write(`nightshift: ${err.message}\n`);
-      process.exit(2);
-    }
-    process.stderr.write(`nightshift: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
+  (err: unknown) => process.exit(reportError(err, debug)),
 );

@@ -11,8 +11,8 @@ import type { CliContext } from '../context.js';
 /** Runs a worker until SIGINT/SIGTERM; then lets running activities end and returns. */
 export async function runWorker(config: Config, onReady?: () => void): Promise<void> {
   const log = logger('worker');
+  const client = await connectClient(config); // fails fast, with how to start the engine
   const connection = await NativeConnection.connect({ address: addressOf(config) });
-  const client = await connectClient(config);
   const worker = await createWorker({ config, client, connection });
   const stop = (): void => {
     log.info('stopping worker');
