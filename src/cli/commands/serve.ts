@@ -4,6 +4,7 @@ import type { Config } from '../../config/schema.js';
 import { logger } from '../../support/logger.js';
 import { addressOf, connectClient } from '../../client/connect.js';
 import { startDevServer, type DevServer } from '../../dev/dev-server.js';
+import { installSdkLogger } from '../../worker/sdk-logger.js';
 import { createWorker } from '../../worker/worker.js';
 import { parse } from '../args.js';
 import type { CliContext } from '../context.js';
@@ -11,6 +12,7 @@ import type { CliContext } from '../context.js';
 /** Runs a worker until SIGINT/SIGTERM; then lets running activities end and returns. */
 export async function runWorker(config: Config, onReady?: () => void): Promise<void> {
   const log = logger('worker');
+  installSdkLogger();
   const client = await connectClient(config); // fails fast, with how to start the engine
   const connection = await NativeConnection.connect({ address: addressOf(config) });
   const worker = await createWorker({ config, client, connection });
