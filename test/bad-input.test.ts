@@ -37,6 +37,11 @@ const cases: { name: string; args: string[]; config?: unknown; expect: RegExp[] 
   { name: 'empty prompt', args: ['submit', '   '], expect: [/prompt/] },
   { name: 'non-numeric timeout', args: ['submit', 'x', '--timeout', 'soon'], expect: [/--timeout/, /"soon"/] },
   { name: 'negative max attempts', args: ['submit', 'x', '--max-attempts=-1'], expect: [/maxAttempts/, /-1/] },
+  {
+    name: 'negative timeout, space-separated',
+    args: ['submit', 'x', '--timeout', '-5'],
+    expect: [/timeoutSeconds/, /-5/],
+  },
   { name: 'malformed check argv', args: ['submit', 'x', '--check', '["npm", 3]'], expect: [/--check/] },
   { name: 'unknown flag', args: ['submit', 'x', '--colour', 'red'], expect: [/colour/] },
   {

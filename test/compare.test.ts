@@ -149,6 +149,7 @@ test('compare over claude, codex and opencode: a row each, opencode fails its ch
       repo,
       '--check',
       JSON.stringify(CHECK),
+      '--wait',
       '--json',
     ];
     const r = await nightshift(args, { address: t.env.address, harness: h });

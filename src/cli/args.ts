@@ -7,7 +7,7 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 export function parse<O extends Options>(argv: string[], options: O) {
   try {
     return parseArgs({
-      args: argv,
+      args: joinNegativeValues(argv, options),
       options: { ...options, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
       allowPositionals: true,
       strict: true,
@@ -15,6 +15,24 @@ export function parse<O extends Options>(argv: string[], options: O) {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+}
+
+/**
+ * `--timeout -5` reaches validation as the value -5 (named there), instead of parseArgs' "argument is ambiguous":
+ * a string flag followed by a negative number takes it as its value.
+ */
+function joinNegativeValues(argv: string[], options: Options): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const next = argv[i + 1];
+    const name = arg.startsWith('--') ? arg.slice(2) : undefined;
+    if (name && options[name]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
 }
 
 /** A numeric flag: named in the error when it is not a whole number. */

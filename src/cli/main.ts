@@ -49,7 +49,7 @@ const HELP = `nightshift — durable agent jobs on Temporal
   nightshift capacity                 slots per lane, queues, tokens, backpressure
   nightshift chain run FILE [--wait]  run a chain file (YAML/JSON): steps in order, parallel blocks, partial results kept
   nightshift chain status <chain-id>  each step: state, job id, attempts, duration, tokens
-  nightshift compare --backends a,b,c --prompt P [--repo DIR] [--check "cmd"] [--review B] [--no-wait]  bake-off: a worktree+branch per backend, in parallel
+  nightshift compare --backends a,b,c --prompt P [--repo DIR] [--check "cmd"] [--review B] [--wait]  bake-off: a worktree+branch per backend, in parallel
   nightshift compare status <id>      per backend: wall time, turns, files, check, review, follow-up, tokens, cost, branch
   nightshift sessions                 open warm sessions: backend, agent session, jobs, tokens, last used
   nightshift sessions close <name>    end a session after its running job

@@ -14,6 +14,8 @@ const OPTIONS = {
   kind: { type: 'string', short: 'k' },
   timeout: { type: 'string' },
   id: { type: 'string' },
+  wait: { type: 'boolean', short: 'w' },
+  // Accepted for scripts written when compare waited by default; not waiting is the default now.
   'no-wait': { type: 'boolean' },
 } as const;
 
@@ -40,7 +42,8 @@ export async function compare(argv: string[], ctx: CliContext): Promise<number> 
   ); // throws before anything is started
   const client = await ctx.client();
   await startCompare(client, ctx.config, spec);
-  if (v['no-wait']) {
+  // Like submit and chain run: start and print the id; --wait waits and prints the result.
+  if (!v.wait) {
     if (v.json) printJson({ compareId: spec.compareId, jobIds: spec.specs.map((s) => s.jobId) });
     else out(spec.compareId);
     return 0;
