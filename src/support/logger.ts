@@ -15,22 +15,33 @@ const REDACT = [
 
 let root: Logger | undefined;
 
-/** The one root logger: JSON by default, pretty on a TTY. */
+/** The one root logger: pretty on a TTY, JSON when piped (or NIGHTSHIFT_LOG_FORMAT=json); NIGHTSHIFT_LOG_FILE sends it to a file. */
 export function rootLogger(level = process.env['NIGHTSHIFT_LOG_LEVEL'] ?? 'info'): Logger {
   if (root) return root;
-  const pretty = process.stderr.isTTY && process.env['NIGHTSHIFT_LOG_FORMAT'] !== 'json';
+  const file = process.env['NIGHTSHIFT_LOG_FILE'];
+  const pretty = !file && process.stderr.isTTY && process.env['NIGHTSHIFT_LOG_FORMAT'] !== 'json';
   root = pino(
     {
       level,
       redact: { paths: REDACT, censor: '[redacted]' },
       ...(pretty ? { transport: { target: 'pino-pretty', options: { destination: 2 } } } : {}),
     },
-    pretty ? undefined : pino.destination(2),
+    pretty ? undefined : pino.destination(file ? { dest: file, mkdir: true, sync: true } : 2),
   );
   return root;
 }
 
-export const logger = (module: string): Logger => rootLogger().child({ module });
+/** A module's logger, made on first use: a module-level `logger(…)` must not fix the destination at import. */
+export function logger(module: string): Logger {
+  let child: Logger | undefined;
+  return new Proxy({} as Logger, {
+    get(_target, prop) {
+      child ??= rootLogger().child({ module });
+      const value: unknown = Reflect.get(child, prop);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(child) : value;
+    },
+  });
+}
 
 /** Mask anything that looks like an API key inside free text (CLI output, error messages). */
 export function maskSecrets(text: string): string {

@@ -7,9 +7,9 @@ import { logger } from '../support/logger.js';
 
 /** Failures nightshift classifies and handles (retry, failover, a failed job): routine, not alarming. */
 const EXPECTED = new Set<string>(Object.values(FailureClass));
-const log = logger('temporal');
 
 function forward(entry: LogEntry, verbose: boolean): void {
+  const log = logger('temporal'); // at log time: the destination may be set after this module loads
   const {
     taskToken: _token,
     error,

@@ -9,6 +9,7 @@ import { parseConfig } from '../../config/load.js';
 import { startAnthropicStub } from '../../dev/scripted-model/anthropic.js';
 import { connectClient } from '../../client/connect.js';
 import { startDevServer } from '../../dev/dev-server.js';
+import { installSdkLogger } from '../../worker/sdk-logger.js';
 import { createWorker } from '../../worker/worker.js';
 import { intFlag, parse } from '../args.js';
 import type { CliContext } from '../context.js';
@@ -40,6 +41,9 @@ export async function demo(argv: string[], ctx: CliContext): Promise<number> {
       },
     },
   });
+  // The demo reads as a story on stdout; the engine's own log goes to a file beside its data.
+  process.env['NIGHTSHIFT_LOG_FILE'] ??= join(dataDir, 'demo.log');
+  installSdkLogger();
   const connection = await NativeConnection.connect({ address: server.address });
   const client = await connectClient(config);
   const worker = await createWorker({ config, client, connection });
@@ -90,7 +94,9 @@ export async function demo(argv: string[], ctx: CliContext): Promise<number> {
     const { entries } = await readLedger(dataDir);
     const stats = computeStats(entries, 'lane');
     printTable('lane', stats.rows, stats.total, undefined);
-    say(`\nWorktrees, job logs and the ledger are under ${dataDir}.`);
+    say(
+      `\nWorktrees, job logs and the ledger are under ${dataDir}; the engine's log is ${process.env['NIGHTSHIFT_LOG_FILE']}.`,
+    );
     return 0;
   } finally {
     if (worker.getState() === 'RUNNING') worker.shutdown();
