@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../support/usage-error.js';
 import { reportError } from './errors.js';
+import { commandHelp } from './help.js';
 import { chain } from './commands/chain.js';
 import { submit } from './commands/submit.js';
 import { cancel, capacity, list, status } from './commands/inspect.js';
@@ -73,7 +74,7 @@ async function main(argv: string[]): Promise<number> {
   const command = COMMANDS[name];
   if (!command) throw new UsageError(`command: unknown command "${name}" (try: ${Object.keys(COMMANDS).join(', ')})`);
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(HELP);
+    process.stdout.write(commandHelp(name) ?? HELP);
     return 0;
   }
   return command(rest, cliContext());

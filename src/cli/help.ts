@@ -1,0 +1,130 @@
+// Per-command help: usage, every flag the command takes, and an example (`nightshift <command> --help`).
+
+interface CommandHelp {
+  usage: string;
+  flags?: [string, string][];
+  example: string;
+}
+
+const JOB_FLAGS: [string, string][] = [
+  ['--kind K', 'llm, coding-agent, codex, writing-review, or a kind in `estimates` (default coding-agent)'],
+  ['--backend B', 'pin one backend, no failover (default: the kind’s route)'],
+  ['--lane L', 'operator | interactive | background (default background)'],
+  ['--repo DIR', 'the repository to work on (default .)'],
+  ['--workspace M', 'auto | worktree | in-place | none (default auto)'],
+  ['--check CMD', 'check after the agent: "npm test" or \'["npm","test"]\''],
+  ['--fix-rounds N', 'on a failing check, send its output back to the agent, up to N times'],
+  ['--review B', 'a second backend reviews the diff (JSON verdict)'],
+  ['--review-rounds N, --review-model M', 'revisions allowed on "revise"; the reviewer’s model'],
+  ['--model M', 'the model the backend uses'],
+  ['--timeout S, --hang-timeout S', 'whole-run and no-output limits in seconds'],
+  ['--max-attempts N', 'agent attempts (retries of retryable failures)'],
+  ['--id job-…', 'choose the job id (must be unused)'],
+  ['--resume SESSION', 'resume an agent session (backends with sessions)'],
+  ['--session NAME', 'run in a warm session (created on first use)'],
+  ['--wait', 'wait and print the result (default: print the id and return)'],
+];
+
+const HELP: Record<string, CommandHelp> = {
+  submit: {
+    usage: 'nightshift submit "<prompt>" [flags]',
+    flags: JOB_FLAGS,
+    example: 'nightshift submit "Add input validation to src/api.ts" --repo ~/code/app --check "npm test" --wait',
+  },
+  ask: {
+    usage: 'nightshift ask "<question>" [flags]  (operator lane, waits, prints the answer)',
+    flags: JOB_FLAGS,
+    example: 'nightshift ask "What does the retry policy do on a 429?"',
+  },
+  status: { usage: 'nightshift status <job-id>', example: 'nightshift status job-1a2b3c4d' },
+  list: {
+    usage: 'nightshift list [--status S] [--limit N]',
+    flags: [
+      ['--status S', 'queued | running | succeeded | failed | no_op | cancelled'],
+      ['--limit N', 'how many (default 20)'],
+    ],
+    example: 'nightshift list --status failed',
+  },
+  cancel: {
+    usage: 'nightshift cancel <job-id>  (kills the agent’s process group, releases the lease)',
+    example: 'nightshift cancel job-1a2b3c4d',
+  },
+  capacity: {
+    usage: 'nightshift capacity  (slots per lane, queues, tokens in the window, backpressure)',
+    example: 'nightshift capacity --json',
+  },
+  history: {
+    usage: 'nightshift history <job-id>  (a readable timeline from the Temporal history)',
+    example: 'nightshift history job-1a2b3c4d',
+  },
+  replay: {
+    usage: 'nightshift replay <job-id | history.json> [--workflows PATH]',
+    flags: [['--workflows PATH', 'check other workflow code than this version’s']],
+    example: 'nightshift replay job-1a2b3c4d',
+  },
+  compare: {
+    usage: 'nightshift compare --backends a,b[,c…] --prompt P [flags] | compare status <id>',
+    flags: [
+      ['--backends LIST', 'two or more distinct backends'],
+      ['--prompt P', 'the task'],
+      ['--repo DIR', 'a git repository (default .)'],
+      ['--check CMD', 'check each backend’s result'],
+      ['--review B', 'review each result'],
+      ['--kind K, --timeout S, --id ID', ''],
+      ['--wait', 'wait and print the table'],
+    ],
+    example: 'nightshift compare --backends claude,codex --prompt "Add retries to fetch.ts" --repo ~/code/app --wait',
+  },
+  chain: {
+    usage: 'nightshift chain run FILE [--wait] | chain status <chain-id>',
+    flags: [['--wait', 'wait and print every step']],
+    example: 'nightshift chain run examples/refactor-review-fix.yaml --wait',
+  },
+  sessions: { usage: 'nightshift sessions | sessions close <name>', example: 'nightshift sessions close triage' },
+  schedule: {
+    usage:
+      'nightshift schedule add <name> --cron "…" [--timezone TZ] -- <submit args> | list | pause <name> [--note …] | resume | trigger | delete <name>',
+    example: 'nightshift schedule add nightly --cron "0 2 * * *" -- "Update the changelog" --repo ~/code/app',
+  },
+  stats: {
+    usage: 'nightshift stats [--since 7d] [--by backend|kind|lane]',
+    flags: [
+      ['--since D', '90s, 30m, 12h, 7d, 2w (by finish time)'],
+      ['--by G', 'backend | kind | lane (default backend)'],
+    ],
+    example: 'nightshift stats --since 7d --by lane',
+  },
+  dev: {
+    usage: 'nightshift dev  (Temporal dev server + worker in the foreground; Ctrl-C stops both)',
+    example: 'nightshift dev',
+  },
+  worker: {
+    usage: 'nightshift worker  (a worker only, against temporal.address / TEMPORAL_ADDRESS)',
+    example: 'nightshift worker   (with TEMPORAL_ADDRESS=localhost:7233 in the environment)',
+  },
+  demo: {
+    usage: 'nightshift demo [--jobs N] [--slots N]',
+    flags: [
+      ['--jobs N', 'background jobs in the burst'],
+      ['--slots N', 'capacity slots (one reserved)'],
+    ],
+    example: 'nightshift demo --slots 5',
+  },
+};
+
+/** The command's help, or undefined for a command without its own page. */
+export function commandHelp(name: string): string | undefined {
+  const h = HELP[name];
+  if (!h) return undefined;
+  const width = Math.max(0, ...(h.flags ?? []).map(([f]) => f.length));
+  const flags = (h.flags ?? []).map(([f, what]) => `  ${f.padEnd(width)}  ${what}`.trimEnd());
+  const common = '  --json  machine-readable output    --debug  stack traces    -h, --help  this page';
+  return [
+    `usage: ${h.usage}`,
+    ...(flags.length ? ['', 'flags:', ...flags] : []),
+    common,
+    '',
+    `example: ${h.example}`,
+    '',
+  ].join('\n');
+}

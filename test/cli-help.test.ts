@@ -1,0 +1,26 @@
+// Every command has its own --help: its usage, its flags and an example; the global help lists them all.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { nightshift } from './support/cli.js';
+
+const COMMANDS = ['submit', 'ask', 'status', 'list', 'cancel', 'capacity', 'history', 'replay', 'compare', 'chain'];
+const MORE = ['sessions', 'schedule', 'stats', 'dev', 'worker', 'demo'];
+
+test('`<command> --help` is that command’s own page, exit 0', async () => {
+  for (const name of [...COMMANDS, ...MORE]) {
+    const r = await nightshift([name, '--help']);
+    assert.equal(r.exitCode, 0, `${name}: ${r.stderr}`);
+    assert.match(r.stdout, new RegExp(`^usage: nightshift ${name}\\b`), name);
+    assert.match(r.stdout, /\nexample: nightshift /, `${name} has an example`);
+  }
+});
+
+test('submit’s page names the flags the global help used to miss; list’s names --limit', async () => {
+  const submit = (await nightshift(['submit', '-h'])).stdout;
+  for (const flag of ['--fix-rounds', '--review', '--review-rounds', '--hang-timeout', '--id', '--session', '--wait']) {
+    assert.ok(submit.includes(flag), `submit --help lists ${flag}`);
+  }
+  assert.match((await nightshift(['list', '--help'])).stdout, /--limit N/);
+  const global = await nightshift(['--help']);
+  assert.match(global.stdout, /--version/);
+});
