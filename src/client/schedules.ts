@@ -8,6 +8,7 @@ import {
 } from '@temporalio/client';
 import type { Config } from '../config/schema.js';
 import { scheduleScope } from '../protocol/ids.js';
+import { jobIdOfRun } from './scheduled-runs.js';
 import type { JobSpec } from '../protocol/job.js';
 import { UsageError } from '../support/usage-error.js';
 import type { ScheduledJobInput } from '../protocol/schedule.js';
@@ -96,7 +97,8 @@ export interface ScheduleListing {
   backend: string;
   lane: string;
   nextRuns: string[];
-  recentRuns: { scheduledAt: string; workflowId: string }[];
+  /** `jobId` is the job the run started (what `status` and `history` take); `workflowId` is the run itself. */
+  recentRuns: { scheduledAt: string; workflowId: string; jobId?: string }[];
 }
 
 export async function listSchedules(client: Client, config: Config): Promise<ScheduleListing[]> {
@@ -104,12 +106,12 @@ export async function listSchedules(client: Client, config: Config): Promise<Sch
   const out: ScheduleListing[] = [];
   for await (const s of client.schedule.list()) {
     if (!s.scheduleId.startsWith(prefix) || !NAME.test(s.scheduleId.slice(prefix.length))) continue;
-    out.push(listingOf(s, s.scheduleId.slice(prefix.length)));
+    out.push(await listingOf(client, s, s.scheduleId.slice(prefix.length)));
   }
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-function listingOf(s: ScheduleSummary, name: string): ScheduleListing {
+async function listingOf(client: Client, s: ScheduleSummary, name: string): Promise<ScheduleListing> {
   const memo = (s.memo ?? {}) as Record<string, string | undefined>;
   return {
     name,
@@ -122,10 +124,13 @@ function listingOf(s: ScheduleSummary, name: string): ScheduleListing {
     backend: memo['backend'] ?? '',
     lane: memo['lane'] ?? '',
     nextRuns: s.info.nextActionTimes.map((d) => d.toISOString()),
-    recentRuns: s.info.recentActions.map((a) => ({
-      scheduledAt: a.scheduledAt.toISOString(),
-      workflowId: a.action.workflow.workflowId,
-    })),
+    recentRuns: await Promise.all(
+      s.info.recentActions.map(async (a) => {
+        const { workflowId, firstExecutionRunId } = a.action.workflow;
+        const jobId = await jobIdOfRun(client, workflowId, firstExecutionRunId);
+        return { scheduledAt: a.scheduledAt.toISOString(), workflowId, ...(jobId ? { jobId } : {}) };
+      }),
+    ),
   };
 }
 

@@ -1,7 +1,11 @@
 // `nightshift history <job>`: a readable timeline read from the job's Temporal history.
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { optionalTsToMs } from '@temporalio/common/lib/time.js';
-import type { WorkflowHandle } from '@temporalio/client';
+import { writeFileSync } from 'node:fs';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { isNotFound } from '../../client/not-found.js';
+import { resolveJobId } from '../../client/scheduled-runs.js';
 import { ACTIVITY } from '../../protocol/activities.js';
 import { backendLimitedSignal, leaseGrantedSignal, releaseLeaseSignal } from '../../protocol/signals.js';
 import { UsageError } from '../../support/usage-error.js';
@@ -100,12 +104,15 @@ function describeCompleted(type: string, input: Obj, r: Obj): string {
 }
 
 export async function history(argv: string[], ctx: CliContext): Promise<number> {
-  const { values, positionals } = parse(argv, {});
-  const id = positionals[0];
-  if (!id) throw new UsageError('job id: missing (e.g. `nightshift history job-1a2b3c4d`)');
+  const { values, positionals } = parse(argv, { export: { type: 'string' } });
+  const given = positionals[0];
+  if (!given) throw new UsageError('job id: missing (e.g. `nightshift history job-1a2b3c4d`)');
   const client = await ctx.client();
-  const events = (await client.workflow.getHandle(id).fetchHistory()).events ?? [];
-  const entries = timeline(events);
+  const { jobId: id, runId } = await resolveJobId(client, given); // a schedule run's id means the job it started
+  if (runId) process.stderr.write(`nightshift: ${runId} is a schedule run; showing its job ${id}\n`);
+  const raw = await fetchJobHistory(client, id);
+  if (values.export) return exportHistory(id, raw, values.export, Boolean(values.json));
+  const entries = timeline(raw.events ?? []);
   const ui = ctx.config.temporal.address
     ? undefined
     : `http://127.0.0.1:${ctx.config.temporal.devUiPort}/namespaces/${ctx.config.temporal.namespace}/workflows/${id}`;
@@ -114,5 +121,24 @@ export async function history(argv: string[], ctx: CliContext): Promise<number> 
     for (const e of entries) process.stdout.write(`${e.at}  +${e.offsetSeconds.toFixed(1).padStart(6)}s  ${e.what}\n`);
     if (ui) process.stdout.write(`Temporal UI: ${ui}\n`);
   }
+  return 0;
+}
+
+type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
+
+async function fetchJobHistory(client: Client, id: string): Promise<History> {
+  try {
+    return await client.workflow.getHandle(id).fetchHistory();
+  } catch (err) {
+    if (isNotFound(err)) throw new UsageError(`job id: no job "${id}"`);
+    throw err;
+  }
+}
+
+/** `--export FILE`: the Temporal history itself (the JSON `replay` takes), not the timeline. */
+function exportHistory(id: string, raw: History, file: string, json: boolean): number {
+  writeFileSync(file, historyToJSON(raw) + '\n');
+  if (json) printJson({ jobId: id, file, events: raw.events?.length ?? 0 });
+  else process.stdout.write(`${id}: history written to ${file} (check it with \`nightshift replay ${file}\`)\n`);
   return 0;
 }

@@ -69,7 +69,7 @@ function line(s: ScheduleListing): string {
   return (
     [
       `${s.name}  ${s.paused ? 'PAUSED' : 'active'}  "${s.cron}" ${s.timezone}  ${s.lane} lane, ${s.backend}`,
-      `  next ${s.nextRuns[0] ?? '-'}  last ${last ? `${last.scheduledAt} (${last.workflowId})` : '-'}${s.note && s.paused ? `  note: ${s.note}` : ''}`,
+      `  next ${s.nextRuns[0] ?? '-'}  last ${last ? `${last.scheduledAt} (${last.jobId ?? `run ${last.workflowId}`})` : '-'}${s.note && s.paused ? `  note: ${s.note}` : ''}`,
       `  ${s.prompt}`,
     ].join('\n') + '\n'
   );

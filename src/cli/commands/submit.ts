@@ -1,7 +1,8 @@
 import { argvFlag, intFlag, parse, printJson } from '../args.js';
 import type { CliContext } from '../context.js';
 import { resolveJobSpec } from '../../client/job-input.js';
-import { jobOutcome, startJob } from '../../client/jobs.js';
+import { jobOutcome } from '../../client/jobs.js';
+import { submitJob } from '../../client/submit-job.js';
 import { UsageError } from '../../support/usage-error.js';
 import { printResult } from '../format.js';
 import { submitToSessionCli } from './sessions.js';
@@ -65,7 +66,7 @@ export async function submit(argv: string[], ctx: CliContext, defaults: Defaults
     return submitToSessionCli(v.session, raw, ctx, { wait: Boolean(v.wait ?? defaults.wait), json: Boolean(v.json) });
   const spec = resolveJobSpec(raw, ctx.config); // throws before anything is started
   const client = await ctx.client();
-  await startJob(client, ctx.config, spec);
+  await submitJob(client, ctx.config, spec); // an id already used (running or closed) is a usage error
   if (!(v.wait ?? defaults.wait)) {
     if (v.json) printJson({ jobId: spec.jobId });
     else process.stdout.write(`${spec.jobId}\n`);
