@@ -1,6 +1,7 @@
 // Records the histories the replay test checks: a claude job (before and after the ledger patch), the capacity
 // singleton, a warm session, a chain, a scheduled run, a compare — and, with a scripted agent and check
-// (test/support/stub-activities.ts), a job that fails over twice and a job with fix and review rounds.
+// (test/support/stub-activities.ts), a job that fails over twice, a job with fix and review rounds, and a capacity
+// singleton's fresh run after the `capacity-recover` patch.
 // Run: npm run record-histories — writes only the files that are missing: old histories must keep replaying.
 import { existsSync, writeFileSync } from 'node:fs';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
@@ -38,6 +39,7 @@ const CLAUDE_HISTORIES = [
   'compare-two-backends',
 ];
 const STUBBED_HISTORIES = ['job-failover', 'job-rounds'];
+const RECOVER_HISTORIES = ['capacity-recover'];
 const out = new URL('../test/histories/', import.meta.url);
 const missing = (name: string): boolean => !existsSync(new URL(`${name}.json`, out));
 
@@ -50,6 +52,7 @@ const save = async (name: string, workflowId: string): Promise<void> => {
 try {
   if (CLAUDE_HISTORIES.some(missing)) await recordWithClaude();
   if (STUBBED_HISTORIES.some(missing)) await recordStubbed();
+  if (RECOVER_HISTORIES.some(missing)) await recordCapacityRecover();
 } finally {
   await env.teardown();
 }
@@ -160,6 +163,19 @@ async function recordStubbedJob(
     const spec = resolveJobSpec({ workspace: 'none', ...input }, h.config);
     await (await startJob(env.client, h.config, spec)).result();
     await save(name, spec.jobId);
+  } finally {
+    await h.stop();
+  }
+}
+
+/** A capacity singleton started after the `capacity-recover` patch: its fresh run asks for running jobs' leases. */
+async function recordCapacityRecover(): Promise<void> {
+  const agent = agentStub({ claude: succeed('answered') });
+  const h = await startStubbedWorker(env, { backends: stubBackends('claude') }, { runAgent: agent.runAgent });
+  try {
+    const spec = resolveJobSpec({ prompt: 'answer', kind: 'llm', backend: 'claude', workspace: 'none' }, h.config);
+    await (await startJob(env.client, h.config, spec)).result();
+    await save('capacity-recover', capacityWorkflowId(h.config.temporal.taskQueue));
   } finally {
     await h.stop();
   }

@@ -5,7 +5,7 @@ import { changedFiles } from '../workspace/changes.js';
 import { runCheck } from '../workspace/check.js';
 import { commitBranch } from '../workspace/commit.js';
 import { prepareWorkspace } from '../workspace/prepare.js';
-import { closedWorkflowsWith, requestLeaseWith } from './lease.js';
+import { closedWorkflowsWith, requestLeaseWith, runningLeasesWith } from './lease.js';
 import { recordJobWith } from './ledger.js';
 import { parseVerdict, prepareReview } from './review.js';
 import { runAgentWith } from './run-agent.js';
@@ -15,6 +15,7 @@ export function createActivities(deps: ActivityDeps): Activities {
   return {
     requestLease: requestLeaseWith(deps),
     closedWorkflows: closedWorkflowsWith(deps),
+    runningLeases: runningLeasesWith(deps),
     prepareWorkspace: (spec) => prepareWorkspace(spec, deps.config),
     runAgent: runAgentWith(deps),
     runCheck,

@@ -1,10 +1,16 @@
-import { WorkflowNotFoundError } from '@temporalio/client';
+// The capacity singleton's activities: asking for a lease, and what the singleton learns about jobs.
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { capacitySettings } from '../config/capacity-settings.js';
+import type { RunningLease } from '../protocol/activities.js';
 import { capacityWorkflowId } from '../protocol/ids.js';
 import type { LeaseRequestInput } from '../protocol/capacity.js';
-import { requestLeaseSignal } from '../protocol/signals.js';
+import type { JobProgress } from '../protocol/result.js';
+import { progressQuery, requestLeaseSignal } from '../protocol/signals.js';
+import { logger } from '../support/logger.js';
 import type { ActivityDeps } from './deps.js';
 import { WORKFLOW } from '../protocol/workflow-types.js';
+
+const log = logger('lease');
 
 /** A workflow cannot signal-with-start, so the job asks through this activity (starting the singleton if needed). */
 export function requestLeaseWith({ client, config }: ActivityDeps) {
@@ -34,4 +40,38 @@ export function closedWorkflowsWith({ client }: ActivityDeps) {
     }
     return closed;
   };
+}
+
+/**
+ * The leases of this queue's running jobs, from each job's own progress: held (a grant time) or awaited.
+ * A capacity singleton started from scratch (e.g. after a terminate) adopts them instead of forgetting them.
+ */
+export function runningLeasesWith({ client, config }: ActivityDeps) {
+  return async (): Promise<RunningLease[]> => {
+    const clauses = [
+      `WorkflowType = '${WORKFLOW.job}'`,
+      `TaskQueue = '${config.temporal.taskQueue}'`,
+      `ExecutionStatus = 'Running'`,
+    ];
+    const leases: RunningLease[] = [];
+    for await (const wf of client.workflow.list({ query: clauses.join(' AND ') })) {
+      const p = await progressOf(client, wf.workflowId);
+      if (!p || (p.status !== 'running' && p.step !== 'waiting-for-lease')) continue;
+      const estimate = config.estimates[p.kind] ?? 0; // the job's own estimate is not in its progress
+      const lease: RunningLease = { jobId: p.jobId, lane: p.lane, kind: p.kind, estimate, requestedAt: p.queuedAt };
+      if (p.status === 'running' && p.leaseGrantedAt !== undefined) lease.grantedAt = p.leaseGrantedAt;
+      leases.push(lease);
+    }
+    return leases;
+  };
+}
+
+/** A job that closed (or cannot answer) between the listing and the query holds nothing. */
+async function progressOf(client: Client, jobId: string): Promise<JobProgress | undefined> {
+  try {
+    return await client.workflow.getHandle(jobId).query(progressQuery);
+  } catch (err) {
+    log.warn({ jobId, error: String(err) }, 'running job did not answer its progress query; not adopted');
+    return undefined;
+  }
 }

@@ -1,5 +1,10 @@
 // Client-side operations on jobs and the capacity singleton.
-import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowExecutionDescription,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { capacitySettings } from '../config/capacity-settings.js';
 import type { Config } from '../config/schema.js';
 import { idleCapacityView, type CapacityView } from '../protocol/capacity.js';
@@ -11,6 +16,7 @@ import type { JobSpec } from '../protocol/job.js';
 import { capacityQuery, progressQuery } from '../protocol/signals.js';
 import type { jobWorkflow } from '../workflows/job/workflow.js';
 import { WORKFLOW } from '../protocol/workflow-types.js';
+import { UsageError } from '../support/usage-error.js';
 
 export async function startJob(
   client: Client,
@@ -54,4 +60,42 @@ export async function capacityView(client: Client, config: Config): Promise<Capa
     if (err instanceof WorkflowNotFoundError) return idleCapacityView(capacitySettings(config));
     throw err;
   }
+}
+
+/** Work a person submitted: a job, or a chain or compare (their running jobs are cancelled with them). */
+const CANCELLABLE: readonly string[] = [WORKFLOW.job, WORKFLOW.chain, WORKFLOW.compare];
+
+/** What the engine's own workflows are, for the refusal (and what to do instead). */
+const ENGINE_OWNED: Record<string, string> = {
+  [WORKFLOW.capacity]: 'the capacity singleton',
+  [WORKFLOW.session]: "a session's workflow (end it with `nightshift sessions close <name>`)",
+  [WORKFLOW.scheduledJob]: "a schedule's run (cancel its job, or `nightshift schedule pause <name>`)",
+};
+
+/**
+ * Cancels a running job, chain or compare. Anything else — the capacity singleton, a session, a schedule's run,
+ * a workflow that already finished, an unknown id — is a usage error, and nothing is cancelled.
+ */
+export async function cancelJob(client: Client, id: string): Promise<void> {
+  const handle = client.workflow.getHandle(id);
+  let described: WorkflowExecutionDescription;
+  try {
+    described = await handle.describe();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new UsageError(`job id: no job "${id}"`);
+    throw err;
+  }
+  if (!CANCELLABLE.includes(described.type)) {
+    const what = ENGINE_OWNED[described.type] ?? `a ${described.type} workflow`;
+    throw new UsageError(`job id: ${id} is ${what}, not a job; nothing was cancelled`);
+  }
+  if (described.status.name !== 'RUNNING')
+    throw new UsageError(`job id: ${id} already finished (${finishedAs(described)}); nothing to cancel`);
+  await handle.cancel();
+}
+
+/** A job's own status (succeeded, failed, no_op, cancelled); else how the workflow closed (e.g. terminated). */
+function finishedAs(d: WorkflowExecutionDescription): string {
+  const status = d.typedSearchAttributes.get(SA.status);
+  return status && status !== 'queued' && status !== 'running' ? status : d.status.name.toLowerCase();
 }

@@ -45,9 +45,15 @@ export interface VerdictInput {
   backend: string;
 }
 
+/** A running job's lease, found when the capacity singleton starts from scratch: held (grantedAt) or awaited. */
+export interface RunningLease extends LeaseRequestInput {
+  grantedAt?: number;
+}
+
 export interface Activities {
   requestLease(req: LeaseRequestInput): Promise<void>;
   closedWorkflows(ids: string[]): Promise<string[]>;
+  runningLeases(): Promise<RunningLease[]>;
   prepareWorkspace(spec: JobSpec): Promise<WorkspaceInfo>;
   runAgent(input: RunAgentInput): Promise<AgentSummary>;
   runCheck(input: CheckInput): Promise<CheckOutcome>;
@@ -62,6 +68,7 @@ export interface Activities {
 export const ACTIVITY: { readonly [K in keyof Activities]: K } = {
   requestLease: 'requestLease',
   closedWorkflows: 'closedWorkflows',
+  runningLeases: 'runningLeases',
   prepareWorkspace: 'prepareWorkspace',
   runAgent: 'runAgent',
   runCheck: 'runCheck',

@@ -1,6 +1,6 @@
 // status, list, cancel, capacity: read or steer jobs that already exist.
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
-import { capacityView, jobOutcome, jobProgress } from '../../client/jobs.js';
+import { cancelJob, capacityView, jobOutcome, jobProgress } from '../../client/jobs.js';
 import { ACTIVITY } from '../../protocol/activities.js';
 import { SA } from '../../protocol/search-attributes.js';
 import { UsageError } from '../../support/usage-error.js';
@@ -78,8 +78,7 @@ export async function list(argv: string[], ctx: CliContext): Promise<number> {
 export async function cancel(argv: string[], ctx: CliContext): Promise<number> {
   const { values, positionals } = parse(argv, {});
   const id = jobIdArg(positionals);
-  const client = await ctx.client();
-  await notFoundAsUsage(id, () => client.workflow.getHandle(id).cancel());
+  await cancelJob(await ctx.client(), id); // refuses engine workflows and finished jobs (exit 2)
   if (values.json) printJson({ jobId: id, cancelRequested: true });
   else process.stdout.write(`${id}: cancel requested\n`);
   return 0;

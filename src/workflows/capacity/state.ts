@@ -58,14 +58,26 @@ export function activeLimits(state: CapacityState, now: number): Record<string, 
   return { ...state.limits };
 }
 
+const known = (state: CapacityState, id: string): boolean =>
+  state.queue.some((q) => q.jobId === id) ||
+  state.holders.some((h) => h.jobId === id) ||
+  state.recentlyReleased.includes(id);
+
 /** Idempotent: a request for a job already queued, holding or just released changes nothing. */
 export function enqueue(state: CapacityState, req: Omit<LeaseRequest, 'admitted'>): boolean {
-  const known = (id: string): boolean =>
-    state.queue.some((q) => q.jobId === id) ||
-    state.holders.some((h) => h.jobId === id) ||
-    state.recentlyReleased.includes(id);
-  if (known(req.jobId)) return false;
+  if (known(state, req.jobId)) return false;
   state.queue.push({ ...req, admitted: req.lane !== 'background' });
+  return true;
+}
+
+/** A lease a running job holds (granted by an earlier run) becomes a holder again; an awaited one is queued. */
+export function adopt(state: CapacityState, lease: Omit<LeaseRequest, 'admitted'> & { grantedAt?: number }): boolean {
+  const { grantedAt, ...req } = lease;
+  if (grantedAt === undefined) return enqueue(state, req);
+  state.queue = state.queue.filter((q) => q.jobId !== req.jobId); // it already holds: its request is stale
+  if (known(state, req.jobId)) return false;
+  const { jobId, lane, kind, estimate } = req;
+  state.holders.push({ jobId, lane, kind, reserved: estimate, grantedAt });
   return true;
 }
 

@@ -5,12 +5,13 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../../protocol/activities.js';
-import { activeLimits, enqueue, initialState, noteLimit, release, type CapacityState } from './state.js';
+import { activeLimits, adopt, enqueue, initialState, noteLimit, release, type CapacityState } from './state.js';
 import type { CapacitySettings } from '../../protocol/capacity.js';
 import { nextSlideAt, takeGrants } from './grants.js';
 import { viewOf } from './view.js';
@@ -26,6 +27,11 @@ import type { LeaseRequestInput } from '../../protocol/capacity.js';
 
 const { closedWorkflows } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 3 },
+});
+// One query per running job: a longer timeout than closedWorkflows' describe calls.
+const { runningLeases } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
   retry: { maximumAttempts: 3 },
 });
 
@@ -49,6 +55,9 @@ export async function capacityWorkflow(input: CapacityInput): Promise<void> {
     dirty = true;
   });
   setHandler(capacityQuery, () => viewOf(state, Date.now()));
+  // A run from scratch (the first, or after a terminate) adopts the leases running jobs hold; histories recorded
+  // before this patch replay without the activity.
+  if (!input.state && patched('capacity-recover')) await recover(state);
 
   let nextReconcile = Date.now() + state.settings.reconcileSeconds * 1000;
   for (;;) {
@@ -97,4 +106,19 @@ async function reconcile(state: CapacityState): Promise<void> {
     const held = state.holders.some((h) => h.jobId === jobId);
     if (release(state, jobId, undefined, Date.now()) && held) state.counters.reclaimed++;
   }
+}
+
+/** Jobs still running with a lease granted by an earlier (lost) run hold their slots again; waiting ones queue. */
+async function recover(state: CapacityState): Promise<void> {
+  let leases: Awaited<ReturnType<typeof runningLeases>>;
+  try {
+    leases = await runningLeases();
+  } catch (err) {
+    // The singleton must not fail over a lookup: jobs' own requests and the reconcile still work without it.
+    log.warn('could not list running jobs; starting with no holders', { error: String(err) });
+    return;
+  }
+  const adopted = leases.filter((lease) => adopt(state, lease));
+  state.queue.sort((a, b) => a.requestedAt - b.requestedAt); // the lost run's order: oldest request first
+  if (adopted.length > 0) log.info('adopted the leases of running jobs', { jobIds: adopted.map((l) => l.jobId) });
 }
