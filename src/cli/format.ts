@@ -10,6 +10,11 @@ export function printResult(r: JobResult, answerOnly = false): void {
   }
   out(`${r.jobId}  ${r.status}${r.failureClass ? ` (${r.failureClass}: ${r.failureMessage ?? ''})` : ''}`);
   out(`  backend ${r.backend}  kind ${r.kind}  lane ${r.lane}  attempts ${r.attempts}`);
+  printResultBody(r);
+}
+
+/** A result's figures, under a header printed by the caller. */
+function printResultBody(r: JobResult): void {
   out(`  duration ${(r.durationMs / 1000).toFixed(1)}s  lease wait ${(r.leaseWaitMs / 1000).toFixed(1)}s`);
   out(
     `  tokens in ${r.tokens.input} out ${r.tokens.output} cached ${r.tokens.cacheRead}${r.costUsd !== undefined ? `  cost $${r.costUsd.toFixed(4)}` : ''}`,
@@ -22,14 +27,33 @@ export function printResult(r: JobResult, answerOnly = false): void {
   if (r.finalText) out(`\n${r.finalText}`);
 }
 
-export function printProgress(p: JobProgress, live: unknown): void {
-  out(`${p.jobId}  ${p.status}  step ${p.step}`);
-  out(`  backend ${p.backend}  kind ${p.kind}  lane ${p.lane}`);
-  out(
-    `  queued ${new Date(p.queuedAt).toISOString()}${p.leaseGrantedAt ? `  lease after ${((p.leaseGrantedAt - p.queuedAt) / 1000).toFixed(1)}s` : ''}`,
-  );
-  if (live) out(`  agent: ${JSON.stringify(live)}`);
-  if (p.result) printResult(p.result);
+/** The agent's heartbeat, in words: "attempt 1: 3 turns, 5 tool calls, tokens in 1200 out 300". */
+export function liveInWords(live: unknown): string | undefined {
+  if (typeof live !== 'object' || live === null) return undefined;
+  const l = live as {
+    attempt?: number;
+    turns?: number;
+    toolCalls?: number;
+    tokens?: { input?: number; output?: number };
+  };
+  const tokens = l.tokens ? `, tokens in ${l.tokens.input ?? 0} out ${l.tokens.output ?? 0}` : '';
+  return `attempt ${l.attempt ?? 1}: ${l.turns ?? 0} turns, ${l.toolCalls ?? 0} tool calls${tokens}`;
+}
+
+/** One block: what the job is, where it stands, what its agent is doing, and its result once it has one. */
+export function printProgress(p: JobProgress, live: unknown, prompt?: string): void {
+  const r = p.result;
+  const failure = r?.failureClass ? ` (${r.failureClass}: ${r.failureMessage ?? ''})` : '';
+  out(`${p.jobId}  ${p.status}${r ? failure : `  step ${p.step}`}`);
+  const first = prompt?.split('\n')[0] ?? '';
+  if (prompt)
+    out(`  prompt   ${first.length > 100 ? `${first.slice(0, 97)}...` : first}${first !== prompt ? ' …' : ''}`);
+  out(`  backend ${p.backend}  kind ${p.kind}  lane ${p.lane}${r ? `  attempts ${r.attempts}` : ''}`);
+  const wait = p.leaseGrantedAt ? `, lease after ${((p.leaseGrantedAt - p.queuedAt) / 1000).toFixed(1)}s` : '';
+  out(`  queued ${new Date(p.queuedAt).toISOString()}${wait}`);
+  const words = liveInWords(live);
+  if (words && !r) out(`  agent    ${words}`);
+  if (r) printResultBody(r);
 }
 
 export function printCapacity(c: CapacityView): void {

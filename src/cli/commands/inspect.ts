@@ -1,10 +1,10 @@
 // status, list, cancel, capacity: read or steer jobs that already exist.
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
 import { cancelJob, capacityView, jobOutcome, jobProgress } from '../../client/jobs.js';
+import { resolveJobId } from '../../client/scheduled-runs.js';
 import { ACTIVITY } from '../../protocol/activities.js';
-import { SA } from '../../protocol/search-attributes.js';
 import { UsageError } from '../../support/usage-error.js';
-import { intFlag, parse, printJson } from '../args.js';
+import { parse, printJson } from '../args.js';
 import type { CliContext } from '../context.js';
 import { printCapacity, printProgress } from '../format.js';
 import { WORKFLOW } from '../../protocol/workflow-types.js';
@@ -26,18 +26,41 @@ async function notFoundAsUsage<T>(id: string, fn: () => Promise<T>): Promise<T> 
 
 export async function status(argv: string[], ctx: CliContext): Promise<number> {
   const { values, positionals } = parse(argv, {});
-  const id = jobIdArg(positionals);
   const client = await ctx.client();
-  const progress = await notFoundAsUsage(id, () => jobProgress(client, id));
-  const described = await client.workflow.getHandle(id).describe();
+  const { jobId: id, runId } = await resolveJobId(client, jobIdArg(positionals)); // a schedule run means its job
+  if (runId) process.stderr.write(`nightshift: ${runId} is a schedule run; showing its job ${id}\n`);
+  const described = await notFoundAsUsage(id, () => client.workflow.getHandle(id).describe());
+  if (described.type !== WORKFLOW.job) throw new UsageError(`job id: "${id}" is ${kindOf(described.type)}`);
+  const progress = await jobProgress(client, id);
   const live = await liveDetails(client, described);
   if (!progress.result && described.status.name !== 'RUNNING') {
     const { result } = await jobOutcome(client, id);
     if (result) progress.result = result;
   }
   if (values.json) printJson({ ...progress, workflowStatus: described.status.name, live });
-  else printProgress(progress, live);
+  else printProgress(progress, live, await promptOf(client, id));
   return 0;
+}
+
+/** What an id that is not a job is, and the command that reads it. */
+function kindOf(type: string): string {
+  const known: Record<string, string> = {
+    [WORKFLOW.chain]: 'a chain: `nightshift chain status <id>`',
+    [WORKFLOW.compare]: 'a compare: `nightshift compare status <id>`',
+    [WORKFLOW.session]: 'a warm session: `nightshift sessions`',
+    [WORKFLOW.capacity]: 'the capacity singleton: `nightshift capacity`',
+  };
+  return known[type] ?? `a ${type}, not a job`;
+}
+
+/** The job's prompt, from its start event (the progress query does not carry it). */
+async function promptOf(client: Client, id: string): Promise<string | undefined> {
+  const history = await client.workflow.getHandle(id).fetchHistory();
+  const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  const spec = payload
+    ? client.options.loadedDataConverter.payloadConverter.fromPayload<{ prompt?: unknown }>(payload)
+    : undefined;
+  return typeof spec?.prompt === 'string' ? spec.prompt : undefined;
 }
 
 /** Heartbeat details of the running agent activity: attempt, turns, tool calls, tokens so far. */
@@ -45,34 +68,6 @@ async function liveDetails(client: Client, described: WorkflowExecutionDescripti
   const agent = described.raw.pendingActivities?.find((a) => a.activityType?.name === ACTIVITY.runAgent);
   const [first] = agent?.heartbeatDetails?.payloads ?? [];
   return first ? client.options.loadedDataConverter.payloadConverter.fromPayload(first) : undefined;
-}
-
-export async function list(argv: string[], ctx: CliContext): Promise<number> {
-  const { values } = parse(argv, { status: { type: 'string' }, limit: { type: 'string' } });
-  const limit = intFlag('limit', values.limit) ?? 20;
-  const client = await ctx.client();
-  const clauses = [`WorkflowType = '${WORKFLOW.job}'`, `TaskQueue = '${ctx.config.temporal.taskQueue}'`];
-  if (values.status) clauses.push(`${SA.status.name} = '${values.status.replace(/'/g, '')}'`);
-  const rows: Record<string, unknown>[] = [];
-  for await (const wf of client.workflow.list({ query: clauses.join(' AND ') })) {
-    const sa = wf.typedSearchAttributes;
-    rows.push({
-      jobId: wf.workflowId,
-      status: sa.get(SA.status),
-      backend: sa.get(SA.backend),
-      kind: sa.get(SA.kind),
-      lane: sa.get(SA.lane),
-      startTime: wf.startTime.toISOString(),
-    });
-    if (rows.length >= limit) break;
-  }
-  if (values.json) printJson(rows);
-  else
-    for (const r of rows)
-      process.stdout.write(
-        `${String(r['jobId']).padEnd(14)} ${String(r['status']).padEnd(10)} ${String(r['backend']).padEnd(8)} ${String(r['kind']).padEnd(15)} ${String(r['lane']).padEnd(12)} ${String(r['startTime'])}\n`,
-      );
-  return 0;
 }
 
 export async function cancel(argv: string[], ctx: CliContext): Promise<number> {
