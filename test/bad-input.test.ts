@@ -49,6 +49,17 @@ const cases: { name: string; args: string[]; config?: unknown; expect: RegExp[] 
     args: ['submit', 'x', '--backend', 'command', '--resume', 's-1'],
     expect: [/--resume/, /"command"/],
   },
+  {
+    name: 'repo that does not exist',
+    args: ['submit', 'x', '--repo', '/nonexistent/repo'],
+    expect: [/--repo/, /"\/nonexistent\/repo"/],
+  },
+  {
+    name: 'unknown defaultBackend names its config key',
+    args: ['submit', 'x'],
+    config: { defaultBackend: 'gpt9' },
+    expect: [/defaultBackend \(config\)/, /"gpt9"/],
+  },
   { name: 'unknown command', args: ['sumbit', 'x'], expect: [/command/, /"sumbit"/] },
   {
     name: 'unknown config key',

@@ -1,4 +1,5 @@
 // The job spec as a person or script gives it, validated once at the edge and resolved against config.
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { adapterFor, resolveCommand } from '../agents/registry.js';
@@ -60,7 +61,7 @@ export function resolveJobSpec(raw: unknown, config: Config, cwd = process.cwd()
     kind: input.kind,
     backend,
     lane: input.lane,
-    repoPath: resolve(cwd, input.repo),
+    repoPath: repoPathOf(input.repo, input.workspace, cwd),
     workspaceMode: input.workspace,
     timeoutSeconds: input.timeoutSeconds ?? j.timeoutSeconds,
     hangTimeoutSeconds: input.hangTimeoutSeconds ?? j.hangTimeoutSeconds,
@@ -97,9 +98,24 @@ export function resolveJobSpec(raw: unknown, config: Config, cwd = process.cwd()
 function candidates(pinned: string | undefined, kind: string, config: Config): string[] {
   const route = config.routes[kind];
   const list = pinned ? [pinned] : route ? [route.backend, ...route.fallbacks] : [config.defaultBackend];
+  // Where the name came from, so the error points at the flag or the config key to fix.
+  const source = pinned ? '--backend' : route ? `routes.${kind}` : 'defaultBackend';
   for (const name of list) {
-    adapterFor(name); // unknown backend → usage error naming it
-    resolveCommand(name, config); // CLI not installed → usage error naming it
+    try {
+      adapterFor(name); // unknown backend → usage error naming it
+      resolveCommand(name, config); // CLI not installed → usage error naming it
+    } catch (err) {
+      if (err instanceof UsageError && source !== '--backend')
+        throw new UsageError(`${source} (config): ${err.message}`);
+      throw err;
+    }
   }
   return list;
+}
+
+/** The repo must exist now (a job that fails later for a typo is half-submitted); a scratch job needs none. */
+function repoPathOf(repo: string, workspace: string, cwd: string): string {
+  const path = resolve(cwd, repo);
+  if (workspace !== 'none' && !existsSync(path)) throw new UsageError(`--repo: "${repo}" does not exist (${path})`);
+  return path;
 }

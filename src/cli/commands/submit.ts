@@ -67,6 +67,8 @@ export async function submit(argv: string[], ctx: CliContext, defaults: Defaults
   const spec = resolveJobSpec(raw, ctx.config); // throws before anything is started
   const client = await ctx.client();
   await submitJob(client, ctx.config, spec); // an id already used (running or closed) is a usage error
+  // `ask` prints only the answer on stdout: the job id goes to stderr, so the answer can be piped.
+  if (defaults.lane === 'operator' && !v.json) process.stderr.write(`${spec.jobId}\n`);
   if (!(v.wait ?? defaults.wait)) {
     if (v.json) printJson({ jobId: spec.jobId });
     else process.stdout.write(`${spec.jobId}\n`);
