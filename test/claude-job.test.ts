@@ -107,6 +107,7 @@ test('`nightshift ask` takes the operator lane, waits, and prints the answer', a
     assert.equal(job?.typedSearchAttributes.get(SA.lane), 'operator');
     assert.equal(job?.typedSearchAttributes.get(SA.status), 'succeeded');
     assert.equal(job?.typedSearchAttributes.get(SA.backend), 'claude');
+    assert.ok(job && r.stderr.includes(job.workflowId), 'ask names its job id (on stderr; stdout is the answer)');
   } finally {
     await h.stop();
   }
