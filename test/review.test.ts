@@ -163,12 +163,14 @@ test('history of a job rate-limited once and reviewed once shows both, in order'
     const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
     const order = [
       /^queued: coding-agent job on claude/,
+      /^asked the capacity workflow for a lease/,
       /^lease granted/,
       /^workspace /,
       /^runAgent attempt 1 failed: RateLimited/,
       /^agent claude \[agent\] attempt 2/,
       /^agent llm \[review-1\]/,
       /^review round 1 by llm: approve/,
+      /^changed files: /,
       /^lease released/,
       /^recorded in the ledger/,
       /^finished: succeeded/,

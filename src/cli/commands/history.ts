@@ -7,6 +7,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { isNotFound } from '../../client/not-found.js';
 import { resolveJobId } from '../../client/scheduled-runs.js';
 import { ACTIVITY } from '../../protocol/activities.js';
+import { WORKFLOW } from '../../protocol/workflow-types.js';
 import { backendLimitedSignal, leaseGrantedSignal, releaseLeaseSignal } from '../../protocol/signals.js';
 import { UsageError } from '../../support/usage-error.js';
 import { parse, printJson } from '../args.js';
@@ -38,10 +39,12 @@ export function timeline(events: Event[]): TimelineEntry[] {
   for (const e of events) {
     const id = String(e.eventId ?? '');
     if (e.workflowExecutionStartedEventAttributes) {
-      const spec = o(decode(e.workflowExecutionStartedEventAttributes.input));
+      const a = e.workflowExecutionStartedEventAttributes;
+      add(e, startedLine(a.workflowType?.name ?? '', o(decode(a.input))));
+    } else if (e.workflowExecutionCancelRequestedEventAttributes) {
       add(
         e,
-        `queued: ${String(spec['kind'] ?? '')} job on ${String(spec['backend'] ?? '')}, lane ${String(spec['lane'] ?? '')}`,
+        `cancel requested${e.workflowExecutionCancelRequestedEventAttributes.cause ? `: ${e.workflowExecutionCancelRequestedEventAttributes.cause}` : ''}`,
       );
     } else if (e.workflowExecutionSignaledEventAttributes?.signalName === leaseGrantedSignal.name) {
       const wait = Math.round(((optionalTsToMs(e.eventTime) ?? start) - start) / 100) / 10;
@@ -61,7 +64,7 @@ export function timeline(events: Event[]): TimelineEntry[] {
         );
     } else if (e.activityTaskCompletedEventAttributes) {
       const s = scheduled.get(String(e.activityTaskCompletedEventAttributes.scheduledEventId ?? ''));
-      if (s) add(e, describeCompleted(s.type, s.input, o(decode(e.activityTaskCompletedEventAttributes.result))));
+      if (s) add(e, describeCompleted(s.type, s.input, decode(e.activityTaskCompletedEventAttributes.result)));
     } else if (e.activityTaskFailedEventAttributes) {
       const s = scheduled.get(String(e.activityTaskFailedEventAttributes.scheduledEventId ?? ''));
       const f = e.activityTaskFailedEventAttributes.failure;
@@ -85,7 +88,8 @@ export function timeline(events: Event[]): TimelineEntry[] {
   return out;
 }
 
-function describeCompleted(type: string, input: Obj, r: Obj): string {
+function describeCompleted(type: string, input: Obj, value: unknown): string {
+  const r = o(value);
   const tokens = o(r['tokens']);
   switch (type) {
     case ACTIVITY.prepareWorkspace:
@@ -98,9 +102,27 @@ function describeCompleted(type: string, input: Obj, r: Obj): string {
       return `review round ${String(r['round'] ?? '?')} by ${String(r['backend'] ?? '')}: ${String(r['verdict'] ?? '')}`;
     case ACTIVITY.recordJob:
       return 'recorded in the ledger (for stats)';
+    case ACTIVITY.requestLease:
+      return 'asked the capacity workflow for a lease';
+    case ACTIVITY.changedFiles:
+      return `changed files: ${Array.isArray(value) && value.length ? value.join(', ') : 'none'}`;
+    case ACTIVITY.prepareReview:
+      return `review ${String(input['round'] ?? '')} prepared: the diff goes to the reviewer`;
+    case ACTIVITY.commitBranch:
+      return `committed ${String(value).slice(0, 12)}`;
     default:
       return `${type} done`;
   }
+}
+
+/** The first line: what started, in the words `submit`, `chain` and `compare` use. */
+function startedLine(type: string, spec: Obj): string {
+  if (type === WORKFLOW.job) {
+    return `queued: ${String(spec['kind'] ?? '')} job on ${String(spec['backend'] ?? '')}, lane ${String(spec['lane'] ?? '')}`;
+  }
+  if (type === WORKFLOW.chain) return `chain "${String(spec['name'] ?? '')}" started`;
+  if (type === WORKFLOW.compare) return `compare started: ${String(spec['prompt'] ?? '').split('\n')[0]}`;
+  return `${type} started`;
 }
 
 export async function history(argv: string[], ctx: CliContext): Promise<number> {
