@@ -54,7 +54,11 @@ test('list: a header, aligned columns, --limit cuts and says so, --status and --
   const r = await cli('list');
   assert.equal(r.exitCode, 0, r.stderr);
   const [header, ...rows] = r.stdout.trim().split('\n');
-  assert.match(header ?? '', /^JOB +STATUS +BACKEND +KIND +LANE +AGE +DURATION$/);
+  assert.match(header ?? '', /^JOB +STATUS +BACKEND +KIND +LANE +AGE +DURATION +PROMPT$/);
+  assert.ok(
+    rows.some((row) => row.endsWith('write note 1')),
+    `the prompt's first line:\n${r.stdout}`,
+  );
   for (const id of ids)
     assert.ok(
       rows.some((row) => row.startsWith(id)),

@@ -99,3 +99,13 @@ function finishedAs(d: WorkflowExecutionDescription): string {
   const status = d.typedSearchAttributes.get(SA.status);
   return status && status !== 'queued' && status !== 'running' ? status : d.status.name.toLowerCase();
 }
+
+/** The job's prompt, from its start event (the progress query does not carry it). */
+export async function jobPrompt(client: Client, id: string): Promise<string | undefined> {
+  const history = await client.workflow.getHandle(id).fetchHistory();
+  const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  const spec = payload
+    ? client.options.loadedDataConverter.payloadConverter.fromPayload<{ prompt?: unknown }>(payload)
+    : undefined;
+  return typeof spec?.prompt === 'string' ? spec.prompt : undefined;
+}

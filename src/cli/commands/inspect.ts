@@ -1,6 +1,6 @@
 // status, list, cancel, capacity: read or steer jobs that already exist.
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
-import { cancelJob, capacityView, jobOutcome, jobProgress } from '../../client/jobs.js';
+import { cancelJob, capacityView, jobOutcome, jobProgress, jobPrompt } from '../../client/jobs.js';
 import { resolveJobId } from '../../client/scheduled-runs.js';
 import { ACTIVITY } from '../../protocol/activities.js';
 import { UsageError } from '../../support/usage-error.js';
@@ -38,7 +38,7 @@ export async function status(argv: string[], ctx: CliContext): Promise<number> {
     if (result) progress.result = result;
   }
   if (values.json) printJson({ ...progress, workflowStatus: described.status.name, live });
-  else printProgress(progress, live, await promptOf(client, id));
+  else printProgress(progress, live, await jobPrompt(client, id));
   return 0;
 }
 
@@ -51,16 +51,6 @@ function kindOf(type: string): string {
     [WORKFLOW.capacity]: 'the capacity singleton: `nightshift capacity`',
   };
   return known[type] ?? `a ${type}, not a job`;
-}
-
-/** The job's prompt, from its start event (the progress query does not carry it). */
-async function promptOf(client: Client, id: string): Promise<string | undefined> {
-  const history = await client.workflow.getHandle(id).fetchHistory();
-  const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-  const spec = payload
-    ? client.options.loadedDataConverter.payloadConverter.fromPayload<{ prompt?: unknown }>(payload)
-    : undefined;
-  return typeof spec?.prompt === 'string' ? spec.prompt : undefined;
 }
 
 /** Heartbeat details of the running agent activity: attempt, turns, tool calls, tokens so far. */

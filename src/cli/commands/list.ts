@@ -1,4 +1,5 @@
 // `nightshift list`: recent jobs on this deployment's queue, newest first, as a table a person can scan.
+import { jobPrompt } from '../../client/jobs.js';
 import { SA } from '../../protocol/search-attributes.js';
 import { WORKFLOW } from '../../protocol/workflow-types.js';
 import { UsageError } from '../../support/usage-error.js';
@@ -16,6 +17,8 @@ interface Row {
   startTime: string;
   /** Seconds from start to close (or to now, while running). */
   durationSeconds: number;
+  /** The prompt's first line (at most 200 characters; the table shows 50). */
+  prompt?: string;
 }
 
 const COLUMNS: [keyof Row | 'age' | 'duration', string][] = [
@@ -26,6 +29,7 @@ const COLUMNS: [keyof Row | 'age' | 'duration', string][] = [
   ['lane', 'LANE'],
   ['age', 'AGE'],
   ['duration', 'DURATION'],
+  ['prompt', 'PROMPT'],
 ];
 
 /** 42s, 7m, 3h, 2d: short and readable. */
@@ -65,6 +69,9 @@ export async function list(argv: string[], ctx: CliContext): Promise<number> {
       durationSeconds: Math.round((end - wf.startTime.getTime()) / 1000),
     });
   }
+  // Visibility does not hold the prompt: read each listed job's start event (one call per row, in parallel).
+  const prompts = await Promise.all(rows.map((r) => jobPrompt(client, r.jobId).catch(() => undefined)));
+  rows.forEach((r, i) => (r.prompt = (prompts[i] ?? '').split('\n')[0]?.slice(0, 200) ?? ''));
   if (values.json) printJson(rows);
   else printTable(rows, more ? limit : undefined);
   return 0;
@@ -75,6 +82,7 @@ function printTable(rows: Row[], cut: number | undefined): void {
   const cell = (r: Row, c: (typeof COLUMNS)[number][0]): string => {
     if (c === 'age') return `${shortDuration((Date.now() - Date.parse(r.startTime)) / 1000)} ago`;
     if (c === 'duration') return shortDuration(r.durationSeconds);
+    if (c === 'prompt') return (r.prompt ?? '').length > 50 ? `${(r.prompt ?? '').slice(0, 47)}...` : (r.prompt ?? '');
     return String(r[c]);
   };
   const table = [COLUMNS.map(([, h]) => h), ...rows.map((r) => COLUMNS.map(([c]) => cell(r, c)))];
