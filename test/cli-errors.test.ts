@@ -31,4 +31,7 @@ test('--debug shows the stack trace; --version prints the package version', asyn
   const v = await nightshift(['--version']);
   assert.equal(v.exitCode, 0, v.stderr);
   assert.equal(v.stdout.trim(), `nightshift ${pkg.version}`);
+  const bad = await nightshift(['list', '--log-format', 'xml'], { address });
+  assert.equal(bad.exitCode, 2);
+  assert.match(bad.stderr, /--log-format: expected json or pretty, got "xml"/);
 });

@@ -118,7 +118,8 @@ export function commandHelp(name: string): string | undefined {
   if (!h) return undefined;
   const width = Math.max(0, ...(h.flags ?? []).map(([f]) => f.length));
   const flags = (h.flags ?? []).map(([f, what]) => `  ${f.padEnd(width)}  ${what}`.trimEnd());
-  const common = '  --json  machine-readable output    --debug  stack traces    -h, --help  this page';
+  const common =
+    '  --json  machine-readable output   --debug  stack traces   --log-format json|pretty   -h, --help  this page';
   return [
     `usage: ${h.usage}`,
     ...(flags.length ? ['', 'flags:', ...flags] : []),

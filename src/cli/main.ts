@@ -87,9 +87,20 @@ async function version(): Promise<string> {
   return pkg.version;
 }
 
-// `--debug` anywhere (or NIGHTSHIFT_DEBUG=1) shows stack traces; it is not a flag of any command.
+// Global flags, taken out before a command parses its own: `--debug` (stack traces; or NIGHTSHIFT_DEBUG=1) and
+// `--log-format json|pretty` (NIGHTSHIFT_LOG_FORMAT; the default is pretty on a terminal, JSON when piped).
 const args = process.argv.slice(2);
 const debug = args.includes('--debug') || process.env['NIGHTSHIFT_DEBUG'] === '1';
+const format = args.findIndex((a) => a === '--log-format');
+if (format >= 0) {
+  const value = args[format + 1] ?? '';
+  if (value !== 'json' && value !== 'pretty') {
+    process.stderr.write(`nightshift: --log-format: expected json or pretty, got "${value}"\n`);
+    process.exit(2);
+  }
+  process.env['NIGHTSHIFT_LOG_FORMAT'] = value;
+  args.splice(format, 2);
+}
 main(args.filter((a) => a !== '--debug')).then(
   (code) => process.exit(code),
   (err: unknown) => process.exit(reportError(err, debug)),

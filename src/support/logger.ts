@@ -19,7 +19,8 @@ let root: Logger | undefined;
 export function rootLogger(level = process.env['NIGHTSHIFT_LOG_LEVEL'] ?? 'info'): Logger {
   if (root) return root;
   const file = process.env['NIGHTSHIFT_LOG_FILE'];
-  const pretty = !file && process.stderr.isTTY && process.env['NIGHTSHIFT_LOG_FORMAT'] !== 'json';
+  const asked = process.env['NIGHTSHIFT_LOG_FORMAT'];
+  const pretty = !file && asked !== 'json' && (asked === 'pretty' || process.stderr.isTTY);
   root = pino(
     {
       level,
