@@ -24,3 +24,20 @@ test('submit’s page names the flags the global help used to miss; list’s nam
   const global = await nightshift(['--help']);
   assert.match(global.stdout, /--version/);
 });
+
+test('every flag a command parses is on its help page (the pages cannot drift from the flag tables)', async () => {
+  const { OPTIONS: submitFlags } = await import('../src/cli/commands/submit.js');
+  const { OPTIONS: compareFlags } = await import('../src/cli/commands/compare.js');
+  const { OPTIONS: statsFlags } = await import('../src/cli/commands/stats.js');
+  const tables: [string, Record<string, unknown>][] = [
+    ['submit', submitFlags],
+    ['compare', compareFlags],
+    ['stats', statsFlags],
+  ];
+  for (const [name, flags] of tables) {
+    const page = (await nightshift([name, '--help'])).stdout;
+    // --prompt is submit's positional spelled as a flag; --no-wait is compare's accepted no-op.
+    const missing = Object.keys(flags).filter((f) => !page.includes(`--${f}`) && f !== 'prompt' && f !== 'no-wait');
+    assert.deepEqual(missing, [], `${name} --help lacks ${missing.join(', ')}`);
+  }
+});

@@ -5,7 +5,7 @@ import type { CompareEntry, CompareView } from '../../protocol/compare.js';
 import { argvFlag, intFlag, parse, printJson } from '../args.js';
 import type { CliContext } from '../context.js';
 
-const OPTIONS = {
+export const OPTIONS = {
   backends: { type: 'string' },
   prompt: { type: 'string', short: 'p' },
   repo: { type: 'string', short: 'r' },

@@ -5,7 +5,7 @@ import { UsageError } from '../../support/usage-error.js';
 import { parse, printJson } from '../args.js';
 import type { CliContext } from '../context.js';
 
-const OPTIONS = { since: { type: 'string' }, by: { type: 'string' } } as const;
+export const OPTIONS = { since: { type: 'string' }, by: { type: 'string' } } as const;
 
 export async function stats(argv: string[], ctx: CliContext): Promise<number> {
   const { values: v, positionals } = parse(argv, OPTIONS);

@@ -7,7 +7,7 @@ import { UsageError } from '../../support/usage-error.js';
 import { printResult } from '../format.js';
 import { submitToSessionCli } from './sessions.js';
 
-const OPTIONS = {
+export const OPTIONS = {
   prompt: { type: 'string', short: 'p' },
   kind: { type: 'string', short: 'k' },
   backend: { type: 'string', short: 'b' },
