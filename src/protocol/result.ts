@@ -44,7 +44,10 @@ export interface WorkspaceInfo {
   mode: Exclude<WorkspaceMode, 'auto'>;
   branch?: string;
   jobDir: string;
+  /** Files already changed when the job began (a shared or in-place workspace); names only. */
   baseline: string[];
+  /** The baseline's content hashes, kept in a file in the job dir (absent in older records: names only). */
+  baselineFile?: string;
 }
 
 export interface CheckOutcome {

@@ -1,14 +1,18 @@
-// What a job changed in its workspace: git's view (tracked edits, new untracked files) minus the baseline.
+// What a job changed in its workspace, by content: git's view (tracked edits, new untracked files) or, outside
+// git, a walk of the directory — each measured against the baseline taken when the job began.
 import type { WorkspaceInfo } from '../protocol/result.js';
-import { gitOk, isGitRepo } from './git.js';
+import { readBaseline } from './baseline.js';
+import { dirChanges } from './dir-snapshot.js';
+import { gitChanges } from './git-baseline.js';
+import { isGitRepo, statusFiles } from './git.js';
 
-/** Files changed in the workspace (tracked edits and new untracked files), minus the baseline. */
+/** Files the job created, modified or deleted in its workspace (sorted). */
 export async function changedFiles(ws: WorkspaceInfo): Promise<string[]> {
-  if (ws.mode === 'none' || !(await isGitRepo(ws.path))) return [];
-  const out = await gitOk(ws.path, ['status', '--porcelain=v1', '-z', '--untracked-files=all']);
-  const files = out
-    .split('\0')
-    .filter((entry) => entry.length > 3)
-    .map((entry) => entry.slice(3));
-  return files.filter((f) => !ws.baseline.includes(f)).sort();
+  if (ws.mode === 'none') return [];
+  const base = ws.baselineFile ? await readBaseline(ws.baselineFile) : undefined;
+  if (base?.kind === 'dir') return dirChanges(ws.path, base);
+  if (!(await isGitRepo(ws.path))) return [];
+  if (base?.kind === 'git') return gitChanges(ws.path, base.files);
+  // No content baseline (a fresh worktree, or a record from before baselines had one): names only.
+  return (await statusFiles(ws.path)).filter((f) => !ws.baseline.includes(f));
 }

@@ -19,3 +19,22 @@ export const isGitRepo = async (dir: string): Promise<boolean> =>
 
 export const branchExists = async (repo: string, branch: string): Promise<boolean> =>
   (await git(repo, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`])).exitCode === 0;
+
+/**
+ * Paths git sees as changed (tracked edits, new untracked files), relative to the repo root. A rename's source
+ * path is listed too (it is gone); a copy's source is unchanged and is not.
+ */
+export async function statusFiles(cwd: string): Promise<string[]> {
+  const entries = (await gitOk(cwd, ['status', '--porcelain=v1', '-z', '--untracked-files=all'])).split('\0');
+  const files: string[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i] ?? '';
+    if (entry.length <= 3) continue;
+    files.push(entry.slice(3));
+    const code = entry[0];
+    if (code !== 'R' && code !== 'C') continue;
+    i++; // -z puts a rename's or copy's source path in the next entry
+    if (code === 'R' && entries[i]) files.push(entries[i] ?? '');
+  }
+  return [...new Set(files)].sort();
+}

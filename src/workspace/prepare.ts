@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { encodeFailure, FailureClass } from '../protocol/failures.js';
 import type { JobSpec } from '../protocol/job.js';
-import { changedFiles } from './changes.js';
+import { takeBaseline } from './baseline.js';
 import { branchExists, gitOk, isGitRepo } from './git.js';
 import type { WorkspaceInfo } from '../protocol/result.js';
 
@@ -29,15 +29,11 @@ export async function prepareWorkspace(spec: JobSpec, config: Config): Promise<W
   if (spec.workspacePath && !git_) {
     // A fixed workspace outside git: a plain directory that persists across the jobs that share it.
     await mkdir(spec.workspacePath, { recursive: true });
-    return { path: spec.workspacePath, mode: 'in-place', jobDir, baseline: [] };
+    return takeBaseline({ path: spec.workspacePath, mode: 'in-place', jobDir, baseline: [] }, false, config.dataDir);
   }
   if (mode === 'in-place' && !spec.workspacePath) {
-    return {
-      path: spec.repoPath,
-      mode,
-      jobDir,
-      baseline: git_ ? await changedFiles({ path: spec.repoPath, mode, jobDir, baseline: [] }) : [],
-    };
+    // The user's own folder: whatever it already holds (dirty files, in git or not) is not this job's.
+    return takeBaseline({ path: spec.repoPath, mode, jobDir, baseline: [] }, git_, config.dataDir);
   }
   if (!git_) {
     throw workspaceFailed(`workspace mode worktree needs a git repo: ${spec.repoPath}`);
@@ -51,7 +47,6 @@ export async function prepareWorkspace(spec: JobSpec, config: Config): Promise<W
     await gitOk(spec.repoPath, args);
   }
   const info: WorkspaceInfo = { path, mode: 'worktree', branch, jobDir, baseline: [] };
-  // A shared workspace already holds earlier jobs' uncommitted changes: only new ones are this job's.
-  if (spec.workspacePath) info.baseline = await changedFiles(info);
-  return info;
+  // A shared workspace already holds earlier jobs' uncommitted changes: only what differs from them is this job's.
+  return spec.workspacePath ? takeBaseline(info, true, config.dataDir) : info;
 }
