@@ -1,5 +1,6 @@
 // Client-side operations on jobs and the capacity singleton.
 import {
+  WorkflowIdReusePolicy,
   WorkflowNotFoundError,
   type Client,
   type WorkflowExecutionDescription,
@@ -25,6 +26,8 @@ export async function startJob(
 ): Promise<WorkflowHandle<typeof jobWorkflow>> {
   return client.workflow.start<typeof jobWorkflow>(WORKFLOW.job, {
     workflowId: spec.jobId,
+    // A job id names one run forever: never a second run under a closed job's id.
+    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     taskQueue: config.temporal.taskQueue,
     args: [spec],
     typedSearchAttributes: [

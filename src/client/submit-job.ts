@@ -1,7 +1,6 @@
 // Submitting a job under an id nobody has used: a job id names one run, its history and its ledger line forever.
 import {
   WorkflowExecutionAlreadyStartedError,
-  WorkflowIdReusePolicy,
   WorkflowNotFoundError,
   type Client,
   type WorkflowHandle,
@@ -12,6 +11,7 @@ import { SA } from '../protocol/search-attributes.js';
 import { WORKFLOW } from '../protocol/workflow-types.js';
 import { UsageError } from '../support/usage-error.js';
 import type { jobWorkflow } from '../workflows/job/workflow.js';
+import { startJob } from './jobs.js';
 
 /** What holds the id now: the job's own status when it is a job (succeeded, running…), else the workflow's. */
 export async function existingWorkflowState(client: Client, id: string): Promise<string | undefined> {
@@ -44,19 +44,7 @@ export async function submitJob(
   const before = await existingWorkflowState(client, spec.jobId);
   if (before) throw duplicate(spec.jobId, before);
   try {
-    // Same options as startJob (src/client/jobs.ts), plus the reuse policy it does not take.
-    return await client.workflow.start<typeof jobWorkflow>(WORKFLOW.job, {
-      workflowId: spec.jobId,
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      taskQueue: config.temporal.taskQueue,
-      args: [spec],
-      typedSearchAttributes: [
-        { key: SA.backend, value: spec.backend },
-        { key: SA.kind, value: spec.kind },
-        { key: SA.lane, value: spec.lane },
-        { key: SA.status, value: 'queued' },
-      ],
-    });
+    return await startJob(client, config, spec);
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError)
       throw duplicate(spec.jobId, (await existingWorkflowState(client, spec.jobId)) ?? 'started meanwhile');
