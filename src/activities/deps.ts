@@ -1,8 +1,17 @@
-// What every activity closes over: the worker's client and config (no globals).
+// What every activity closes over: the worker's client, config and host (no globals).
 import type { Client } from '@temporalio/client';
+import type { AgentSlots } from '../agents/process/agent-slots.js';
 import type { Config } from '../config/schema.js';
+
+/** This worker process as a fleet member: its host id, the queue only it polls, its agent slots. */
+export interface HostRuntime {
+  hostId: string;
+  hostQueue: string;
+  slots: AgentSlots;
+}
 
 export interface ActivityDeps {
   client: Client;
   config: Config;
+  host: HostRuntime;
 }

@@ -52,5 +52,11 @@ function withEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {
   if (env['NIGHTSHIFT_TASK_QUEUE']) temporal['taskQueue'] = env['NIGHTSHIFT_TASK_QUEUE'];
   if (env['NIGHTSHIFT_DATA_DIR']) out['dataDir'] = env['NIGHTSHIFT_DATA_DIR'];
   out['temporal'] = temporal;
+  const worker = { ...((out['worker'] as Record<string, unknown> | undefined) ?? {}) };
+  if (env['NIGHTSHIFT_HOST_ID']) worker['hostId'] = env['NIGHTSHIFT_HOST_ID'];
+  out['worker'] = worker;
+  const ledger = { ...((out['ledger'] as Record<string, unknown> | undefined) ?? {}) };
+  if (env['NIGHTSHIFT_LEDGER_URL']) ledger['url'] = env['NIGHTSHIFT_LEDGER_URL'];
+  out['ledger'] = ledger;
   return out;
 }

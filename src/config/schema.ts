@@ -1,5 +1,6 @@
+import { cpus, hostname } from 'node:os';
 import { z } from 'zod';
-import { DEFAULT_TASK_QUEUE } from '../protocol/ids.js';
+import { DEFAULT_TASK_QUEUE, HOST_ID } from '../protocol/ids.js';
 
 const int = (min: number) => z.number().int().min(min);
 
@@ -83,9 +84,32 @@ export const ConfigSchema = z.strictObject({
       continueAsNewEvents: int(10).default(2000),
     })
     .prefault({}),
+  worker: z
+    .strictObject({
+      /** Names this host in a fleet: its own task queue, the ledger's `host` column, `nightshift workers`. */
+      hostId: z.string().regex(HOST_ID, 'letters, digits, ".", "-", "_" (at most 63)').default(defaultHostId),
+      /** Agent CLIs this host runs at once; more wait for a slot (see README: two per core). */
+      maxAgents: int(1).default(() => Math.max(2, 2 * cpus().length)),
+      /** A host whose queue has no poller for this long is gone: its jobs prepare their workspace elsewhere. */
+      hostLostSeconds: int(1).default(30),
+    })
+    .prefault({}),
+  ledger: z
+    .strictObject({
+      /** A PostgreSQL URL shared by the fleet; unset = the embedded ledger `nightshift dev` serves on devPort. */
+      url: z.string().min(1).optional(),
+      devPort: int(1).default(7244),
+    })
+    .prefault({}),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
 export type CapacityConfig = z.infer<typeof CapacityConfigSchema>;
 export type BackendConfig = z.infer<typeof BackendConfigSchema>;
+
+/** The hostname, made a valid host id (containers and some hosts have dots or other characters). */
+function defaultHostId(): string {
+  const h = hostname().replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z0-9]+/, '');
+  return (h || 'host').slice(0, 63);
+}

@@ -17,6 +17,20 @@ export const FailureClass = {
   WorkerShutdown: 'WorkerShutdown',
   /** The agent session to resume does not exist (expired, deleted, another machine). */
   SessionNotFound: 'SessionNotFound',
+  // A host's own trouble: the job's failure, never the worker's crash.
+  /** The agent CLI's executable is not on this host (spawn ENOENT). */
+  AgentNotFound: 'AgentNotFound',
+  /** The job's directory vanished under a running job. */
+  JobDirMissing: 'JobDirMissing',
+  /** The host's disk is full (ENOSPC, EDQUOT). */
+  DiskFull: 'DiskFull',
+  /** The workspace or job dir cannot be written (EACCES, EPERM, EROFS). */
+  WorkspaceUnwritable: 'WorkspaceUnwritable',
+  // The fleet: which host holds a job's workspace.
+  /** The job's local repo path is not on the host that tried it (another host may have it). */
+  RepoNotOnHost: 'RepoNotOnHost',
+  /** The host that held the job's workspace stopped answering (no poller, or its heartbeat stopped). */
+  HostLost: 'HostLost',
   // A job's outcome after the agent.
   CheckFailed: 'CheckFailed',
   ReviewRejected: 'ReviewRejected',
@@ -38,6 +52,11 @@ export const NON_RETRYABLE: string[] = [
   FailureClass.WorkspaceFailed,
   FailureClass.SessionNotFound,
   FailureClass.ReviewMalformed,
+  FailureClass.AgentNotFound,
+  FailureClass.JobDirMissing,
+  FailureClass.DiskFull,
+  FailureClass.WorkspaceUnwritable,
+  FailureClass.RepoNotOnHost,
 ];
 
 /** Details of an agent activity's failure: which attempt, and for a rate limit the reset the CLI named. */

@@ -39,3 +39,11 @@ export function newJobId(random: () => number = Math.random): string {
   const hex = Array.from({ length: 8 }, () => Math.floor(random() * 16).toString(16)).join('');
   return `job-${hex}`;
 }
+
+/** The task queue only one worker host polls: activities that touch a job's workspace go there. */
+export function hostQueue(taskQueue: string, hostId: string): string {
+  return `${taskQueue}@${hostId}`;
+}
+
+/** Host ids name queues, directories and ledger rows: letters, digits, dot, dash, underscore. */
+export const HOST_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;

@@ -48,6 +48,29 @@ export interface WorkspaceInfo {
   baseline: string[];
   /** The baseline's content hashes, kept in a file in the job dir (absent in older records: names only). */
   baselineFile?: string;
+  /** The worker host that made it, and the task queue that reaches only that host (absent in older records). */
+  host?: string;
+  hostQueue?: string;
+  /** A repo given by URL: where the job's branch is pushed when the job ends. */
+  origin?: string;
+}
+
+/** A job that left a host: which host, why, and where it went on (the audit trail of a fleet). */
+export interface HostMove {
+  from: string;
+  to?: string;
+  /** The failure that showed the host gone: `HostLost` (no poller) or a heartbeat timeout; its message. */
+  reason: string;
+  /** The step that was running when the host was lost. */
+  step: JobStep;
+  at: number;
+}
+
+/** A URL repo's branch after the job: pushed to its origin. */
+export interface PushedBranch {
+  origin: string;
+  branch: string;
+  commit: string;
 }
 
 export interface CheckOutcome {
@@ -90,6 +113,11 @@ export interface JobResult {
   freshSession?: boolean;
   /** Set when a coding job changed nothing but its agent said why (not counted as no_op). */
   noChangeReason?: string;
+  /** The host that ran the job's last workspace; every host it left, in order. */
+  host?: string;
+  moves?: HostMove[];
+  /** A URL repo: the job's branch as pushed to the origin. */
+  pushed?: PushedBranch;
   /** Epoch ms of each stage, for latency figures and the audit trail. */
   timeline: {
     queuedAt: number;

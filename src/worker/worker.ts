@@ -1,10 +1,15 @@
-// A nightshift worker: the job and capacity workflows plus the activities that spawn agent CLIs.
+// A nightshift worker host: the shared queue (workflows, workspace preparation) plus its own host queue
+// (every activity that touches a workspace it made), so a retry never lands where the job's files are not.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Worker, type State, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
+import type { HostRuntime } from '../activities/deps.js';
+import { AgentSlots } from '../agents/process/agent-slots.js';
 import type { Config } from '../config/schema.js';
+import type { Activities } from '../protocol/activities.js';
+import { hostQueue } from '../protocol/ids.js';
 import type { WorkflowTypeName } from '../protocol/workflow-types.js';
 import type * as bundle from '../workflows/index.js';
 
@@ -24,20 +29,61 @@ export interface WorkerDeps {
   client: Client;
   connection: NativeConnection;
   overrides?: Partial<WorkerOptions>;
+  /** Replace activities by name (tests script the agent this way); the rest stay real. */
+  activities?: Partial<Activities>;
 }
 
-export async function createWorker({ config, client, connection, overrides }: WorkerDeps): Promise<Worker> {
-  return Worker.create({
+/** Both pollers of one host, run and stopped together. */
+export interface HostWorker {
+  host: HostRuntime;
+  shared: Worker;
+  pinned: Worker;
+  run(): Promise<void>;
+  shutdown(): void;
+  getState(): State;
+}
+
+export function hostRuntimeOf(config: Config): HostRuntime {
+  const { hostId, maxAgents } = config.worker;
+  return { hostId, hostQueue: hostQueue(config.temporal.taskQueue, hostId), slots: new AgentSlots(maxAgents) };
+}
+
+export async function createWorker(deps: WorkerDeps): Promise<HostWorker> {
+  const { config, client, connection, overrides } = deps;
+  const host = hostRuntimeOf(config);
+  const common = {
     connection,
     namespace: config.temporal.namespace,
-    taskQueue: config.temporal.taskQueue,
-    workflowsPath: workflowsPath(),
-    activities: createActivities({ client, config }),
+    // Names the host in `temporal task-queue describe` and in `nightshift workers`.
+    identity: `${host.hostId}@${process.pid}`,
+    activities: { ...createActivities({ client, config, host }), ...deps.activities },
     // Let running agents end (and release their leases) when the worker stops.
     shutdownGraceTime: '10 seconds',
     // Heartbeats reach the server at least every 2 s, so a cancel reaches the agent within ~2 s.
     maxHeartbeatThrottleInterval: '2 seconds',
+    // Agents wait for a host slot inside the activity (heartbeating), so task slots are never the limit.
     maxConcurrentActivityTaskExecutions: Math.max(50, config.capacity.maxSlots * 3),
+  } satisfies Partial<WorkerOptions>;
+  const shared = await Worker.create({
+    ...common,
+    taskQueue: config.temporal.taskQueue,
+    workflowsPath: workflowsPath(),
     ...overrides,
   });
+  const { workflowsPath: _w, workflowBundle: _b, ...activityOverrides } = overrides ?? {};
+  const pinned = await Worker.create({ ...common, taskQueue: host.hostQueue, ...activityOverrides });
+  const shutdown = (): void => {
+    for (const w of [shared, pinned]) if (w.getState() === 'RUNNING') w.shutdown();
+  };
+  return {
+    host,
+    shared,
+    pinned,
+    async run() {
+      // One poller stopping (a fatal error) stops the other: a host is whole or gone.
+      await Promise.all([shared.run().finally(shutdown), pinned.run().finally(shutdown)]);
+    },
+    shutdown,
+    getState: () => shared.getState(),
+  };
 }

@@ -3,14 +3,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/protocol/search-attributes.js';
-import { createActivities } from '../../src/activities/index.js';
 import type { Activities } from '../../src/protocol/activities.js';
 import { requireTemporalCli } from '../../src/dev/temporal-cli.js';
-import { createWorker } from '../../src/worker/worker.js';
+import { createWorker, type HostWorker } from '../../src/worker/worker.js';
 
 let runtimeInstalled = false;
 function quietRuntime(): void {
@@ -34,7 +33,7 @@ let queueCounter = 0;
 
 export interface Harness {
   config: Config;
-  worker: Worker;
+  worker: HostWorker;
   dataDir: string;
   stop(): Promise<void>;
 }
@@ -55,8 +54,7 @@ export async function startWorker(
   const temporal = { ...((raw['temporal'] as object | undefined) ?? {}), taskQueue };
   const config = parseConfig({ ...raw, dataDir, temporal });
   const deps = { config, client: env.client, connection: env.nativeConnection };
-  const overrides = activities ? { activities: { ...createActivities(deps), ...activities } } : undefined;
-  const worker = await createWorker(overrides ? { ...deps, overrides } : deps);
+  const worker = await createWorker(activities ? { ...deps, activities } : deps);
   const running = worker.run();
   return {
     config,
