@@ -1,11 +1,24 @@
-# The nightshift worker image: Node 20, git, and the npm-installed agent CLIs.
+# The nightshift worker image: Node 20, all six agent CLIs and bubblewrap, installed by the script setup.sh runs too.
 FROM node:20-bookworm-slim
-RUN apt-get update && apt-get install -y --no-install-recommends git ca-certificates && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev && npm install --no-save @anthropic-ai/claude-code@2.1.330
+
+# The npm CLIs go to /opt/agents at package.json's pins (the app's own install below omits devDependencies); llm and
+# aider to venvs in /app/.tools, where nightshift looks as in a checkout. --verify runs each CLI found through this PATH.
+# safe.directory: repositories mounted from the host belong to another user, which git refuses by default.
+ENV PATH="/opt/agents/node_modules/.bin:/app/.tools/llm/bin:/app/.tools/aider/bin:${PATH}"
+COPY package.json ./
+COPY scripts/install-agent-clis.sh ./scripts/
+RUN bash scripts/install-agent-clis.sh --npm-prefix /opt/agents --verify \
+  && git config --system --add safe.directory '*' \
+  && rm -rf /var/lib/apt/lists/* /root/.npm /root/.cache
+
+COPY package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY bin ./bin
 COPY src ./src
 COPY tsconfig.json ./
-ENV PATH="/app/node_modules/.bin:${PATH}"
+
+# Each container its own data dir (worktrees, mirrors, sessions): an anonymous volume per container unless mounted.
+ENV NIGHTSHIFT_DATA_DIR=/data
+VOLUME ["/data"]
 ENTRYPOINT ["node", "/app/bin/nightshift.js"]

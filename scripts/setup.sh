@@ -12,17 +12,9 @@ if [ ! -x node_modules/.bin/tsx ] || [ ! -x node_modules/.bin/claude ] || [ ! -x
   npm install --no-audit --no-fund --loglevel=error
 fi
 
-# pip_cli NAME SPEC: a venv in .tools/NAME with SPEC installed, unless .tools/NAME/bin/NAME exists.
-pip_cli() {
-  if [ ! -x ".tools/$1/bin/$1" ]; then
-    echo "setup: installing $2 into .tools/$1" >&2
-    rm -rf ".tools/$1"
-    python3 -m venv ".tools/$1"
-    ".tools/$1/bin/pip" install --quiet --disable-pip-version-check "$2"
-  fi
-}
-pip_cli llm llm==0.36
-pip_cli aider aider-chat==0.86.2
+# The six agent CLIs at their pins (llm and aider in .tools/llm, .tools/aider), bubblewrap, git, python3-venv:
+# the same script the Dockerfile runs, so every CI run exercises the image's install steps.
+bash scripts/install-agent-clis.sh
 
 if [ -n "${TEMPORAL_CLI:-}" ] && [ -x "${TEMPORAL_CLI}" ]; then
   :

@@ -1,7 +1,8 @@
 // What every activity closes over: the worker's client, config and host (no globals).
 import type { Client } from '@temporalio/client';
-import type { AgentSlots } from '../agents/process/agent-slots.js';
+import { AgentSlots } from '../agents/process/agent-slots.js';
 import type { Config } from '../config/schema.js';
+import { hostQueue } from '../protocol/ids.js';
 
 /** This worker process as a fleet member: its host id, the queue only it polls, its agent slots. */
 export interface HostRuntime {
@@ -14,4 +15,9 @@ export interface ActivityDeps {
   client: Client;
   config: Config;
   host: HostRuntime;
+}
+
+export function hostRuntimeOf(config: Config): HostRuntime {
+  const { hostId, maxAgents } = config.worker;
+  return { hostId, hostQueue: hostQueue(config.temporal.taskQueue, hostId), slots: new AgentSlots(maxAgents) };
 }

@@ -2,27 +2,38 @@
 import type { Activities } from '../protocol/activities.js';
 import type { ActivityDeps } from './deps.js';
 import { changedFiles } from '../workspace/changes.js';
-import { runCheck } from '../workspace/check.js';
 import { commitBranch } from '../workspace/commit.js';
 import { prepareWorkspace } from '../workspace/prepare.js';
+import { publishBranch } from '../workspace/publish.js';
 import { closedWorkflowsWith, requestLeaseWith, runningLeasesWith } from './lease.js';
+import { liveHostsWith } from './hosts.js';
 import { recordJobWith } from './ledger.js';
 import { parseVerdict, prepareReview } from './review.js';
 import { runAgentWith } from './run-agent.js';
+import { runCheck } from './run-check.js';
+import { withIoFailures } from './io-failure.js';
 
 /** Activities close over their dependencies (client, config); workflows proxy the protocol's interface. */
 export function createActivities(deps: ActivityDeps): Activities {
-  return {
+  // A job's I/O trouble (a missing dir, a full disk) is its failure with a class, never the worker's crash.
+  return withIoFailures({
     requestLease: requestLeaseWith(deps),
     closedWorkflows: closedWorkflowsWith(deps),
     runningLeases: runningLeasesWith(deps),
-    prepareWorkspace: (spec) => prepareWorkspace(spec, deps.config),
+    liveHosts: liveHostsWith(deps),
+    // The workspace names the host that made it: every later activity of the job goes to that host's queue.
+    prepareWorkspace: async (spec) => ({
+      ...(await prepareWorkspace(spec, deps.config)),
+      host: deps.host.hostId,
+      hostQueue: deps.host.hostQueue,
+    }),
     runAgent: runAgentWith(deps),
     runCheck,
     changedFiles,
     prepareReview,
     parseVerdict,
     commitBranch,
+    publishBranch,
     recordJob: recordJobWith(deps),
-  };
+  });
 }

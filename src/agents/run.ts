@@ -2,12 +2,14 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
+import { FailureClass } from '../protocol/failures.js';
 import type { JobSpec } from '../protocol/job.js';
 import type { AgentSummary, WorkspaceInfo } from '../protocol/result.js';
 import { logger, maskSecrets } from '../support/logger.js';
+import { UsageError } from '../support/usage-error.js';
 import type { AgentAdapter, ParsedRun, RunContext, Verdict } from './contract.js';
 import { writeInstructions } from './instructions.js';
-import { superviseAgent, type StopReason, type Supervised, type Watch } from './process/supervise.js';
+import { superviseAgent, type Fault, type StopReason, type Supervised, type Watch } from './process/supervise.js';
 import { adapterFor, resolveCommand } from './registry.js';
 
 export interface AgentRunRequest {
@@ -22,18 +24,25 @@ export interface AgentRunRequest {
 
 export type AgentRunOutcome =
   | { kind: 'succeeded'; summary: AgentSummary }
-  | { kind: 'stopped'; reason: Exclude<StopReason, 'exited'> }
+  | { kind: 'stopped'; reason: Exclude<StopReason, 'exited' | 'fault'> }
+  /** Host trouble (job dir gone, spawn or output file failed): the activity classifies it. */
+  | { kind: 'fault'; fault: Fault }
   | { kind: 'failed'; verdict: Extract<Verdict, { ok: false }> };
 
 /** What the adapter is told about this run (the spec's backend, model, session and the worker's settings). */
-export async function runContextOf(spec: JobSpec, workspace: WorkspaceInfo, config: Config): Promise<RunContext> {
+export async function runContextOf(
+  spec: JobSpec,
+  workspace: WorkspaceInfo,
+  config: Config,
+  command = resolveCommand(spec.backend, config),
+): Promise<RunContext> {
   const stateDir = join(config.dataDir, 'backends', spec.backend);
   await mkdir(stateDir, { recursive: true });
   return {
     prompt: spec.prompt,
     workspace: workspace.path,
     config: config.backends[spec.backend] ?? { env: {}, extraArgs: [] },
-    command: resolveCommand(spec.backend, config),
+    command,
     stateDir,
     requestTimeoutSeconds: Math.min(spec.timeoutSeconds, 600),
     ...(spec.model ? { model: spec.model } : {}),
@@ -46,7 +55,9 @@ export async function runAgentCli(req: AgentRunRequest): Promise<AgentRunOutcome
   const { spec, workspace, attempt, config } = req;
   const log = logger('run-agent').child({ jobId: spec.jobId, backend: spec.backend, attempt });
   const adapter: AgentAdapter = adapterFor(spec.backend);
-  const ctx = await runContextOf(spec, workspace, config);
+  const command = hostCommand(spec.backend, config);
+  if (!command.ok) return { kind: 'failed', verdict: command };
+  const ctx = await runContextOf(spec, workspace, config, command.path);
   const instructionsWritten = await writeInstructions(adapter, workspace.path, config.instructions);
   const state = adapter.prepare ? await adapter.prepare(ctx) : undefined;
   const invocation = adapter.invocation(ctx, state);
@@ -61,6 +72,7 @@ export async function runAgentCli(req: AgentRunRequest): Promise<AgentRunOutcome
     timeoutMs: spec.timeoutSeconds * 1000,
     hangMs: spec.hangTimeoutSeconds * 1000,
     heartbeatMs: spec.heartbeatSeconds * 1000,
+    mustExist: [workspace.jobDir, workspace.path],
     onLine: (line) => parser.feed(line),
     progress: () => ({ attempt, turns: parser.run.turns, toolCalls: parser.run.toolCalls, tokens: parser.run.tokens }),
     watch: req.watch,
@@ -69,7 +81,8 @@ export async function runAgentCli(req: AgentRunRequest): Promise<AgentRunOutcome
     { exitCode: sup.exitCode, signal: sup.signal, ms: sup.exitedAt - sup.spawnedAt, stop: sup.stopReason },
     'agent exited',
   );
-  if (sup.stopReason !== 'exited') return { kind: 'stopped', reason: sup.stopReason };
+  if (sup.fault) return { kind: 'fault', fault: sup.fault };
+  if (sup.stopReason !== 'exited' && sup.stopReason !== 'fault') return { kind: 'stopped', reason: sup.stopReason };
   const verdict = adapter.classify(parser.run, {
     exitCode: sup.exitCode,
     signal: sup.signal,
@@ -79,6 +92,16 @@ export async function runAgentCli(req: AgentRunRequest): Promise<AgentRunOutcome
   if (!verdict.ok) return { kind: 'failed', verdict: { ...verdict, message: maskSecrets(verdict.message) } };
   await adapter.afterRun?.(parser.run, ctx, state);
   return { kind: 'succeeded', summary: summaryOf(req, parser.run, sup, outputFile, instructionsWritten) };
+}
+
+/** The CLI's executable on this host. Submit checked it; gone since (uninstalled, another host): this job's failure. */
+function hostCommand(backend: string, config: Config): { ok: true; path: string } | Extract<Verdict, { ok: false }> {
+  try {
+    return { ok: true, path: resolveCommand(backend, config) };
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    return { ok: false, type: FailureClass.AgentNotFound, message: `${err.message} (on this host)` };
+  }
 }
 
 /** The run as a bounded, secret-free payload. */

@@ -6,6 +6,7 @@ import { adapterFor, resolveCommand } from '../agents/registry.js';
 import type { Config } from '../config/schema.js';
 import { capacityWorkflowId, newJobId } from '../protocol/ids.js';
 import { LANES, WORKSPACE_MODES, type JobSpec } from '../protocol/job.js';
+import { isRepoUrl, maskRepoUrl } from '../protocol/repo.js';
 import { UsageError } from '../support/usage-error.js';
 import { describeIssues } from '../support/zod-issues.js';
 
@@ -71,6 +72,7 @@ export function resolveJobSpec(raw: unknown, config: Config, cwd = process.cwd()
     fallbacks,
     failoverMaxWaitSeconds: config.failover.maxWaitSeconds,
     capacityWorkflowId: capacityWorkflowId(config.temporal.taskQueue),
+    hostLostSeconds: config.worker.hostLostSeconds,
   };
   if (input.check) spec.check = input.check;
   if (input.model) spec.model = input.model;
@@ -113,8 +115,19 @@ function candidates(pinned: string | undefined, kind: string, config: Config): s
   return list;
 }
 
-/** The repo must exist now (a job that fails later for a typo is half-submitted); a scratch job needs none. */
+/**
+ * A git URL as given (each worker host clones it; an unreachable one fails the job naming it, credentials masked).
+ * A local repo must exist now (a job that fails later for a typo is half-submitted); a scratch job needs none.
+ */
 function repoPathOf(repo: string, workspace: string, cwd: string): string {
+  if (isRepoUrl(repo)) {
+    // The spec lives in Temporal's history: a token in the URL would be kept there for good.
+    if (maskRepoUrl(repo) !== repo)
+      throw new UsageError(
+        `--repo: "${maskRepoUrl(repo)}" carries credentials; use an SSH key or a git credential helper instead`,
+      );
+    return repo;
+  }
   const path = resolve(cwd, repo);
   if (workspace !== 'none' && !existsSync(path)) throw new UsageError(`--repo: "${repo}" does not exist (${path})`);
   return path;

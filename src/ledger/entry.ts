@@ -1,4 +1,4 @@
-// One line of the job ledger: the figures `nightshift stats` sums, taken from a finished job's result.
+// One row of the job ledger: the figures `nightshift stats` sums, taken from a finished job's result.
 import type { JobResult } from '../protocol/result.js';
 import type { Lane } from '../protocol/job.js';
 
@@ -8,6 +8,8 @@ export interface LedgerEntry {
   backend: string;
   kind: string;
   lane: Lane;
+  /** The worker host that ran the job (`unknown` for results from before hosts were recorded). */
+  host: string;
   queuedAt: number;
   finishedAt: number;
   durationMs: number;
@@ -24,6 +26,8 @@ export interface LedgerEntry {
   failureClass?: string;
 }
 
+export const UNKNOWN_HOST = 'unknown';
+
 export function ledgerEntryOf(r: JobResult): LedgerEntry {
   const entry: LedgerEntry = {
     jobId: r.jobId,
@@ -31,6 +35,7 @@ export function ledgerEntryOf(r: JobResult): LedgerEntry {
     backend: r.backend,
     kind: r.kind,
     lane: r.lane,
+    host: r.host ?? UNKNOWN_HOST,
     queuedAt: r.timeline.queuedAt,
     finishedAt: r.timeline.finishedAt,
     durationMs: r.durationMs,

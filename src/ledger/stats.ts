@@ -1,7 +1,7 @@
-// Per-group figures over ledger entries: counts, rates, duration percentiles, token and cost sums.
-import type { LedgerEntry } from './entry.js';
+// Per-group figures as SQL over the ledger: counts, rates, duration percentiles, token and cost sums.
+import type { Queryable } from './pool.js';
 
-export const GROUP_BY = ['backend', 'kind', 'lane'] as const;
+export const GROUP_BY = ['backend', 'kind', 'lane', 'host'] as const;
 export type GroupBy = (typeof GROUP_BY)[number];
 
 export interface StatsRow {
@@ -23,51 +23,86 @@ export interface StatsRow {
   costUsd: number;
 }
 
-/** Nearest-rank percentile of an ascending list. */
+export interface Stats {
+  rows: StatsRow[];
+  total: StatsRow;
+}
+
+/** Nearest-rank percentile of an ascending list: what `percentile_disc` computes (tests check the SQL with it). */
 export function percentile(sorted: number[], p: number): number | null {
   if (sorted.length === 0) return null;
   return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? null;
 }
 
-function rowOf(group: string, es: LedgerEntry[]): StatsRow {
-  const count = (s: LedgerEntry['status']): number => es.filter((e) => e.status === s).length;
-  const succeeded = count('succeeded');
-  const cancelled = count('cancelled');
-  const revised = es.filter((e) => e.status === 'succeeded' && e.revised).length;
-  const durations = es.map((e) => e.durationMs).sort((a, b) => a - b);
-  const sum = (f: (e: LedgerEntry) => number): number => es.reduce((acc, e) => acc + f(e), 0);
-  return {
-    group,
-    jobs: es.length,
-    succeeded,
-    failed: count('failed'),
-    noOp: count('no_op'),
-    cancelled,
-    successRate: es.length - cancelled > 0 ? succeeded / (es.length - cancelled) : null,
-    revised,
-    revisedRate: succeeded > 0 ? revised / succeeded : null,
-    p50DurationMs: percentile(durations, 50),
-    p95DurationMs: percentile(durations, 95),
-    tokensIn: sum((e) => e.tokensIn),
-    tokensOut: sum((e) => e.tokensOut),
-    costUsd: sum((e) => e.costUsd ?? 0),
-  };
+// One pass: a row per group and, from the empty grouping set, the total. Counts and sums come back as float8
+// (JS numbers; exact below 2^53) instead of bigint/numeric strings.
+const statsSql = (column: GroupBy): string => `
+  SELECT grp, is_total, jobs, succeeded, failed, no_op, cancelled, revised,
+         succeeded / NULLIF(jobs - cancelled, 0) AS success_rate,
+         revised / NULLIF(succeeded, 0) AS revised_rate,
+         p50, p95, tokens_in, tokens_out, cost_usd
+  FROM (
+    SELECT ${column} AS grp, GROUPING(${column}) = 1 AS is_total,
+           count(*)::float8 AS jobs,
+           count(*) FILTER (WHERE status = 'succeeded')::float8 AS succeeded,
+           count(*) FILTER (WHERE status = 'failed')::float8 AS failed,
+           count(*) FILTER (WHERE status = 'no_op')::float8 AS no_op,
+           count(*) FILTER (WHERE status = 'cancelled')::float8 AS cancelled,
+           count(*) FILTER (WHERE status = 'succeeded' AND revised)::float8 AS revised,
+           percentile_disc(0.5) WITHIN GROUP (ORDER BY duration_ms)::float8 AS p50,
+           percentile_disc(0.95) WITHIN GROUP (ORDER BY duration_ms)::float8 AS p95,
+           coalesce(sum(tokens_in), 0)::float8 AS tokens_in,
+           coalesce(sum(tokens_out), 0)::float8 AS tokens_out,
+           coalesce(sum(cost_usd), 0)::float8 AS cost_usd
+    FROM ledger_jobs
+    WHERE $1::timestamptz IS NULL OR finished_at >= $1::timestamptz
+    GROUP BY GROUPING SETS ((${column}), ())
+  ) g`;
+
+interface Row {
+  grp: string | null;
+  is_total: boolean;
+  jobs: number;
+  succeeded: number;
+  failed: number;
+  no_op: number;
+  cancelled: number;
+  revised: number;
+  success_rate: number | null;
+  revised_rate: number | null;
+  p50: number | null;
+  p95: number | null;
+  tokens_in: number;
+  tokens_out: number;
+  cost_usd: number;
 }
 
-/** Rows per group (sorted by job count, then name) and a total row; only jobs finished at or after `since`. */
-export function computeStats(all: LedgerEntry[], by: GroupBy, since?: number): { rows: StatsRow[]; total: StatsRow } {
-  const entries = since === undefined ? all : all.filter((e) => e.finishedAt >= since);
-  const groups = new Map<string, LedgerEntry[]>();
-  for (const e of entries) {
-    const key = e[by];
-    const list = groups.get(key);
-    if (list) list.push(e);
-    else groups.set(key, [e]);
-  }
-  const rows = [...groups]
-    .map(([g, es]) => rowOf(g, es))
+const rowOf = (group: string, r: Row | undefined): StatsRow => ({
+  group,
+  jobs: r?.jobs ?? 0,
+  succeeded: r?.succeeded ?? 0,
+  failed: r?.failed ?? 0,
+  noOp: r?.no_op ?? 0,
+  cancelled: r?.cancelled ?? 0,
+  successRate: r?.success_rate ?? null,
+  revised: r?.revised ?? 0,
+  revisedRate: r?.revised_rate ?? null,
+  p50DurationMs: r?.p50 ?? null,
+  p95DurationMs: r?.p95 ?? null,
+  tokensIn: r?.tokens_in ?? 0,
+  tokensOut: r?.tokens_out ?? 0,
+  costUsd: r?.cost_usd ?? 0,
+});
+
+/** Rows per group (by job count, then name) and a total row; only jobs finished at or after `since` (epoch ms). */
+export async function queryStats(db: Queryable, by: GroupBy, since?: number): Promise<Stats> {
+  if (!GROUP_BY.includes(by)) throw new Error(`stats: cannot group by "${String(by)}"`); // it names a column
+  const { rows } = await db.query<Row>(statsSql(by), [since === undefined ? null : new Date(since)]);
+  const groups = rows
+    .filter((r) => !r.is_total)
+    .map((r) => rowOf(r.grp ?? '', r))
     .sort((a, b) => b.jobs - a.jobs || a.group.localeCompare(b.group));
-  return { rows, total: rowOf('total', entries) };
+  return { rows: groups, total: rowOf('total', rows.find((r) => r.is_total)) };
 }
 
 /** `7d`, `12h`, `30m`, `90s`, `2w` → milliseconds; undefined when the text is not a duration. */

@@ -1,42 +1,53 @@
-// The ledger: one JSON line per finished job, appended by an activity at job end, read whole by `stats`.
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+// Writing jobs to the ledger: one UPSERT per job id, so a retried activity (or a repeated import) leaves one row.
 import type { LedgerEntry } from './entry.js';
+import type { Queryable } from './pool.js';
 
-export const ledgerPath = (dataDir: string): string => join(dataDir, 'ledger', 'jobs.jsonl');
+/** Integer columns take integers (a fractional figure would fail the whole write). */
+const int = (n: number): number => Math.round(n);
 
-/** One write per line with O_APPEND: concurrent workers on one host do not interleave lines. */
-export async function appendEntry(dataDir: string, entry: LedgerEntry): Promise<void> {
-  const file = ledgerPath(dataDir);
-  await mkdir(dirname(file), { recursive: true });
-  await appendFile(file, JSON.stringify(entry) + '\n', { flag: 'a' });
-}
+/** Column ← entry field, in insert order. */
+const COLUMNS: readonly (readonly [string, (e: LedgerEntry) => unknown])[] = [
+  ['job_id', (e) => e.jobId],
+  ['status', (e) => e.status],
+  ['backend', (e) => e.backend],
+  ['kind', (e) => e.kind],
+  ['lane', (e) => e.lane],
+  ['host', (e) => e.host],
+  ['queued_at', (e) => new Date(e.queuedAt)],
+  ['finished_at', (e) => new Date(e.finishedAt)],
+  ['duration_ms', (e) => int(e.durationMs)],
+  ['lease_wait_ms', (e) => int(e.leaseWaitMs)],
+  ['tokens_in', (e) => int(e.tokensIn)],
+  ['tokens_out', (e) => int(e.tokensOut)],
+  ['cache_read', (e) => int(e.cacheRead)],
+  ['cache_write', (e) => int(e.cacheWrite)],
+  ['cost_usd', (e) => e.costUsd ?? null],
+  ['attempts', (e) => int(e.attempts)],
+  ['revised', (e) => e.revised],
+  ['reviewed', (e) => e.reviewed],
+  ['failure_class', (e) => e.failureClass ?? null],
+];
 
-export interface LedgerRead {
-  entries: LedgerEntry[];
-  /** Lines that did not parse (a torn last line after a crash): skipped, counted. */
-  skipped: number;
-}
+const NAMES = COLUMNS.map(([c]) => c).join(', ');
+const UPDATE = COLUMNS.slice(1)
+  .map(([c]) => `${c} = EXCLUDED.${c}`)
+  .concat('recorded_at = now()')
+  .join(', ');
 
-/** Every job once: a retried activity may have appended a job twice, and the last line wins. */
-export async function readLedger(dataDir: string): Promise<LedgerRead> {
-  let text: string;
-  try {
-    text = await readFile(ledgerPath(dataDir), 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], skipped: 0 };
-    throw err;
+/** Rows per statement: well under PostgreSQL's 65,535 parameters. */
+const BATCH = 1000;
+
+/** Upserts the entries (the last one per job id wins); one statement per batch. */
+export async function recordEntries(db: Queryable, entries: readonly LedgerEntry[]): Promise<void> {
+  const byId = new Map(entries.map((e) => [e.jobId, e]));
+  const unique = [...byId.values()];
+  for (let i = 0; i < unique.length; i += BATCH) {
+    const batch = unique.slice(i, i + BATCH);
+    const values = batch.flatMap((e) => COLUMNS.map(([, field]) => field(e)));
+    const rows = batch.map((_, r) => `(${COLUMNS.map((_c, c) => `$${r * COLUMNS.length + c + 1}`).join(', ')})`);
+    await db.query(
+      `INSERT INTO ledger_jobs (${NAMES}) VALUES ${rows.join(', ')} ON CONFLICT (job_id) DO UPDATE SET ${UPDATE}`,
+      values,
+    );
   }
-  const byId = new Map<string, LedgerEntry>();
-  let skipped = 0;
-  for (const line of text.split('\n')) {
-    if (!line) continue;
-    try {
-      const e = JSON.parse(line) as LedgerEntry;
-      byId.set(e.jobId, e);
-    } catch {
-      skipped++;
-    }
-  }
-  return { entries: [...byId.values()], skipped };
 }

@@ -2,7 +2,7 @@
 // Workflows proxy this interface; src/activities implements it.
 import type { LeaseRequestInput } from './capacity.js';
 import type { JobSpec } from './job.js';
-import type { AgentSummary, CheckOutcome, JobResult, ReviewVerdict, WorkspaceInfo } from './result.js';
+import type { AgentSummary, CheckOutcome, JobResult, PushedBranch, ReviewVerdict, WorkspaceInfo } from './result.js';
 
 export interface RunAgentInput {
   spec: JobSpec;
@@ -24,6 +24,14 @@ export interface CommitBranchInput {
   /** The job's worktree. */
   cwd: string;
   /** The job's filesChanged (relative to the worktree). */
+  files: string[];
+  message: string;
+}
+
+export interface PublishBranchInput {
+  /** The job's workspace: only one with an `origin` (a URL repo) is pushed. */
+  workspace: WorkspaceInfo;
+  /** The job's filesChanged (relative to the worktree), committed before the push. */
   files: string[];
   message: string;
 }
@@ -54,6 +62,8 @@ export interface Activities {
   requestLease(req: LeaseRequestInput): Promise<void>;
   closedWorkflows(ids: string[]): Promise<string[]>;
   runningLeases(): Promise<RunningLease[]>;
+  /** Host ids polling the shared queue now (a lost host may linger until Temporal forgets its poller). */
+  liveHosts(): Promise<string[]>;
   prepareWorkspace(spec: JobSpec): Promise<WorkspaceInfo>;
   runAgent(input: RunAgentInput): Promise<AgentSummary>;
   runCheck(input: CheckInput): Promise<CheckOutcome>;
@@ -61,6 +71,8 @@ export interface Activities {
   prepareReview(input: ReviewRequest): Promise<ReviewSetup>;
   parseVerdict(input: VerdictInput): Promise<ReviewVerdict>;
   commitBranch(input: CommitBranchInput): Promise<string>;
+  /** A URL repo's job: commit the files on its branch and push it to the origin; undefined for a local repo. */
+  publishBranch(input: PublishBranchInput): Promise<PushedBranch | undefined>;
   recordJob(result: JobResult): Promise<void>;
 }
 
@@ -69,6 +81,7 @@ export const ACTIVITY: { readonly [K in keyof Activities]: K } = {
   requestLease: 'requestLease',
   closedWorkflows: 'closedWorkflows',
   runningLeases: 'runningLeases',
+  liveHosts: 'liveHosts',
   prepareWorkspace: 'prepareWorkspace',
   runAgent: 'runAgent',
   runCheck: 'runCheck',
@@ -76,5 +89,6 @@ export const ACTIVITY: { readonly [K in keyof Activities]: K } = {
   prepareReview: 'prepareReview',
   parseVerdict: 'parseVerdict',
   commitBranch: 'commitBranch',
+  publishBranch: 'publishBranch',
   recordJob: 'recordJob',
 };

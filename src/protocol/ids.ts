@@ -47,3 +47,7 @@ export function hostQueue(taskQueue: string, hostId: string): string {
 
 /** Host ids name queues, directories and ledger rows: letters, digits, dot, dash, underscore. */
 export const HOST_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+/** A worker's Temporal identity: `<hostId>@<pid>`; the host id is what names it in the fleet. */
+export const workerIdentity = (hostId: string, pid: number): string => `${hostId}@${pid}`;
+export const hostOfIdentity = (identity: string): string => identity.split('@')[0] ?? identity;

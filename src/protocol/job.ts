@@ -48,6 +48,10 @@ export interface JobSpec {
   branch?: string;
   /** On a failing check, send its output to the same agent session, up to this many rounds. */
   fixRounds?: number;
+  /** A host that stops polling for this long is gone: the job prepares its workspace on another (fleet). */
+  hostLostSeconds?: number;
+  /** Prefer this worker host (a session's or chain's earlier jobs ran there); another when it is gone. */
+  host?: string;
   /** A second model reviews the task and the diff; on "revise" the author gets the review, up to `rounds` times. */
   review?: { backend: string; rounds: number; model?: string };
 }

@@ -111,6 +111,8 @@ export interface JobResult {
   revised?: boolean;
   /** Set by a warm session when the agent's session could not be resumed and the job ran in a fresh one. */
   freshSession?: boolean;
+  /** Why the session was fresh: e.g. the job moved to a host that does not hold the agent's session. */
+  freshSessionReason?: string;
   /** Set when a coding job changed nothing but its agent said why (not counted as no_op). */
   noChangeReason?: string;
   /** The host that ran the job's last workspace; every host it left, in order. */
@@ -138,5 +140,7 @@ export interface JobProgress {
   kind: string;
   queuedAt: number;
   leaseGrantedAt?: number;
+  /** The worker host holding the job's workspace now (fleet). */
+  host?: string;
   result?: JobResult;
 }

@@ -27,6 +27,8 @@ export interface SessionView {
   name: string;
   backend?: string;
   agentSessionId?: string;
+  /** The worker host holding the workspace and agent session (fleet). */
+  host?: string;
   jobsDone: number;
   jobsFailed: number;
   queued: string[];

@@ -5,11 +5,10 @@ import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type State, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
-import type { HostRuntime } from '../activities/deps.js';
-import { AgentSlots } from '../agents/process/agent-slots.js';
+import { hostRuntimeOf, type HostRuntime } from '../activities/deps.js';
 import type { Config } from '../config/schema.js';
 import type { Activities } from '../protocol/activities.js';
-import { hostQueue } from '../protocol/ids.js';
+import { workerIdentity } from '../protocol/ids.js';
 import type { WorkflowTypeName } from '../protocol/workflow-types.js';
 import type * as bundle from '../workflows/index.js';
 
@@ -43,11 +42,6 @@ export interface HostWorker {
   getState(): State;
 }
 
-export function hostRuntimeOf(config: Config): HostRuntime {
-  const { hostId, maxAgents } = config.worker;
-  return { hostId, hostQueue: hostQueue(config.temporal.taskQueue, hostId), slots: new AgentSlots(maxAgents) };
-}
-
 export async function createWorker(deps: WorkerDeps): Promise<HostWorker> {
   const { config, client, connection, overrides } = deps;
   const host = hostRuntimeOf(config);
@@ -55,7 +49,7 @@ export async function createWorker(deps: WorkerDeps): Promise<HostWorker> {
     connection,
     namespace: config.temporal.namespace,
     // Names the host in `temporal task-queue describe` and in `nightshift workers`.
-    identity: `${host.hostId}@${process.pid}`,
+    identity: workerIdentity(host.hostId, process.pid),
     activities: { ...createActivities({ client, config, host }), ...deps.activities },
     // Let running agents end (and release their leases) when the worker stops.
     shutdownGraceTime: '10 seconds',

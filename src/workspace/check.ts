@@ -1,32 +1,34 @@
-import { appendFile } from 'node:fs/promises';
+// The repo's own check after the agent (argv, no shell): its log in the job dir, its outcome with a bounded tail.
 import { join } from 'node:path';
-import { execa } from 'execa';
 import type { CheckInput } from '../protocol/activities.js';
 import type { CheckOutcome } from '../protocol/result.js';
 
 const TAIL_BYTES = 4000;
 
-/** The repo's own check (argv, no shell) after the agent: exit code, duration and a bounded tail. */
-export async function runCheck(input: CheckInput): Promise<CheckOutcome> {
+/** How the check's process ended: its exit code (none when killed), whether it ran out of time, its output's end. */
+export interface CheckRun {
+  exitCode: number | undefined;
+  timedOut: boolean;
+  outputTail: string;
+}
+
+/**
+ * Runs `file args` in the check's cwd, its output (stdout and stderr) appended to `log`. The activity provides it:
+ * the process in its own group (reaped with the host), heartbeats, killed on timeout and cancel.
+ */
+export type CheckProcess = (file: string, args: string[], log: string) => Promise<CheckRun>;
+
+export async function runCheck(input: CheckInput, run: CheckProcess): Promise<CheckOutcome> {
   const [file, ...args] = input.command;
   if (!file) throw new Error('check command is empty');
   const started = Date.now();
-  const r = await execa(file, args, {
-    cwd: input.cwd,
-    reject: false,
-    all: true,
-    stdin: 'ignore',
-    timeout: input.timeoutSeconds * 1000,
-    killSignal: 'SIGKILL',
-  });
-  const output = r.all ?? '';
-  await appendFile(join(input.jobDir, 'check.log'), output);
-  const exitCode = r.exitCode ?? (r.timedOut ? 124 : 1);
+  const r = await run(file, args, join(input.jobDir, 'check.log'));
+  const exitCode = r.timedOut ? 124 : (r.exitCode ?? 1);
   return {
     command: input.command,
     exitCode,
     passed: exitCode === 0,
     durationMs: Date.now() - started,
-    outputTail: output.slice(-TAIL_BYTES),
+    outputTail: r.outputTail.slice(-TAIL_BYTES),
   };
 }

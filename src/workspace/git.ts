@@ -1,11 +1,12 @@
-// The one git runner for workspaces: no prompts (stdin closed), nightshift's identity on commits, no signing.
+// The one git runner for workspaces: no prompts (stdin closed, none for credentials), nightshift's identity on
+// commits, no signing.
 import { execa } from 'execa';
 
 const IDENTITY = ['-c', 'user.name=nightshift', '-c', 'user.email=nightshift@localhost', '-c', 'commit.gpgsign=false'];
 
 /** git in `cwd`; never throws for a non-zero exit (the caller reads exitCode). */
 export const git = (cwd: string, args: string[]) =>
-  execa('git', [...IDENTITY, ...args], { cwd, reject: false, stdin: 'ignore' });
+  execa('git', [...IDENTITY, ...args], { cwd, reject: false, stdin: 'ignore', env: { GIT_TERMINAL_PROMPT: '0' } });
 
 /** git in `cwd`, its stdout as printed; a non-zero exit throws with git's own message. */
 export async function gitOk(cwd: string, args: string[]): Promise<string> {

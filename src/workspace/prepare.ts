@@ -1,11 +1,14 @@
+// Where a job works: a scratch dir, the user's folder, a git worktree of a local repo or of a URL repo's mirror.
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { encodeFailure, FailureClass } from '../protocol/failures.js';
 import type { JobSpec } from '../protocol/job.js';
+import { isRepoUrl } from '../protocol/repo.js';
 import { takeBaseline } from './baseline.js';
-import { branchExists, gitOk, isGitRepo } from './git.js';
+import { branchExists, git, gitOk, isGitRepo } from './git.js';
+import { prepareFromUrl } from './prepare-url.js';
 import type { WorkspaceInfo } from '../protocol/result.js';
 
 /** Bad repo input: one attempt and a clean error, retrying cannot help. */
@@ -21,8 +24,11 @@ export async function prepareWorkspace(spec: JobSpec, config: Config): Promise<W
     await mkdir(scratch, { recursive: true });
     return { path: scratch, mode: 'none', jobDir, baseline: [] };
   }
+  if (isRepoUrl(spec.repoPath)) return prepareFromUrl(spec, config, jobDir);
   if (!existsSync(spec.repoPath)) {
-    throw workspaceFailed(`repo path does not exist: ${spec.repoPath}`);
+    // Another host of the fleet may have it: the workflow tries them, and fails the job when none does.
+    const message = `repo path does not exist on host ${config.worker.hostId}: ${spec.repoPath}`;
+    throw encodeFailure(FailureClass.RepoNotOnHost, message, { nonRetryable: true });
   }
   const git_ = await isGitRepo(spec.repoPath);
   const mode = spec.workspaceMode === 'auto' ? (git_ ? 'worktree' : 'in-place') : spec.workspaceMode;
@@ -44,6 +50,9 @@ export async function prepareWorkspace(spec: JobSpec, config: Config): Promise<W
     // A fixed workspace keeps its branch across jobs; a new one starts from HEAD.
     const reuse = spec.workspacePath && (await branchExists(spec.repoPath, branch));
     const args = reuse ? ['worktree', 'add', path, branch] : ['worktree', 'add', '-B', branch, path, 'HEAD'];
+    // A repo other hosts share may still register this path for a host that was lost with the job's files:
+    // drop just that registration (a prune would drop every other host's live worktrees too).
+    await git(spec.repoPath, ['worktree', 'remove', '--force', path]);
     await gitOk(spec.repoPath, args);
   }
   const info: WorkspaceInfo = { path, mode: 'worktree', branch, jobDir, baseline: [] };

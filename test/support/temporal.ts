@@ -10,6 +10,7 @@ import { ALL_SEARCH_ATTRIBUTES } from '../../src/protocol/search-attributes.js';
 import type { Activities } from '../../src/protocol/activities.js';
 import { requireTemporalCli } from '../../src/dev/temporal-cli.js';
 import { createWorker, type HostWorker } from '../../src/worker/worker.js';
+import { sharedLedgerUrl } from './postgres.js';
 
 let runtimeInstalled = false;
 function quietRuntime(): void {
@@ -52,7 +53,10 @@ export async function startWorker(
   const dataDir = reuse?.dataDir ?? mkdtempSync(join(tmpdir(), 'nightshift-test-'));
   const taskQueue = reuse?.taskQueue ?? `test-${process.pid}-${Date.now()}-${++queueCounter}`;
   const temporal = { ...((raw['temporal'] as object | undefined) ?? {}), taskQueue };
-  const config = parseConfig({ ...raw, dataDir, temporal });
+  // Workers record every job at its end: unless the test names a ledger, this process's shared embedded one.
+  const given = raw['ledger'] as { url?: string } | undefined;
+  const ledger = { ...given, url: given?.url ?? (await sharedLedgerUrl()) };
+  const config = parseConfig({ ...raw, dataDir, temporal, ledger });
   const deps = { config, client: env.client, connection: env.nativeConnection };
   const worker = await createWorker(activities ? { ...deps, activities } : deps);
   const running = worker.run();

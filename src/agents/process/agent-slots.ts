@@ -26,6 +26,9 @@ export class AgentSlots {
         this.queue.shift()?.();
       };
     };
+    const aborted = (): Error =>
+      signal?.reason instanceof Error ? signal.reason : new Error('aborted while waiting for an agent slot');
+    if (signal?.aborted) return Promise.reject(aborted()); // an abort event already fired never fires again
     if (this.used < this.max) return Promise.resolve(grant());
     return new Promise((resolve, reject) => {
       const wake = (): void => {
@@ -35,7 +38,7 @@ export class AgentSlots {
       const onAbort = (): void => {
         const i = this.queue.indexOf(wake);
         if (i >= 0) this.queue.splice(i, 1);
-        reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted while waiting for an agent slot'));
+        reject(aborted());
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.queue.push(wake);

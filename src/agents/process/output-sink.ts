@@ -1,20 +1,45 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 
-/** Raw CLI output goes to a file, bounded: past the limit only a marker is written. */
+/**
+ * Raw process output goes to a file, bounded: past the limit only a marker is written. The stream's errors
+ * (a missing dir, EACCES, ENOSPC) are caught and reported to `onError` — never an unhandled 'error' event.
+ */
 export class BoundedSink {
   private written = 0;
   private truncated = false;
+  private failure: Error | undefined;
   private readonly stream: WriteStream;
 
   constructor(
     readonly path: string,
     private readonly limit: number,
+    onError: (err: Error) => void = () => undefined,
   ) {
     this.stream = createWriteStream(path, { flags: 'a' });
+    this.stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (this.failure) return;
+      if (err.path === undefined) err.path = path; // a failed write (ENOSPC) names no file: this one
+      this.failure = err;
+      onError(err);
+    });
+  }
+
+  /** The first error of the file, if any. */
+  get error(): Error | undefined {
+    return this.failure;
+  }
+
+  /** Resolves once the file is open (undefined) or could not be (its error): nothing runs with nowhere to write. */
+  ready(): Promise<Error | undefined> {
+    if (this.failure || !this.stream.pending) return Promise.resolve(this.failure);
+    return new Promise((resolve) => {
+      this.stream.once('ready', () => resolve(undefined));
+      this.stream.once('error', resolve);
+    });
   }
 
   write(chunk: string): void {
-    if (this.truncated) return;
+    if (this.truncated || this.failure) return;
     const room = this.limit - this.written;
     if (chunk.length <= room) {
       this.stream.write(chunk);
@@ -26,8 +51,13 @@ export class BoundedSink {
     this.truncated = true;
   }
 
+  /** Flushes and closes; a failure to (ENOSPC on the last write) is in `error` afterwards. */
   close(): Promise<void> {
-    return new Promise((resolve) => this.stream.end(resolve));
+    if (this.failure || this.stream.destroyed) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.stream.once('close', () => resolve());
+      this.stream.end();
+    });
   }
 }
 

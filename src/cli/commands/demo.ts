@@ -15,8 +15,8 @@ import { intFlag, parse } from '../args.js';
 import type { CliContext } from '../context.js';
 import { printCapacity } from '../format.js';
 import { printTable } from './stats.js';
-import { computeStats } from '../../ledger/stats.js';
-import { readLedger } from '../../ledger/store.js';
+import { startLedgerServer } from '../../dev/ledger-server.js';
+import { openLedger } from '../../ledger/db.js';
 import { demoScript } from '../../dev/demo/demo-model.js';
 import { demoRepo, freePort } from '../../dev/demo/demo-setup.js';
 
@@ -30,9 +30,12 @@ export async function demo(argv: string[], ctx: CliContext): Promise<number> {
   const dataDir = mkdtempSync(join(ctx.config.dataDir, 'demo-'));
   const stub = await startAnthropicStub(demoScript(2500));
   const server = await startDevServer(dataDir, await freePort(), await freePort());
+  // Its own ledger too (a free port: a running `nightshift dev` holds the default one; no demo jobs in a fleet's).
+  const ledgerServer = await startLedgerServer({ dir: join(dataDir, 'ledger', 'pglite'), port: 0 });
   const config = parseConfig({
     dataDir,
     temporal: { address: server.address, taskQueue: 'nightshift-demo' },
+    ledger: { url: ledgerServer.url },
     capacity: { maxSlots: slots, reservedOperatorSlots: 1 },
     backends: {
       claude: {
@@ -91,8 +94,8 @@ export async function demo(argv: string[], ctx: CliContext): Promise<number> {
       );
     }
     say('\n6. nightshift stats --by lane (from the job ledger):');
-    const { entries } = await readLedger(dataDir);
-    const stats = computeStats(entries, 'lane');
+    const ledger = await openLedger(ledgerServer.url);
+    const stats = await ledger.stats('lane').finally(() => ledger.close());
     printTable('lane', stats.rows, stats.total, undefined);
     say(
       `\nWorktrees, job logs and the ledger are under ${dataDir}; the engine's log is ${process.env['NIGHTSHIFT_LOG_FILE']}.`,
@@ -104,6 +107,7 @@ export async function demo(argv: string[], ctx: CliContext): Promise<number> {
     await connection.close();
     await client.connection.close();
     await server.stop();
+    await ledgerServer.stop();
     await stub.close();
   }
 }

@@ -1,9 +1,12 @@
 // `dev` (embedded Temporal dev server + worker) and `worker` (worker only), both in the foreground.
+import { join } from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../../config/schema.js';
 import { logger } from '../../support/logger.js';
 import { addressOf, connectClient } from '../../client/connect.js';
 import { startDevServer, type DevServer } from '../../dev/dev-server.js';
+import type { LedgerServer } from '../../dev/ledger-server.js';
+import { ledgerUrl } from '../../ledger/url.js';
 import { installSdkLogger } from '../../worker/sdk-logger.js';
 import { createWorker } from '../../worker/worker.js';
 import { parse } from '../args.js';
@@ -43,17 +46,53 @@ export async function maybeStartDevServer(config: Config): Promise<DevServer | u
   return server;
 }
 
+/** The embedded ledger (unless ledger.url names a PostgreSQL), for `dev`: its files under the data dir. */
+export async function maybeStartLedgerServer(config: Config): Promise<LedgerServer | undefined> {
+  if (config.ledger.url) return undefined;
+  const dir = join(config.dataDir, 'ledger', 'pglite');
+  const { startLedgerServer } = await import('../../dev/ledger-server.js'); // on use: every CLI start loads this file
+  const server = await startLedgerServer({ dir, port: config.ledger.devPort });
+  logger('dev').info({ url: server.url, dir }, 'ledger up');
+  return server;
+}
+
+/** The JSON-lines ledger of earlier versions goes into the database once; a failure is logged, `dev` goes on. */
+async function importOldLedger(config: Config): Promise<void> {
+  const log = logger('dev');
+  try {
+    const [{ openLedger }, { importJsonLines }] = await Promise.all([
+      import('../../ledger/db.js'),
+      import('../../ledger/import.js'),
+    ]);
+    const ledger = await openLedger(ledgerUrl(config));
+    try {
+      const r = await importJsonLines(ledger, config.dataDir);
+      if (r.file && !r.already) log.info({ ...r, ledger: ledger.url }, 'imported the JSON-lines ledger');
+    } finally {
+      await ledger.close();
+    }
+  } catch (err) {
+    log.warn({ error: err instanceof Error ? err.message : String(err) }, 'the JSON-lines ledger was not imported');
+  }
+}
+
 export async function dev(argv: string[], ctx: CliContext): Promise<number> {
   parse(argv, {});
-  const server = await maybeStartDevServer(ctx.config);
+  const ledger = await maybeStartLedgerServer(ctx.config);
   try {
-    await runWorker(ctx.config, () =>
-      process.stderr.write(
-        `nightshift dev: worker on ${addressOf(ctx.config)}${server ? `, UI ${server.uiUrl}` : ''}; Ctrl-C stops both\n`,
-      ),
-    );
+    await importOldLedger(ctx.config);
+    const server = await maybeStartDevServer(ctx.config);
+    try {
+      await runWorker(ctx.config, () =>
+        process.stderr.write(
+          `nightshift dev: worker on ${addressOf(ctx.config)}${server ? `, UI ${server.uiUrl}` : ''}${ledger ? `, ledger ${ledger.url}` : ''}; Ctrl-C stops both\n`,
+        ),
+      );
+    } finally {
+      await server?.stop();
+    }
   } finally {
-    await server?.stop();
+    await ledger?.stop();
   }
   return 0;
 }

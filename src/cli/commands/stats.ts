@@ -1,9 +1,12 @@
-// `nightshift stats [--since 7d] [--by backend|kind|lane] [--json]`: figures from the job ledger, no server needed.
-import { readLedger, ledgerPath } from '../../ledger/store.js';
-import { computeStats, GROUP_BY, parseSince, type GroupBy, type StatsRow } from '../../ledger/stats.js';
+// `nightshift stats [--since 7d] [--by backend|kind|lane|host] [--json]`: figures from the job ledger (PostgreSQL).
+import { LedgerUnreachableError, openLedger, type Ledger } from '../../ledger/db.js';
+import { importSkipped } from '../../ledger/import.js';
+import { GROUP_BY, parseSince, type GroupBy, type StatsRow } from '../../ledger/stats.js';
+import { ledgerUrl } from '../../ledger/url.js';
 import { UsageError } from '../../support/usage-error.js';
 import { parse, printJson } from '../args.js';
 import type { CliContext } from '../context.js';
+import { EXIT } from '../errors.js';
 
 export const OPTIONS = { since: { type: 'string' }, by: { type: 'string' } } as const;
 
@@ -19,22 +22,27 @@ export async function stats(argv: string[], ctx: CliContext): Promise<number> {
       throw new UsageError(`--since: expected a duration like 90s, 30m, 12h, 7d or 2w, got "${v.since}"`);
     since = Date.now() - ms;
   }
-  const { entries, skipped } = await readLedger(ctx.config.dataDir);
-  const { rows, total } = computeStats(entries, by, since);
-  if (v.json) {
-    printJson({
-      by,
-      since: since === undefined ? null : new Date(since).toISOString(),
-      ledger: ledgerPath(ctx.config.dataDir),
-      skippedLines: skipped,
-      rows,
-      total,
-    });
-    return 0;
+  let ledger: Ledger;
+  try {
+    ledger = await openLedger(ledgerUrl(ctx.config));
+  } catch (err) {
+    if (!(err instanceof LedgerUnreachableError)) throw err;
+    process.stderr.write(`nightshift: ${err.message}\n`); // the message masks the password
+    return EXIT.unreachable;
   }
-  printTable(by, rows, total, since);
-  if (skipped) process.stderr.write(`nightshift: ${skipped} unreadable ledger line(s) skipped\n`);
-  return 0;
+  try {
+    const [{ rows, total }, skipped] = await Promise.all([ledger.stats(by, since), importSkipped(ledger)]);
+    if (v.json) {
+      const sinceIso = since === undefined ? null : new Date(since).toISOString();
+      printJson({ by, since: sinceIso, ledger: ledger.url, skippedLines: skipped, rows, total });
+      return 0;
+    }
+    printTable(by, rows, total, since);
+    if (skipped) process.stderr.write(`nightshift: ${skipped} unreadable line(s) of the old JSON-lines ledger skipped\n`);
+    return 0;
+  } finally {
+    await ledger.close();
+  }
 }
 
 const pct = (x: number | null): string => (x === null ? '-' : `${(100 * x).toFixed(1)}%`);

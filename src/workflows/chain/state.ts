@@ -49,3 +49,8 @@ export function recordOf(view: ChainView, stepId: string): StepRecord {
 export function outputsOf(view: ChainView): Record<string, string> {
   return Object.fromEntries(view.steps.filter((s) => s.result).map((s) => [s.id, s.result?.finalText ?? '']));
 }
+
+/** Where the chain's workspace lives: the host of the latest step that ran (later steps pin to it). */
+export function hostOf(view: ChainView): string | undefined {
+  return [...view.steps].reverse().find((s) => s.result?.host)?.result?.host;
+}

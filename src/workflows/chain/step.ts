@@ -11,10 +11,12 @@ export interface StepRun {
   rec: StepRecord;
   outputs: Record<string, string>;
   parallel: boolean;
+  /** The host holding the chain's workspace (earlier steps ran there); unset before the first step. */
+  host: string | undefined;
 }
 
 /** Never throws for a failed step (the record says how it ended); rethrows only the chain's own cancellation. */
-export async function runStep({ spec, step, rec, outputs, parallel }: StepRun): Promise<void> {
+export async function runStep({ spec, step, rec, outputs, parallel, host }: StepRun): Promise<void> {
   const started = Date.now();
   rec.state = 'running';
   rec.startedAt = started;
@@ -32,6 +34,7 @@ export async function runStep({ spec, step, rec, outputs, parallel }: StepRun): 
       prompt,
       workspacePath: ws.workspacePath,
       branch: ws.branch,
+      ...(host ? { host } : {}),
     });
     rec.result = result;
     addTokens(rec.tokens, result.tokens);

@@ -5,7 +5,7 @@ import { encodeFailure, FailureClass } from '../../protocol/failures.js';
 import { runStep } from './step.js';
 import { addTokens } from '../../protocol/tokens.js';
 import { chainViewQuery } from '../../protocol/signals.js';
-import { newChainView, outputsOf, recordOf, stepsOf } from './state.js';
+import { hostOf, newChainView, outputsOf, recordOf, stepsOf } from './state.js';
 import type { ChainSpec, ChainView } from '../../protocol/chain.js';
 
 export async function chainWorkflow(spec: ChainSpec): Promise<ChainView> {
@@ -19,9 +19,12 @@ export async function chainWorkflow(spec: ChainSpec): Promise<ChainView> {
       continue;
     }
     const outputs = outputsOf(view);
+    const host = hostOf(view);
     // Every branch of a block runs to its end, so the chain keeps each finished result even when one fails.
     await Promise.all(
-      group.map((step) => runStep({ spec, step, rec: recordOf(view, step.id), outputs, parallel: 'parallel' in node })),
+      group.map((step) =>
+        runStep({ spec, step, rec: recordOf(view, step.id), outputs, parallel: 'parallel' in node, host }),
+      ),
     );
     stoppedBy = group.find((s) => s.onFailure === 'stop' && recordOf(view, s.id).state === 'failed')?.id;
   }

@@ -3,6 +3,8 @@ import type {
   AgentSummary,
   BackendAttempt,
   CheckOutcome,
+  HostMove,
+  PushedBranch,
   JobProgress,
   JobResult,
   ReviewVerdict,
@@ -34,6 +36,10 @@ export interface ResultParts {
   failure?: Failure;
   cancelled?: boolean;
   rounds?: { fixRounds: number; reviews: ReviewVerdict[]; revised: boolean };
+  /** Hosts the job left (fleet), and why its agent session to resume was left behind. */
+  moves?: HostMove[];
+  freshSession?: string;
+  pushed?: PushedBranch;
 }
 
 export function buildResult(p: ResultParts): JobResult {
@@ -65,6 +71,10 @@ export function buildResult(p: ResultParts): JobResult {
   if (p.workspace) result.workspace = p.workspace.path;
   if (p.workspace?.branch) result.branch = p.workspace.branch;
   if (p.check) result.check = p.check;
+  if (p.workspace?.host) result.host = p.workspace.host;
+  if (p.moves?.length) result.moves = p.moves;
+  if (p.pushed) result.pushed = p.pushed;
+  if (p.freshSession) Object.assign(result, { freshSession: true, freshSessionReason: p.freshSession });
   if (p.rounds)
     Object.assign(result, {
       fixRounds: p.rounds.fixRounds,

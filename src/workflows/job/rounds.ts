@@ -63,7 +63,7 @@ export async function verifyAndReview(c: RoundsContext): Promise<RoundsOutcome> 
   const check = async (): Promise<void> => {
     if (!c.spec.check || c.workspace.mode === 'none') return;
     const run = () =>
-      c.acts.short.runCheck({
+      c.acts.check.runCheck({
         command: c.spec.check ?? [],
         cwd: c.workspace.path,
         jobDir: c.workspace.jobDir,

@@ -1,4 +1,4 @@
-// One job = one workflow: lease → workspace → agent → check → result → release (always).
+// One job = one workflow: lease → workspace (on some host) → agent → check → result → release (always).
 import {
   type ApplicationFailure,
   CancellationScope,
@@ -11,22 +11,14 @@ import {
 } from '@temporalio/workflow';
 import { decodeFailure, encodeFailure, FailureClass } from '../../protocol/failures.js';
 import { SA } from '../../protocol/search-attributes.js';
-import type {
-  AgentSummary,
-  BackendAttempt,
-  CheckOutcome,
-  JobProgress,
-  JobResult,
-  WorkspaceInfo,
-} from '../../protocol/result.js';
-import type { JobSpec, JobStatus, JobStep } from '../../protocol/job.js';
+import type { JobProgress, JobResult } from '../../protocol/result.js';
+import type { JobSpec, JobStatus } from '../../protocol/job.js';
 import { leaseGrantedSignal, progressQuery } from '../../protocol/signals.js';
-import type { LeaseGrant } from '../../protocol/capacity.js';
-import { jobActivities } from './activities.js';
-import { buildResult } from './result.js';
-import { markLimited, releaseLease } from './lease.js';
-import { runWithFailover } from './failover.js';
-import { verifyAndReview, type RoundsOutcome } from './rounds.js';
+import { jobActivities, type JobActivities } from './activities.js';
+import { runOnHosts, type HostRun } from './hosts.js';
+import { buildResult, type ResultParts } from './result.js';
+import { releaseLease } from './lease.js';
+import { doWork, stepOf, type JobRun } from './work.js';
 
 export async function jobWorkflow(spec: JobSpec): Promise<JobResult> {
   const progress: JobProgress = {
@@ -38,18 +30,13 @@ export async function jobWorkflow(spec: JobSpec): Promise<JobResult> {
     kind: spec.kind,
     queuedAt: Date.now(),
   };
-  let grant: LeaseGrant | undefined;
-  setHandler(leaseGrantedSignal, (g) => void (grant ??= g));
+  const run: JobRun = { spec, progress, changed: [], backends: [], moves: [] };
+  setHandler(leaseGrantedSignal, (g) => void (run.grant ??= g));
   setHandler(progressQuery, () => progress);
   const acts = jobActivities(spec);
-  const step = (s: JobStep): void => void (progress.step = s);
-  let agent: AgentSummary | undefined;
-  let workspace: WorkspaceInfo | undefined;
-  let check: CheckOutcome | undefined;
   let result: JobResult;
-  const backends: BackendAttempt[] = [];
   try {
-    step('waiting-for-lease');
+    stepOf(run, 'waiting-for-lease');
     await acts.lease.requestLease({
       jobId: spec.jobId,
       lane: spec.lane,
@@ -57,88 +44,78 @@ export async function jobWorkflow(spec: JobSpec): Promise<JobResult> {
       estimate: spec.estimateTokens,
       requestedAt: Date.now(),
     });
-    await condition(() => grant !== undefined);
-    progress.leaseGrantedAt = grant?.grantedAt ?? Date.now();
+    await condition(() => run.grant !== undefined);
+    progress.leaseGrantedAt = run.grant?.grantedAt ?? Date.now();
     setStatus(progress, 'running');
-    step('preparing-workspace');
-    workspace = await acts.short.prepareWorkspace(spec);
-    step('running-agent');
-    agent = await runWithFailover({
-      spec,
-      workspace,
-      acts,
-      limits: grant?.limitedBackends ?? {},
-      trail: backends,
-      onLimited: (backend, until) => markLimited(spec.capacityWorkflowId, backend, until),
-      onBackend: (backend) => {
-        if (backend === progress.backend) return;
-        progress.backend = backend;
-        upsertSearchAttributes([{ key: SA.backend, value: backend }]);
-      },
-    });
-    let rounds: RoundsOutcome | undefined;
-    if (spec.fixRounds || spec.review) {
-      rounds = await verifyAndReview({ spec, workspace, acts, agent, step });
-      agent = rounds.agent;
-      check = rounds.check;
-    } else if (spec.check && workspace.mode !== 'none') {
-      step('running-check');
-      check = await acts.short.runCheck({
-        command: spec.check,
-        cwd: workspace.path,
-        jobDir: workspace.jobDir,
-        timeoutSeconds: spec.timeoutSeconds,
-      });
+    stepOf(run, 'preparing-workspace');
+    // Jobs started before the fleet ran every activity on the shared queue.
+    if (patched('host-pinned')) await runPinned(run, acts);
+    else {
+      run.workspace = await acts.short.prepareWorkspace(spec);
+      await doWork(run, acts);
     }
-    step('collecting-result');
-    const changed = await acts.short.changedFiles(workspace);
-    result = finish(
-      progress,
-      buildResult({
-        spec,
-        progress,
-        agent,
-        workspace,
-        check,
-        changed,
-        attempts: agent.attempt,
-        backends,
-        ...(rounds ? { rounds } : {}),
-      }),
-    );
+    result = finish(progress, buildResult(partsOf(run, run.agent?.attempt ?? 1)));
   } catch (err) {
     const cancelled = isCancellation(err);
     const failure = decodeFailure(err);
-    result = buildResult({
-      spec,
-      progress,
-      agent,
-      workspace,
-      check,
-      changed: [],
-      attempts: attemptsOf(err),
-      backends,
-      failure,
-      cancelled,
-    });
+    result = buildResult({ ...partsOf(run, attemptsOf(err)), changed: [], failure, cancelled });
     finish(progress, result);
     if (cancelled) throw err;
     throw jobFailed(result, err);
   } finally {
-    step('releasing-lease');
+    stepOf(run, 'releasing-lease');
     await CancellationScope.nonCancellable(() =>
       releaseLease(spec.capacityWorkflowId, spec.jobId, progress.result?.tokens),
     );
     // Jobs recorded before the ledger existed replay without it.
     if (progress.result && patched('job-ledger')) await recordInLedger(acts, progress.result);
-    step('done');
+    stepOf(run, 'done');
   }
   if (result.status === 'failed') throw jobFailed(result);
   return result;
 }
 
+/** Prepare on some host, pin to it, move on when it is lost; an agent session stays behind with its host. */
+function runPinned(run: JobRun, acts: JobActivities): Promise<void> {
+  const hostRun: HostRun = {
+    spec: run.spec,
+    acts,
+    moves: run.moves,
+    currentStep: () => run.progress.step,
+    onNewHost: (ws) => {
+      if (!run.spec.resumeSessionId) return;
+      run.freshSession = `agent session ${run.spec.resumeSessionId} stays on host ${run.spec.host ?? run.moves.at(-1)?.from ?? '?'}; fresh session on ${ws.host ?? '?'}`;
+      const { resumeSessionId: _gone, ...fresh } = run.spec;
+      run.spec = fresh;
+      hostRun.spec = fresh;
+    },
+  };
+  return runOnHosts(hostRun, async (hostActs) => {
+    if (hostRun.workspace) run.workspace = hostRun.workspace;
+    if (hostRun.workspace?.host) run.progress.host = hostRun.workspace.host;
+    await doWork(run, hostActs);
+  });
+}
+
+function partsOf(run: JobRun, attempts: number): ResultParts {
+  return {
+    spec: run.spec,
+    progress: run.progress,
+    agent: run.agent,
+    workspace: run.workspace,
+    check: run.check,
+    changed: run.changed,
+    attempts,
+    backends: run.backends,
+    moves: run.moves,
+    ...(run.pushed ? { pushed: run.pushed } : {}),
+    ...(run.freshSession ? { freshSession: run.freshSession } : {}),
+    ...(run.rounds ? { rounds: run.rounds } : {}),
+  };
+}
+
 /** The ledger feeds `stats`; a job's outcome never depends on it, so a failure to write is logged, not thrown. */
-async function recordInLedger(acts: ReturnType<typeof jobActivities>, result: JobResult): Promise<void> {
+async function recordInLedger(acts: JobActivities, result: JobResult): Promise<void> {
   try {
     await CancellationScope.nonCancellable(() => acts.short.recordJob(result));
   } catch (err) {

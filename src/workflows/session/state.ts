@@ -34,6 +34,8 @@ export interface SessionState {
   lastUsedAt: number;
   pins?: SessionPins;
   agentSessionId?: string;
+  /** The host holding the session's workspace and agent session (the last job's); jobs pin to it. */
+  host?: string;
   jobsDone: number;
   jobsFailed: number;
   tokens: TokenUsage;
@@ -89,6 +91,7 @@ export function pinned(state: SessionState, spec: JobSpec): JobSpec {
   if (out.workspaceMode === 'none') out.workspaceMode = 'auto';
   delete out.resumeSessionId;
   if (state.agentSessionId) out.resumeSessionId = state.agentSessionId;
+  if (state.host) out.host = state.host;
   return out;
 }
 
@@ -106,6 +109,7 @@ export function book(state: SessionState, record: SessionJobRecord, result: JobR
   if (result.status === 'failed' || result.status === 'cancelled') state.jobsFailed++;
   else state.jobsDone++;
   if (result.sessionId) state.agentSessionId = result.sessionId;
+  if (result.host) state.host = result.host;
   addTokens(state.tokens, result.tokens);
   state.costUsd += result.costUsd ?? 0;
   state.lastUsedAt = now;
@@ -139,6 +143,7 @@ export function viewOf(state: SessionState): SessionView {
     Object.assign(view, { backend: state.pins.backend, repoPath: state.pins.repoPath, branch: state.pins.branch });
   if (state.pins?.workspacePath) view.workspacePath = state.pins.workspacePath;
   if (state.agentSessionId) view.agentSessionId = state.agentSessionId;
+  if (state.host) view.host = state.host;
   if (state.running) view.running = state.running.jobId;
   return view;
 }

@@ -53,6 +53,11 @@ async function runJob(state: SessionState, next: QueuedJob): Promise<void> {
   if (spec.resumeSessionId) record.resumedSessionId = spec.resumeSessionId;
   state.running = record;
   let result = await runChildJob(spec);
+  if (result.freshSessionReason) {
+    // The session's host was lost: the job ran on another host, in a fresh agent session.
+    record.freshSession = true;
+    record.resumeFailure = result.freshSessionReason;
+  }
   if (isResumeFailure(spec, result)) {
     // The agent's session is gone (expired, deleted): the same job once more, in a fresh agent session,
     // as its own child (`<jobId>-fresh`: a job id is leased once).

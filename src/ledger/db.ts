@@ -1,0 +1,59 @@
+// The ledger as one object: open it by URL (PostgreSQL, or the embedded PGlite server), then write and read jobs and hosts.
+import type { LedgerEntry } from './entry.js';
+import { listHosts, upsertHost, type HostRecord } from './hosts.js';
+import { connect, createPool, type Queryable } from './pool.js';
+import { migrate } from './schema.js';
+import { queryStats, type GroupBy, type Stats } from './stats.js';
+import { recordEntries } from './store.js';
+import { maskUrl } from './url.js';
+
+export interface Ledger {
+  /** The URL with its password masked: safe in messages and logs. */
+  readonly url: string;
+  /** For the ledger's own modules (the import's meta row); callers use the methods. */
+  readonly db: Queryable;
+  /** Upsert on job id: writing a job again (a retried activity) replaces its row. */
+  record(entry: LedgerEntry): Promise<void>;
+  recordMany(entries: readonly LedgerEntry[]): Promise<void>;
+  /** Figures per group and in total, over jobs finished at or after `since` (epoch ms; all when undefined). */
+  stats(by: GroupBy, since?: number): Promise<Stats>;
+  /** A host's heartbeat: insert or replace its row. */
+  upsertHost(host: HostRecord): Promise<void>;
+  /** Every host that ever reported, by host id. */
+  listHosts(): Promise<HostRecord[]>;
+  /** Ends the pool; the object is unusable after. */
+  close(): Promise<void>;
+}
+
+/** Connects (3 s timeout: LedgerUnreachableError, password masked) and brings the schema up to date. */
+export async function openLedger(url: string): Promise<Ledger> {
+  const pool = createPool(url);
+  try {
+    const client = await connect(pool, url);
+    try {
+      await migrate(client);
+      client.release();
+    } catch (err) {
+      client.release(true); // a failed migration may leave the connection mid-transaction: drop it
+      throw err;
+    }
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+  return {
+    url: maskUrl(url),
+    db: pool,
+    record: (entry) => recordEntries(pool, [entry]),
+    recordMany: (entries) => recordEntries(pool, entries),
+    stats: (by, since) => queryStats(pool, by, since),
+    upsertHost: (host) => upsertHost(pool, host),
+    listHosts: () => listHosts(pool),
+    close: () => pool.end(),
+  };
+}
+
+export type { HostRecord } from './hosts.js';
+export type { GroupBy, Stats, StatsRow } from './stats.js';
+export { LedgerUnreachableError } from './pool.js';
+export { ledgerUrl, maskUrl } from './url.js';

@@ -1,0 +1,66 @@
+// The ledger's tables, as numbered migrations: each runs once per database, under a lock, in one transaction.
+import type pg from 'pg';
+
+/** Append only: a shipped migration never changes (a database that ran it will not run it again). */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE ledger_jobs (
+     job_id text PRIMARY KEY,
+     status text NOT NULL,
+     backend text NOT NULL,
+     kind text NOT NULL,
+     lane text NOT NULL,
+     host text NOT NULL DEFAULT 'unknown',
+     queued_at timestamptz NOT NULL,
+     finished_at timestamptz NOT NULL,
+     duration_ms bigint NOT NULL,
+     lease_wait_ms bigint NOT NULL,
+     tokens_in bigint NOT NULL,
+     tokens_out bigint NOT NULL,
+     cache_read bigint NOT NULL,
+     cache_write bigint NOT NULL,
+     cost_usd double precision,
+     attempts integer NOT NULL,
+     revised boolean NOT NULL,
+     reviewed boolean NOT NULL,
+     failure_class text,
+     recorded_at timestamptz NOT NULL DEFAULT now()
+   );
+   CREATE INDEX ledger_jobs_finished_at ON ledger_jobs (finished_at);
+   CREATE TABLE ledger_hosts (
+     host_id text PRIMARY KEY,
+     version text NOT NULL,
+     max_agents integer NOT NULL,
+     running_agents integer NOT NULL,
+     waiting_agents integer NOT NULL,
+     started_at timestamptz NOT NULL,
+     seen_at timestamptz NOT NULL
+   );
+   CREATE TABLE ledger_meta (
+     key text PRIMARY KEY,
+     value jsonb NOT NULL,
+     updated_at timestamptz NOT NULL DEFAULT now()
+   );`,
+];
+
+/** Any number below 2^63: the advisory lock that keeps two processes from migrating at once. */
+const MIGRATION_LOCK = 7244_0001;
+
+/** Brings the database up to the newest migration; a no-op when it is there (one round trip after the lock). */
+export async function migrate(client: pg.PoolClient): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await client.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS ledger_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
+    const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM ledger_migrations');
+    for (let v = (rows[0]?.v ?? 0) + 1; v <= MIGRATIONS.length; v++) {
+      await client.query(MIGRATIONS[v - 1] ?? '');
+      await client.query('INSERT INTO ledger_migrations (version) VALUES ($1)', [v]);
+    }
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined); // the original error is the one to report
+    throw err;
+  }
+}

@@ -1,0 +1,55 @@
+// A job on a URL repo: a worktree of this host's mirror, fetched just now, on the job's own branch.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Config } from '../config/schema.js';
+import { encodeFailure, FailureClass } from '../protocol/failures.js';
+import type { JobSpec } from '../protocol/job.js';
+import { maskRepoUrl } from '../protocol/repo.js';
+import type { WorkspaceInfo } from '../protocol/result.js';
+import { takeBaseline } from './baseline.js';
+import { branchExists, git, gitOk } from './git.js';
+import { withFreshMirror } from './mirror.js';
+
+/**
+ * Idempotent: a retried attempt finds its worktree and leaves the mirror alone. `origin` is the masked URL; the
+ * real one (credentials and all) stays in the mirror's git config, where `publishBranch` pushes through it.
+ */
+export async function prepareFromUrl(spec: JobSpec, config: Config, jobDir: string): Promise<WorkspaceInfo> {
+  const origin = maskRepoUrl(spec.repoPath);
+  if (spec.workspaceMode === 'in-place') {
+    throw encodeFailure(FailureClass.WorkspaceFailed, `workspace mode in-place needs a local repo: ${origin}`, {
+      nonRetryable: true,
+    });
+  }
+  const path = resolve(spec.workspacePath ?? join(config.dataDir, 'worktrees', spec.jobId));
+  const branch = spec.branch ?? `nightshift/${spec.jobId}`;
+  if (!existsSync(path)) {
+    await withFreshMirror(config.dataDir, spec.repoPath, async (mirror) => {
+      await git(mirror, ['worktree', 'prune']); // a worktree deleted by hand still blocks its path until pruned
+      await gitOk(mirror, await worktreeAdd(mirror, { path, branch, origin, reuse: !!spec.workspacePath }));
+    });
+  }
+  const info: WorkspaceInfo = { path, mode: 'worktree', branch, jobDir, baseline: [], origin };
+  return spec.workspacePath ? takeBaseline(info, true, config.dataDir) : info;
+}
+
+interface NewWorktree {
+  path: string;
+  branch: string;
+  origin: string;
+  /** A fixed workspace keeps its branch across jobs. */
+  reuse: boolean;
+}
+
+/** A kept branch as it is; else the origin's branch of that name if it has one, else the origin's default HEAD. */
+async function worktreeAdd(mirror: string, w: NewWorktree): Promise<string[]> {
+  if (w.reuse && (await branchExists(mirror, w.branch))) return ['worktree', 'add', w.path, w.branch];
+  const upstream = `refs/remotes/origin/${w.branch}`;
+  const start = (await git(mirror, ['rev-parse', '--verify', '--quiet', upstream])).exitCode === 0 ? upstream : '';
+  if (!start && (await git(mirror, ['rev-parse', '--verify', '--quiet', 'refs/remotes/origin/HEAD'])).exitCode) {
+    throw encodeFailure(FailureClass.WorkspaceFailed, `${w.origin} has no default branch (an empty repository?)`, {
+      nonRetryable: true,
+    });
+  }
+  return ['worktree', 'add', '--no-track', '-B', w.branch, w.path, start || 'refs/remotes/origin/HEAD'];
+}
