@@ -50,8 +50,8 @@ const BOUNDARIES = [
   }),
   only(
     'worker',
-    ['activities', 'config', 'protocol', 'support', 'workflows'],
-    'the worker hosts activities and the workflow bundle',
+    ['activities', 'config', 'protocol', 'support', 'workflows', 'ledger'],
+    'the worker hosts activities and the workflow bundle, and reports its host to the ledger',
   ),
   only(
     'dev',

@@ -13,6 +13,7 @@ import { capacityView, jobProgress, startJob } from '../src/client/jobs.js';
 import { parseConfig } from '../src/config/load.js';
 import type { Config } from '../src/config/schema.js';
 import { startDevServer, type DevServer } from '../src/dev/dev-server.js';
+import { startLedgerServer, type LedgerServer } from '../src/dev/ledger-server.js';
 import { startAnthropicStub, turns, type ScriptedServer } from '../src/dev/scripted-model/anthropic.js';
 import type { JobResult } from '../src/protocol/result.js';
 import { FAKE_KEY } from './support/claude.js';
@@ -22,7 +23,14 @@ import { previousAttemptFailure } from './support/outcomes.js';
 import { waitFor } from './support/procs.js';
 import { makeRepo } from './support/repo.js';
 
-const t = {} as { server: DevServer; client: Client; stub: ScriptedServer; dir: string; port: number };
+const t = {} as {
+  server: DevServer;
+  client: Client;
+  stub: ScriptedServer;
+  ledger: LedgerServer;
+  dir: string;
+  port: number;
+};
 
 async function freePort(): Promise<number> {
   const srv = createServer();
@@ -38,10 +46,12 @@ before(async () => {
   t.server = await startDevServer(t.dir, t.port, await freePort());
   t.client = new Client({ connection: await Connection.connect({ address: t.server.address }) });
   t.stub = await startAnthropicStub(turns([]));
+  t.ledger = await startLedgerServer({ port: 0 }); // the fleet's one shared ledger
 });
 
 after(async () => {
   await t.stub?.close();
+  await t.ledger?.stop();
   await t.client?.connection.close();
   await t.server?.stop();
 });
@@ -65,6 +75,7 @@ async function withFleet(inject: Inject, fn: (f: Fleet) => Promise<void>): Promi
     backends: { claude: { baseUrl: t.stub.url, env: { HOME: join(dataDir, 'home'), ANTHROPIC_API_KEY: FAKE_KEY } } },
     jobs: { heartbeatSeconds: 2, rateLimitFallbackSeconds: 1 },
     worker: { hostLostSeconds: 5 },
+    ledger: { url: t.ledger.url },
   };
   const opts = { client: t.client, address: t.server.address, taskQueue, dataDir, config: shared };
   const hosts = await Promise.all(['host-a', 'host-b'].map((h) => startHost(h, opts)));
@@ -129,6 +140,25 @@ test('agent fails once on each job: every job succeeds, every attempt on the hos
       }
       const perHost = f.hosts.map((h) => `${h.hostId}: ${results.filter((r) => r.host === h.hostId).length}`);
       process.stderr.write(`# jobs per host: ${perHost.join(', ')}\n`);
+      // One ledger: `stats` on either host counts every job of both, per host as they ran.
+      for (const h of f.hosts) {
+        const stats = JSON.parse(await h.cli(['stats', '--by', 'host', '--json'])) as {
+          rows: { group: string; jobs: number }[];
+          total: { jobs: number; succeeded: number };
+        };
+        assert.deepEqual(stats.total.jobs, ids.length, `stats on ${h.hostId}`);
+        for (const g of f.hosts) {
+          const ran = results.filter((r) => r.host === g.hostId).length;
+          assert.equal(stats.rows.find((r) => r.group === g.hostId)?.jobs ?? 0, ran, `${g.hostId}'s jobs`);
+        }
+      }
+      const seen = JSON.parse(await f.hosts[0]!.cli(['workers', '--json'])) as {
+        hosts: { hostId: string; state: string; maxAgents?: number }[];
+      };
+      assert.deepEqual(
+        seen.hosts.map((h) => [h.hostId, h.state, typeof h.maxAgents]),
+        f.hosts.map((h) => [h.hostId, 'up', 'number']),
+      );
     },
   );
 });

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { resolveJobSpec } from '../src/client/job-input.js';
 import { startJob } from '../src/client/jobs.js';
@@ -117,33 +117,32 @@ test('one worker, host trouble in several jobs: each fails with its class, the o
   }
 });
 
-test('worker.maxAgents 1 with 2 capacity slots: one agent at a time on the host, both jobs succeed', async () => {
+describe('a host capped at one agent (worker.maxAgents 1)', () => {
   const agent = slowAgent(2);
-  const h = await startWorker(env, {
-    backends: { command: agent.backend },
-    worker: { maxAgents: 1 },
-    capacity: { maxSlots: 2, reservedOperatorSlots: 0 },
+  let h: Harness;
+  before(async () => {
+    h = await startWorker(env, {
+      backends: { command: agent.backend },
+      worker: { maxAgents: 1 },
+      capacity: { maxSlots: 2, reservedOperatorSlots: 0 },
+    });
   });
-  try {
+  after(() => h?.stop());
+
+  test('two capacity slots, two jobs: one agent at a time on the host, both jobs succeed', async () => {
     const jobs = [await submit(h, 'first'), await submit(h, 'second')];
     const results = await Promise.all(jobs.map((j) => j.handle.result()));
     assert.deepEqual(
       results.map((r) => r.status),
       ['succeeded', 'succeeded'],
     );
-    const intervals = [...agent.intervals().values()];
-    assert.equal(intervals.length, 2);
+    const intervals = ['first', 'second'].map((p) => agent.intervals().get(p)!);
+    assert.ok(intervals.every((i) => i.end !== undefined));
     assert.equal(maxOverlap(intervals), 1, 'agents running at once on the host');
     assert.equal(h.worker.host.slots.running, 0, 'every slot released');
-  } finally {
-    await h.stop();
-  }
-});
+  });
 
-test('a check runs in its own group and heartbeats; a cancel kills the whole group and the worker runs on', async () => {
-  const agent = slowAgent(0);
-  const h = await startWorker(env, { backends: { command: agent.backend } });
-  try {
+  test('a check runs in its own group and heartbeats; a cancel kills the whole group, the worker runs on', async () => {
     const repo = scratchDir();
     const check = ['sh', '-c', 'echo checking; sleep 60 & sleep 60']; // a check that started a child of its own
     const spec = resolveJobSpec(
@@ -161,9 +160,7 @@ test('a check runs in its own group and heartbeats; a cancel kills the whole gro
     await handle.cancel();
     await waitFor('the check group to be gone', () => processesIn(repo).length === 0, 10_000);
     assert.equal(h.worker.getState(), 'RUNNING');
-  } finally {
-    await h.stop();
-  }
+  });
 });
 
 const HOST = fileURLToPath(new URL('./fixtures/reaper-host.ts', import.meta.url));
@@ -201,20 +198,36 @@ async function startHost(mode: 'wait' | 'exit') {
   return { host, pgid, reaper };
 }
 
-test('agents die with their host: SIGKILL the worker process, its reaper kills the agent group and exits', async () => {
-  const { host, pgid, reaper } = await startHost('wait');
-  assert.ok(liveMembers(pgid).length >= 2, 'the agent and its child run');
-  host.kill('SIGKILL');
-  await waitFor('the agent group to be gone', () => liveMembers(pgid).length === 0, 5_000);
-  await waitFor('the reaper to exit', () => !existsLive(reaper), 5_000);
-});
+/** Runs the fixture host in `mode`, then `check`; whatever happened, nothing of it is left running. */
+async function withHost(mode: 'wait' | 'exit', check: (run: Awaited<ReturnType<typeof startHost>>) => Promise<void>) {
+  const run = await startHost(mode);
+  try {
+    await check(run);
+  } finally {
+    for (const target of [run.host.pid, -run.pgid, run.reaper]) {
+      try {
+        if (target) process.kill(target, 'SIGKILL');
+      } catch {
+        // gone, as it should be
+      }
+    }
+  }
+}
 
-test('a worker that exits normally leaves neither its agents nor its reaper behind', async () => {
-  const { host, pgid, reaper } = await startHost('exit');
-  await new Promise((r) => (host.exitCode === null ? host.once('exit', r) : r(undefined)));
-  await waitFor('the agent group to be gone', () => liveMembers(pgid).length === 0, 5_000);
-  await waitFor('the reaper to exit', () => !existsLive(reaper), 5_000);
-});
+test('agents die with their host: SIGKILL the worker process, its reaper kills the agent group and exits', () =>
+  withHost('wait', async ({ host, pgid, reaper }) => {
+    assert.ok(liveMembers(pgid).length >= 2, 'the agent and its child run');
+    host.kill('SIGKILL');
+    await waitFor('the agent group to be gone', () => liveMembers(pgid).length === 0, 5_000);
+    await waitFor('the reaper to exit', () => !existsLive(reaper), 5_000);
+  }));
+
+test('a worker that exits normally leaves neither its agents nor its reaper behind', () =>
+  withHost('exit', async ({ host, pgid, reaper }) => {
+    await new Promise((r) => (host.exitCode === null ? host.once('exit', r) : r(undefined)));
+    await waitFor('the agent group to be gone', () => liveMembers(pgid).length === 0, 5_000);
+    await waitFor('the reaper to exit', () => !existsLive(reaper), 5_000);
+  }));
 
 /** Whether a pid is a live (not zombie) process. */
 function existsLive(pid: number): boolean {

@@ -1,12 +1,13 @@
 // stats over a few hundred jobs with known outcomes, run through the real engine with a fast scripted agent.
 import assert from 'node:assert/strict';
-import { appendFileSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { resolveJobSpec, type JobInput } from '../src/client/job-input.js';
 import { jobOutcome, startJob } from '../src/client/jobs.js';
-import { ledgerPath } from '../src/ledger/store.js';
+import { startLedgerServer, type LedgerServer } from '../src/dev/ledger-server.js';
+import { openLedger } from '../src/ledger/db.js';
+import { ledgerEntryOf } from '../src/ledger/entry.js';
 import { percentile, type StatsRow } from '../src/ledger/stats.js';
 import type { JobResult } from '../src/protocol/result.js';
 import { nightshift } from './support/cli.js';
@@ -69,12 +70,14 @@ function plan(i: number, repo: string): Planned {
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
+/** Its own ledger: the counts below are of this file's jobs only. */
+let ledger: LedgerServer;
 const planned: Planned[] = [];
 const results: JobResult[] = [];
 
 before(async () => {
-  env = await startTemporal();
-  h = await startWorker(env, { backends: { command: { command: AGENT } } });
+  [env, ledger] = await Promise.all([startTemporal(), startLedgerServer({ port: 0 })]);
+  h = await startWorker(env, { backends: { command: { command: AGENT } }, ledger: { url: ledger.url } });
   const repo = await makeRepo();
   for (let i = 0; i < JOBS; i++) planned.push(plan(i, repo));
   const specs = planned.map((p) => resolveJobSpec(p.input, h.config));
@@ -88,6 +91,7 @@ before(async () => {
 after(async () => {
   await h?.stop();
   await env?.teardown();
+  await ledger?.stop();
 });
 
 /** The expected row for a group, from the plan (statuses, revisions, tokens, cost) and the results (durations). */
@@ -114,10 +118,19 @@ function expectedRow(group: string, idx: number[]): Omit<StatsRow, 'costUsd'> & 
   };
 }
 
-async function statsJson(...args: string[]): Promise<{ rows: StatsRow[]; total: StatsRow }> {
-  const r = await nightshift(['stats', '--json', ...args], { harness: h });
+interface StatsJson {
+  ledger: string;
+  rows: StatsRow[];
+  total: StatsRow;
+}
+
+/** The real CLI, pointed at this file's ledger as a person would: NIGHTSHIFT_LEDGER_URL. */
+const cli = (args: string[]) => nightshift(args, { harness: h, env: { NIGHTSHIFT_LEDGER_URL: ledger.url } });
+
+async function statsJson(...args: string[]): Promise<StatsJson> {
+  const r = await cli(['stats', '--json', ...args]);
   assert.equal(r.exitCode, 0, r.stderr);
-  return JSON.parse(r.stdout) as { rows: StatsRow[]; total: StatsRow };
+  return JSON.parse(r.stdout) as StatsJson;
 }
 
 function assertRow(actual: StatsRow | undefined, expected: ReturnType<typeof expectedRow>): void {
@@ -137,15 +150,23 @@ test('the engine produced the planned outcomes (the ground truth the stats are c
   });
 });
 
-test('stats --by kind / lane / backend: every figure equals the hand-computed one', async () => {
+/** Job i's group: from its plan (kind, lane), the backend it named, or the host its result names. */
+function groupOf(by: 'kind' | 'lane' | 'backend' | 'host', i: number): string {
+  if (by === 'backend') return 'command';
+  if (by === 'host') return results[i]!.host ?? 'unknown';
+  return String(planned[i]!.input[by]);
+}
+
+test('stats --by kind / lane / backend / host: every figure equals the hand-computed one', async () => {
   const all = planned.map((_, i) => i);
-  for (const by of ['kind', 'lane', 'backend'] as const) {
-    const { rows, total } = await statsJson('--by', by);
+  for (const by of ['kind', 'lane', 'backend', 'host'] as const) {
+    const { rows, total, ledger: shown } = await statsJson('--by', by);
+    assert.equal(shown, ledger.url);
     assertRow(total, expectedRow('total', all));
-    const groups = [...new Set(planned.map((p) => (by === 'backend' ? 'command' : String(p.input[by]))))];
+    const groups = [...new Set(all.map((i) => groupOf(by, i)))];
     assert.equal(rows.length, groups.length, `${by}: ${rows.map((r) => r.group).join(', ')}`);
     for (const g of groups) {
-      const idx = all.filter((i) => (by === 'backend' ? 'command' : String(planned[i]!.input[by])) === g);
+      const idx = all.filter((i) => groupOf(by, i) === g);
       assertRow(
         rows.find((r) => r.group === g),
         expectedRow(g, idx),
@@ -155,9 +176,9 @@ test('stats --by kind / lane / backend: every figure equals the hand-computed on
 });
 
 test('a job written twice to the ledger (a retried activity) counts once; --since leaves out older jobs', async () => {
-  const file = ledgerPath(h.dataDir);
   const before = await statsJson('--by', 'kind');
-  appendFileSync(file, readFileSync(file, 'utf8').split('\n').slice(0, 5).join('\n') + '\n');
+  const again = await openLedger(ledger.url);
+  await Promise.all(results.slice(0, 5).map((r) => again.record(ledgerEntryOf(r)))).finally(() => again.close());
   assert.deepEqual(await statsJson('--by', 'kind'), before);
   assert.equal((await statsJson('--since', '1h')).total.jobs, JOBS);
   await new Promise((r) => setTimeout(r, 1500));
@@ -165,14 +186,14 @@ test('a job written twice to the ledger (a retried activity) counts once; --sinc
 });
 
 test('stats prints a table, and names a bad flag value with exit 2', async () => {
-  const table = await nightshift(['stats', '--by', 'lane'], { harness: h });
+  const table = await cli(['stats', '--by', 'lane']);
   assert.equal(table.exitCode, 0, table.stderr);
   assert.match(table.stdout, /^background\s+\d+/m);
   assert.match(table.stdout, /^total\s+240\s/m);
-  const bad = await nightshift(['stats', '--by', 'colour'], { harness: h });
+  const bad = await cli(['stats', '--by', 'colour']);
   assert.equal(bad.exitCode, 2);
-  assert.match(bad.stderr, /--by: expected one of backend, kind, lane, got "colour"/);
-  const since = await nightshift(['stats', '--since', 'yesterday'], { harness: h });
+  assert.match(bad.stderr, /--by: expected one of backend, kind, lane, host, got "colour"/);
+  const since = await cli(['stats', '--since', 'yesterday']);
   assert.equal(since.exitCode, 2);
   assert.match(since.stderr, /--since: .*got "yesterday"/);
 });

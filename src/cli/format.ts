@@ -20,7 +20,12 @@ function printResultBody(r: JobResult): void {
     `  tokens in ${r.tokens.input} out ${r.tokens.output} cached ${r.tokens.cacheRead}${r.costUsd !== undefined ? `  cost $${r.costUsd.toFixed(4)}` : ''}`,
   );
   if (r.sessionId) out(`  session ${r.sessionId}`);
-  if (r.workspace) out(`  workspace ${r.workspace}${r.branch ? ` (branch ${r.branch})` : ''}`);
+  if (r.workspace)
+    out(`  workspace ${r.workspace}${r.branch ? ` (branch ${r.branch})` : ''}${r.host ? ` on ${r.host}` : ''}`);
+  for (const m of r.moves ?? [])
+    out(`  moved    ${m.from} → ${m.to ?? '?'} at ${m.step}: ${m.reason} (${new Date(m.at).toISOString()})`);
+  if (r.freshSessionReason) out(`  fresh agent session: ${r.freshSessionReason}`);
+  if (r.pushed) out(`  pushed   ${r.pushed.branch} @ ${r.pushed.commit.slice(0, 12)} → ${r.pushed.origin}`);
   if (r.filesChanged.length) out(`  files changed: ${r.filesChanged.join(', ')}`);
   if (r.check)
     out(`  check ${r.check.command.join(' ')} → exit ${r.check.exitCode} (${r.check.passed ? 'passed' : 'failed'})`);
@@ -49,6 +54,7 @@ export function printProgress(p: JobProgress, live: unknown, prompt?: string): v
   if (prompt)
     out(`  prompt   ${first.length > 100 ? `${first.slice(0, 97)}...` : first}${first !== prompt ? ' …' : ''}`);
   out(`  backend ${p.backend}  kind ${p.kind}  lane ${p.lane}${r ? `  attempts ${r.attempts}` : ''}`);
+  if (p.host && !r) out(`  host     ${p.host}`);
   const wait = p.leaseGrantedAt ? `, lease after ${((p.leaseGrantedAt - p.queuedAt) / 1000).toFixed(1)}s` : '';
   out(`  queued ${new Date(p.queuedAt).toISOString()}${wait}`);
   const words = liveInWords(live);
@@ -56,7 +62,7 @@ export function printProgress(p: JobProgress, live: unknown, prompt?: string): v
   if (r) printResultBody(r);
 }
 
-export function printCapacity(c: CapacityView): void {
+export function printCapacity(c: CapacityView, perHost: Record<string, number> = {}): void {
   out(
     `slots ${c.slots.used}/${c.slots.max} used (${c.slots.reservedOperator} reserved for the operator lane, ${c.slots.sharedFree} free for others)`,
   );
@@ -70,4 +76,6 @@ export function printCapacity(c: CapacityView): void {
     `tokens ${c.tokens.inWindow}/${c.tokens.budget} in the last ${c.tokens.windowSeconds}s (${pct}%, ${c.tokens.reservedByRunning} reserved by running jobs)`,
   );
   out(`backpressure ${c.backpressure.on ? `ON: ${c.backpressure.reasons.join('; ')}` : 'off'}`);
+  const hosts = Object.entries(perHost).sort(([a], [b]) => a.localeCompare(b));
+  if (hosts.length) out(`running per host: ${hosts.map(([h, n]) => `${h} ${n}`).join(', ')}`);
 }

@@ -50,8 +50,12 @@ const HELP: Record<string, CommandHelp> = {
     example: 'nightshift cancel job-1a2b3c4d',
   },
   capacity: {
-    usage: 'nightshift capacity  (slots per lane, queues, tokens in the window, backpressure)',
+    usage: 'nightshift capacity  (slots per lane, queues, tokens in the window, backpressure, running jobs per host)',
     example: 'nightshift capacity --json',
+  },
+  workers: {
+    usage: 'nightshift workers  (worker hosts: state, last poll, last heartbeat, running agents / cap, version)',
+    example: 'nightshift workers --json',
   },
   history: {
     usage: 'nightshift history <job-id>  (a readable timeline from the Temporal history)',

@@ -1,6 +1,6 @@
 // nightshift CLI: one dispatch table; usage errors exit 2, failed jobs exit 1.
-import { readFile } from 'node:fs/promises';
 import { UsageError } from '../support/usage-error.js';
+import { version } from '../support/version.js';
 import { reportError } from './errors.js';
 import { commandHelp } from './help.js';
 import { chain } from './commands/chain.js';
@@ -24,6 +24,7 @@ const COMMANDS: Record<string, Command> = {
   capacity,
   chain,
   sessions,
+  workers: async (argv, ctx) => (await import('./commands/workers.js')).workers(argv, ctx),
   history: async (argv, ctx) => (await import('./commands/history.js')).history(argv, ctx),
   replay: async (argv, ctx) => (await import('./commands/replay.js')).replay(argv, ctx),
   compare: async (argv, ctx) => (await import('./commands/compare.js')).compare(argv, ctx),
@@ -48,7 +49,8 @@ const HELP = `nightshift — durable agent jobs on Temporal
   nightshift stats [--since 7d] [--by backend|kind|lane] [--json]  jobs, success/revised rates, p50/p95, tokens, cost
   nightshift schedule add <name> --cron "0 2 * * *" [--timezone TZ] -- <submit args>  a job per cron tick (overlap: skip)
   nightshift schedule list | pause <name> | resume <name> | trigger <name> | delete <name>
-  nightshift capacity                 slots per lane, queues, tokens, backpressure
+  nightshift capacity                 slots per lane, queues, tokens, backpressure, running jobs per host
+  nightshift workers [--json]         worker hosts: last poll, running agents / cap, version
   nightshift chain run FILE [--wait]  run a chain file (YAML/JSON): steps in order, parallel blocks, partial results kept
   nightshift chain status <chain-id>  each step: state, job id, attempts, duration, tokens
   nightshift compare --backends a,b,c --prompt P [--repo DIR] [--check "cmd"] [--review B] [--wait]  bake-off: a worktree+branch per backend, in parallel
@@ -65,7 +67,7 @@ const HELP = `nightshift — durable agent jobs on Temporal
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === '--version' || name === '-V' || name === 'version') {
-    process.stdout.write(`nightshift ${await version()}\n`);
+    process.stdout.write(`nightshift ${version()}\n`);
     return 0;
   }
   if (!name || name === '--help' || name === '-h' || name === 'help') {
@@ -79,12 +81,6 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   return command(rest, cliContext());
-}
-
-/** The package's own version (package.json beside src/). */
-async function version(): Promise<string> {
-  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
 }
 
 // Global flags, taken out before a command parses its own: `--debug` (stack traces; or NIGHTSHIFT_DEBUG=1) and

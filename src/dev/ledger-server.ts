@@ -27,7 +27,7 @@ export interface LedgerServerOptions {
  * PGlite runs one query at a time; pglite-socket serves one connection unless told more, and then multiplexes
  * them (a transaction keeps the database to its connection until it ends). Every worker, CLI and test pool connects.
  */
-const MAX_CONNECTIONS = 64;
+const MAX_CONNECTIONS = 100;
 const HOST = '127.0.0.1';
 
 export async function startLedgerServer({ dir, port }: LedgerServerOptions): Promise<LedgerServer> {

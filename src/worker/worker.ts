@@ -9,6 +9,7 @@ import { hostRuntimeOf, type HostRuntime } from '../activities/deps.js';
 import type { Config } from '../config/schema.js';
 import type { Activities } from '../protocol/activities.js';
 import { workerIdentity } from '../protocol/ids.js';
+import { startHostBeat } from './host-beat.js';
 import type { WorkflowTypeName } from '../protocol/workflow-types.js';
 import type * as bundle from '../workflows/index.js';
 
@@ -74,8 +75,13 @@ export async function createWorker(deps: WorkerDeps): Promise<HostWorker> {
     shared,
     pinned,
     async run() {
-      // One poller stopping (a fatal error) stops the other: a host is whole or gone.
-      await Promise.all([shared.run().finally(shutdown), pinned.run().finally(shutdown)]);
+      const stopBeat = startHostBeat(config, host);
+      try {
+        // One poller stopping (a fatal error) stops the other: a host is whole or gone.
+        await Promise.all([shared.run().finally(shutdown), pinned.run().finally(shutdown)]);
+      } finally {
+        await stopBeat();
+      }
     },
     shutdown,
     getState: () => shared.getState(),

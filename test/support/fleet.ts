@@ -23,6 +23,8 @@ export interface FleetHost {
   /** A path inside the host's private data dir, as seen from outside (through /proc/<pid>/root). */
   view(path: string): string;
   alive(): boolean;
+  /** Runs the nightshift CLI on this host (inside its mount namespace, with its environment); stdout. */
+  cli(args: string[]): Promise<string>;
   kill9(): void;
   stop(): Promise<void>;
   stderr(): string;
@@ -52,22 +54,14 @@ export async function startHost(hostId: string, o: FleetOptions): Promise<FleetH
   writeFileSync(configFile, JSON.stringify(o.config));
   let stderr = '';
   const proc = execa('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', HOST_SCRIPT], {
-    env: {
-      ...o.env,
-      NODE_BIN: process.execPath,
-      NIGHTSHIFT_BIN: BIN,
-      NIGHTSHIFT_CONFIG: configFile,
-      NIGHTSHIFT_DATA_DIR: o.dataDir,
-      NIGHTSHIFT_HOST_ID: hostId,
-      NIGHTSHIFT_TASK_QUEUE: o.taskQueue,
-      TEMPORAL_ADDRESS: o.address,
-    },
+    env: { ...o.env, ...hostEnv(hostId, configFile, o), NODE_BIN: process.execPath, NIGHTSHIFT_BIN: BIN },
     stdin: 'ignore',
     reject: false,
     buffer: false,
   });
   proc.stderr?.on('data', (c: Buffer) => void (stderr = (stderr + c.toString()).slice(-20_000)));
   const pid = proc.pid ?? 0;
+
   let exited = false;
   void proc.then(() => (exited = true));
   const queue = hostQueue(o.taskQueue, hostId);
@@ -85,12 +79,28 @@ export async function startHost(hostId: string, o: FleetOptions): Promise<FleetH
     mntNs: readlinkSync(`/proc/${pid}/ns/mnt`),
     view: (path) => `/proc/${pid}/root${path}`,
     alive: () => !exited,
+    async cli(args) {
+      const env = { ...o.env, ...hostEnv(hostId, configFile, o) };
+      const r = await execa('nsenter', [`--mount=/proc/${pid}/ns/mnt`, '--', process.execPath, BIN, ...args], { env });
+      return r.stdout;
+    },
     kill9: () => void process.kill(pid, 'SIGKILL'),
     async stop() {
       if (!exited) process.kill(pid, 'SIGTERM');
       await proc;
     },
     stderr: () => stderr,
+  };
+}
+
+/** What a host's processes are told: its config, data dir, host id, queue and server. */
+function hostEnv(hostId: string, configFile: string, o: FleetOptions): Record<string, string> {
+  return {
+    NIGHTSHIFT_CONFIG: configFile,
+    NIGHTSHIFT_DATA_DIR: o.dataDir,
+    NIGHTSHIFT_HOST_ID: hostId,
+    NIGHTSHIFT_TASK_QUEUE: o.taskQueue,
+    TEMPORAL_ADDRESS: o.address,
   };
 }
 

@@ -42,7 +42,19 @@ export async function startPostgres(): Promise<PostgresCluster> {
   }
   chmodSync(dir, 0o700);
   const data = join(dir, 'data');
-  await asOwner(initdb, ['-D', data, '-U', 'postgres', '--pwfile', join(dir, 'pw'), '--no-locale', '-E', 'UTF8', '--auth-host=scram-sha-256', '--auth-local=trust']);
+  await asOwner(initdb, [
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '--pwfile',
+    join(dir, 'pw'),
+    '--no-locale',
+    '-E',
+    'UTF8',
+    '--auth-host=scram-sha-256',
+    '--auth-local=trust',
+  ]);
   const port = await freePort();
   const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`;
   await asOwner(pgCtl, ['start', '-w', '-t', '30', '-D', data, '-l', join(dir, 'log'), '-o', opts]);

@@ -29,7 +29,7 @@ const o = (v: unknown): Obj => (typeof v === 'object' && v !== null ? (v as Obj)
 
 /** One line per meaningful event; activities are named by what they did, failures by their class. */
 export function timeline(events: Event[]): TimelineEntry[] {
-  const scheduled = new Map<string, { type: string; input: Obj }>();
+  const scheduled = new Map<string, { type: string; input: Obj; queue: string }>();
   const start = optionalTsToMs(events[0]?.eventTime) ?? 0;
   const out: TimelineEntry[] = [];
   const add = (e: Event, what: string): void => {
@@ -52,7 +52,11 @@ export function timeline(events: Event[]): TimelineEntry[] {
       out[out.length - 1]!.waitSeconds = wait;
     } else if (e.activityTaskScheduledEventAttributes) {
       const a = e.activityTaskScheduledEventAttributes;
-      scheduled.set(id, { type: a.activityType?.name ?? '?', input: o(decode(a.input)) });
+      scheduled.set(id, {
+        type: a.activityType?.name ?? '?',
+        input: o(decode(a.input)),
+        queue: a.taskQueue?.name ?? '',
+      });
     } else if (e.activityTaskStartedEventAttributes) {
       const a = e.activityTaskStartedEventAttributes;
       const f = a.lastFailure;
@@ -69,6 +73,10 @@ export function timeline(events: Event[]): TimelineEntry[] {
       const s = scheduled.get(String(e.activityTaskFailedEventAttributes.scheduledEventId ?? ''));
       const f = e.activityTaskFailedEventAttributes.failure;
       add(e, `${s?.type ?? 'activity'} failed: ${f?.applicationFailureInfo?.type ?? 'error'} — ${f?.message ?? ''}`);
+    } else if (e.activityTaskTimedOutEventAttributes) {
+      const a = e.activityTaskTimedOutEventAttributes;
+      const s = scheduled.get(String(a.scheduledEventId ?? ''));
+      add(e, timedOutLine(s, Number(a.failure?.timeoutFailureInfo?.timeoutType ?? 0)));
     } else if (e.signalExternalWorkflowExecutionInitiatedEventAttributes) {
       const a = e.signalExternalWorkflowExecutionInitiatedEventAttributes;
       if (a.signalName === releaseLeaseSignal.name) add(e, 'lease released');
@@ -88,12 +96,32 @@ export function timeline(events: Event[]): TimelineEntry[] {
   return out;
 }
 
+// temporal.api.enums.v1.TimeoutType, as histories carry it.
+const TIMEOUTS: Record<number, string> = {
+  1: 'ran past its start-to-close timeout',
+  2: 'no worker of the host polled its queue',
+  3: 'ran past its schedule-to-close timeout',
+  4: 'stopped heartbeating',
+};
+
+/** A timeout on a host's own queue means the host was lost: the job prepares again elsewhere. */
+function timedOutLine(s: { type: string; queue: string } | undefined, timeoutType: number): string {
+  const host = s?.queue.includes('@') ? s.queue.slice(s.queue.indexOf('@') + 1) : undefined;
+  const what = TIMEOUTS[timeoutType] ?? 'timed out';
+  if (!host) return `${s?.type ?? 'activity'} ${what}`;
+  return `${s?.type ?? 'activity'} on host ${host}: ${what} — host lost; the job prepares its workspace on another host`;
+}
+
 function describeCompleted(type: string, input: Obj, value: unknown): string {
   const r = o(value);
   const tokens = o(r['tokens']);
   switch (type) {
     case ACTIVITY.prepareWorkspace:
-      return `workspace ${String(r['path'] ?? '')}${r['branch'] ? ` (branch ${String(r['branch'])})` : ''}`;
+      return `workspace ${String(r['path'] ?? '')}${r['branch'] ? ` (branch ${String(r['branch'])})` : ''}${r['host'] ? ` on host ${String(r['host'])}` : ''}`;
+    case ACTIVITY.publishBranch:
+      return value
+        ? `pushed ${String(r['branch'] ?? '')} @ ${String(r['commit'] ?? '').slice(0, 12)} to ${String(r['origin'] ?? '')}`
+        : 'nothing to push';
     case ACTIVITY.runAgent:
       return `agent ${String(r['backend'] ?? '')} [${String(input['label'] ?? 'agent')}] attempt ${String(r['attempt'] ?? 1)}: ${((Number(r['durationMs']) || 0) / 1000).toFixed(1)}s, tokens in ${String(tokens['input'] ?? 0)} out ${String(tokens['output'] ?? 0)}`;
     case ACTIVITY.runCheck:

@@ -71,8 +71,28 @@ export async function cancel(argv: string[], ctx: CliContext): Promise<number> {
 
 export async function capacity(argv: string[], ctx: CliContext): Promise<number> {
   const { values } = parse(argv, {});
-  const view = await capacityView(await ctx.client(), ctx.config);
-  if (values.json) printJson(view);
-  else printCapacity(view);
+  const client = await ctx.client();
+  const view = await capacityView(client, ctx.config);
+  const hosts = await runningPerHost(
+    client,
+    view.holders.map((h) => h.jobId),
+  );
+  if (values.json) printJson({ ...view, runningPerHost: hosts });
+  else printCapacity(view, hosts);
   return 0;
+}
+
+/** Lease holders by the host that holds their workspace ('-' while a job is still preparing it). */
+async function runningPerHost(client: Client, jobIds: string[]): Promise<Record<string, number>> {
+  const hosts = await Promise.all(
+    jobIds.map((id) =>
+      jobProgress(client, id).then(
+        (p) => p.host ?? '-',
+        () => '?',
+      ),
+    ),
+  );
+  const out: Record<string, number> = {};
+  for (const h of hosts) out[h] = (out[h] ?? 0) + 1;
+  return out;
 }

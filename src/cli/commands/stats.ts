@@ -38,7 +38,8 @@ export async function stats(argv: string[], ctx: CliContext): Promise<number> {
       return 0;
     }
     printTable(by, rows, total, since);
-    if (skipped) process.stderr.write(`nightshift: ${skipped} unreadable line(s) of the old JSON-lines ledger skipped\n`);
+    if (skipped)
+      process.stderr.write(`nightshift: ${skipped} unreadable line(s) of the old JSON-lines ledger skipped\n`);
     return 0;
   } finally {
     await ledger.close();

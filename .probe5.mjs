@@ -1,0 +1,12 @@
+import { readFileSync } from 'node:fs';
+let t = performance.now();
+const buf = readFileSync('node_modules/@electric-sql/pglite/dist/pglite.wasm');
+const mod = await WebAssembly.compile(buf);
+console.log('compile', (performance.now() - t).toFixed(0)); t = performance.now();
+const { PGlite } = await import('@electric-sql/pglite');
+console.log('import', (performance.now() - t).toFixed(0)); t = performance.now();
+const tpl = readFileSync(process.argv[2]);
+const db = await PGlite.create({ pgliteWasmModule: mod, loadDataDir: new Blob([tpl]) });
+console.log('create w/ module+template', (performance.now() - t).toFixed(0)); t = performance.now();
+await db.query('select 1');
+console.log('q', (performance.now() - t).toFixed(0));

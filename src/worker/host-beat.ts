@@ -1,0 +1,47 @@
+// A worker host reports itself to the shared ledger every few seconds: `nightshift workers` reads it.
+import type { HostRuntime } from '../activities/deps.js';
+import type { Config } from '../config/schema.js';
+import { openLedger, type Ledger } from '../ledger/db.js';
+import { ledgerUrl } from '../ledger/url.js';
+import { logger } from '../support/logger.js';
+import { version } from '../support/version.js';
+
+const BEAT_MS = 5000;
+
+/** Starts beating at once; the returned stop ends the loop and closes the ledger. Never throws: a fleet view is not a job. */
+export function startHostBeat(config: Config, host: HostRuntime): () => Promise<void> {
+  const log = logger('host-beat');
+  const startedAt = Date.now();
+  let ledger: Ledger | undefined;
+  let warned = false;
+  let stopped = false;
+  const beat = async (): Promise<void> => {
+    try {
+      ledger ??= await openLedger(ledgerUrl(config));
+      await ledger.upsertHost({
+        hostId: host.hostId,
+        version: version(),
+        maxAgents: host.slots.max,
+        runningAgents: host.slots.running,
+        waitingAgents: host.slots.waiting,
+        startedAt,
+        seenAt: Date.now(),
+      });
+      warned = false;
+    } catch (err) {
+      if (!warned) log.warn({ error: String(err) }, 'host not reported to the ledger (retrying)');
+      warned = true;
+    }
+  };
+  let running = beat();
+  const timer = setInterval(() => {
+    if (!stopped) running = running.then(beat);
+  }, BEAT_MS);
+  timer.unref();
+  return async () => {
+    stopped = true;
+    clearInterval(timer);
+    await running;
+    await ledger?.close();
+  };
+}
