@@ -204,12 +204,11 @@ async function withHost(mode: 'wait' | 'exit', check: (run: Awaited<ReturnType<t
   try {
     await check(run);
   } finally {
-    for (const target of [run.host.pid, -run.pgid, run.reaper]) {
-      try {
-        if (target) process.kill(target, 'SIGKILL');
-      } catch {
-        // gone, as it should be
-      }
+    // Only what is still ours: the host while Node tracks it, the group while it has live members, the reaper by its script.
+    if (run.host.exitCode === null && run.host.signalCode === null) run.host.kill('SIGKILL');
+    if (liveMembers(run.pgid).length > 0) process.kill(-run.pgid, 'SIGKILL');
+    if (existsLive(run.reaper) && readFileSync(`/proc/${run.reaper}/cmdline`, 'utf8').includes('kill -KILL')) {
+      process.kill(run.reaper, 'SIGKILL');
     }
   }
 }

@@ -45,7 +45,8 @@ export function resolveChain(chain: ChainFile, config: Config, cwd: string, chai
       ? { parallel: node.parallel.map((s, j) => resolveStep(chain, s, `steps.${i}.parallel.${j}`, config, cwd)) }
       : { step: resolveStep(chain, node, `steps.${i}`, config, cwd) },
   );
-  return { chainId, name: chain.name, task: chain.task, dataDir: resolve(cwd, config.dataDir), nodes };
+  // '.': the workspaces live under the data dir of whichever host runs the chain (a fleet shares no paths).
+  return { chainId, name: chain.name, task: chain.task, dataDir: '.', nodes };
 }
 
 /** A step's settings over the chain's defaults, resolved like `submit` would (backend installed, kind known, …). */

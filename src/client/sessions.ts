@@ -72,13 +72,14 @@ export async function submitToSession(
   const input: Record<string, unknown> = {
     ...raw,
     workspace: 'auto',
-    workspacePath: view?.workspacePath ?? join(config.dataDir, 'sessions', name, 'workspace'),
     branch: view?.branch ?? `nightshift/session-${name}`,
   };
   if (backend === undefined && view?.backend) input['backend'] = view.backend;
   if (repo === undefined && view?.repoPath) input['repo'] = view.repoPath;
   const spec = resolveJobSpec(input, config, cwd);
   spec.fallbacks = []; // an agent session belongs to one backend
+  // Relative: under the data dir of the host that runs the session (a fleet shares no paths).
+  spec.workspacePath = view?.workspacePath ?? join('sessions', name, 'workspace');
   await client.workflow.signalWithStart<typeof sessionWorkflow, [JobSpec]>(WORKFLOW.session, {
     workflowId: sessionWorkflowId(name, config.temporal.taskQueue),
     taskQueue: config.temporal.taskQueue,

@@ -21,7 +21,7 @@ export interface ChainSpec {
   chainId: string;
   name: string;
   task: string;
-  /** Absolute data dir: the chain's workspaces live under `<dataDir>/chains/<chainId>/`. */
+  /** The chain's workspaces live under `<dataDir>/chains/<chainId>/`; '.' = the running host's data dir. */
   dataDir: string;
   nodes: ChainNode[];
 }

@@ -1,7 +1,7 @@
 // Where a job works: a scratch dir, the user's folder, a git worktree of a local repo or of a URL repo's mirror.
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { encodeFailure, FailureClass } from '../protocol/failures.js';
 import type { JobSpec } from '../protocol/job.js';
@@ -16,7 +16,8 @@ const workspaceFailed = (message: string) =>
   encodeFailure(FailureClass.WorkspaceFailed, message, { nonRetryable: true });
 
 /** Idempotent: a retried attempt finds the worktree it made before. */
-export async function prepareWorkspace(spec: JobSpec, config: Config): Promise<WorkspaceInfo> {
+export async function prepareWorkspace(given: JobSpec, config: Config): Promise<WorkspaceInfo> {
+  const spec = onThisHost(given, config);
   const jobDir = join(config.dataDir, 'jobs', spec.jobId);
   await mkdir(jobDir, { recursive: true });
   if (spec.workspaceMode === 'none') {
@@ -58,4 +59,10 @@ export async function prepareWorkspace(spec: JobSpec, config: Config): Promise<W
   const info: WorkspaceInfo = { path, mode: 'worktree', branch, jobDir, baseline: [] };
   // A shared workspace already holds earlier jobs' uncommitted changes: only what differs from them is this job's.
   return spec.workspacePath ? takeBaseline(info, true, config.dataDir) : info;
+}
+
+/** A relative fixed workspace (a session's, a chain's) lives under this host's data dir. */
+function onThisHost(spec: JobSpec, config: Config): JobSpec {
+  if (!spec.workspacePath || isAbsolute(spec.workspacePath)) return spec;
+  return { ...spec, workspacePath: join(config.dataDir, spec.workspacePath) };
 }
