@@ -1,7 +1,7 @@
 // Records the histories the replay test checks: a claude job (before and after the ledger patch), the capacity
 // singleton, a warm session, a chain, a scheduled run, a compare — and, with a scripted agent and check
 // (test/support/stub-activities.ts), a job that fails over twice, a job with fix and review rounds, and a capacity
-// singleton's fresh run after the `capacity-recover` patch.
+// singleton's fresh run after the `capacity-recover` patch, and a host-pinned job whose host stopped heartbeating.
 // Run: npm run record-histories — writes only the files that are missing: old histories must keep replaying.
 import { existsSync, writeFileSync } from 'node:fs';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
@@ -40,6 +40,7 @@ const CLAUDE_HISTORIES = [
 ];
 const STUBBED_HISTORIES = ['job-failover', 'job-rounds'];
 const RECOVER_HISTORIES = ['capacity-recover'];
+const FLEET_HISTORIES = ['job-host-moved'];
 const out = new URL('../test/histories/', import.meta.url);
 const missing = (name: string): boolean => !existsSync(new URL(`${name}.json`, out));
 
@@ -53,6 +54,7 @@ try {
   if (CLAUDE_HISTORIES.some(missing)) await recordWithClaude();
   if (STUBBED_HISTORIES.some(missing)) await recordStubbed();
   if (RECOVER_HISTORIES.some(missing)) await recordCapacityRecover();
+  if (FLEET_HISTORIES.some(missing)) await recordHostMoved();
 } finally {
   await env.teardown();
 }
@@ -176,6 +178,29 @@ async function recordCapacityRecover(): Promise<void> {
     const spec = resolveJobSpec({ prompt: 'answer', kind: 'llm', backend: 'claude', workspace: 'none' }, h.config);
     await (await startJob(env.client, h.config, spec)).result();
     await save('capacity-recover', capacityWorkflowId(h.config.temporal.taskQueue));
+  } finally {
+    await h.stop();
+  }
+}
+
+/** A job after the `host-pinned` patch whose first agent run stops heartbeating: it prepares again and moves on. */
+async function recordHostMoved(): Promise<void> {
+  let calls = 0;
+  const agent = agentStub({ claude: succeed('answered after the move') });
+  const runAgent: Activities['runAgent'] = async (input) => {
+    // The first run goes silent past the heartbeat timeout, as an agent on a frozen host would.
+    if (++calls === 1) await new Promise((r) => setTimeout(r, 9000));
+    return agent.runAgent(input);
+  };
+  const h = await startStubbedWorker(env, { backends: stubBackends('claude') }, { runAgent });
+  try {
+    const spec = resolveJobSpec(
+      { prompt: 'answer', kind: 'llm', backend: 'claude', workspace: 'none', heartbeatSeconds: 1 },
+      h.config,
+    );
+    const result = await (await startJob(env.client, h.config, spec)).result();
+    if (!result.moves?.length) throw new Error('the recorded job did not move');
+    await save('job-host-moved', spec.jobId);
   } finally {
     await h.stop();
   }

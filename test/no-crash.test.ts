@@ -109,8 +109,10 @@ test('one worker, host trouble in several jobs: each fails with its class, the o
 
     const result = await healthy.handle.result();
     assert.equal(result.status, 'succeeded');
-    assert.ok(agent.intervals().get('healthy')?.end, 'the healthy agent ran to its end');
-    assert.equal(agent.intervals().get('dir removed')?.end, undefined, 'the doomed agent never finished');
+    const [doomedRun, healthyRun] = ['dir removed', 'healthy'].map((p) => agent.intervals().get(p)!);
+    assert.ok(healthyRun.end, 'the healthy agent ran to its end');
+    assert.equal(doomedRun.end, undefined, 'the doomed agent never finished');
+    assert.equal(maxOverlap([doomedRun, healthyRun]), 2, 'the two agents ran at the same time');
     assert.equal(h.worker.getState(), 'RUNNING');
   } finally {
     await h.stop();

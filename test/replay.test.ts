@@ -26,6 +26,9 @@ test('committed histories replay without nondeterminism', async () => {
     !JSON.stringify(histories.find((h) => h.workflowId === 'job-claude-succeeded')?.history).includes('"recordJob"'),
     'and one from before it',
   );
+  // After the `host-pinned` patch: the agent on a host queue, its host lost (a heartbeat timeout), a second prepare.
+  const moved = JSON.stringify(histories.find((h) => h.workflowId === 'job-host-moved')?.history ?? {});
+  assert.ok(/"name":"[^"]+@[^"]+"/.test(moved) && moved.includes('ACTIVITY_TASK_TIMED_OUT'), 'a job that moved hosts');
   const failures: string[] = [];
   let replayed = 0;
   for await (const r of Worker.runReplayHistories(
