@@ -80,7 +80,11 @@ export async function runOnHosts(run: HostRun, work: (acts: JobActivities) => Pr
       return;
     } catch (err) {
       const reason = hostLostReason(err);
-      if (!reason || !ws.host || run.moves.length >= MAX_MOVES) throw err;
+      if (!reason || !ws.host) throw err;
+      if (run.moves.length >= MAX_MOVES) {
+        const message = `lost ${MAX_MOVES + 1} hosts in a row (the last, ${ws.host}: ${reason})`;
+        throw encodeFailure(FailureClass.HostLost, message, { nonRetryable: true, cause: err });
+      }
       run.moves.push({ from: ws.host, reason, step: run.currentStep(), at: Date.now() });
       prefer = undefined;
     }
