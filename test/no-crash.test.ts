@@ -109,7 +109,9 @@ test('one worker, host trouble in several jobs: each fails with its class, the o
 
     const result = await healthy.handle.result();
     assert.equal(result.status, 'succeeded');
-    const [doomedRun, healthyRun] = ['dir removed', 'healthy'].map((p) => agent.intervals().get(p)!);
+    const runs = agent.intervals();
+    const doomedRun = runs.get('dir removed')!;
+    const healthyRun = runs.get('healthy')!;
     assert.ok(healthyRun.end, 'the healthy agent ran to its end');
     assert.equal(doomedRun.end, undefined, 'the doomed agent never finished');
     assert.equal(maxOverlap([doomedRun, healthyRun]), 2, 'the two agents ran at the same time');

@@ -91,15 +91,15 @@ const HELP: Record<string, CommandHelp> = {
     example: 'nightshift schedule add nightly --cron "0 2 * * *" -- "Update the changelog" --repo ~/code/app',
   },
   stats: {
-    usage: 'nightshift stats [--since 7d] [--by backend|kind|lane]',
+    usage: 'nightshift stats [--since 7d] [--by backend|kind|lane|host]  (the ledger: ledger.url, or `nightshift dev`)',
     flags: [
       ['--since D', '90s, 30m, 12h, 7d, 2w (by finish time)'],
-      ['--by G', 'backend | kind | lane (default backend)'],
+      ['--by G', 'backend | kind | lane | host (default backend)'],
     ],
     example: 'nightshift stats --since 7d --by lane',
   },
   dev: {
-    usage: 'nightshift dev  (Temporal dev server + worker in the foreground; Ctrl-C stops both)',
+    usage: 'nightshift dev  (Temporal dev server + embedded ledger + worker in the foreground; Ctrl-C stops all)',
     example: 'nightshift dev',
   },
   worker: {

@@ -110,6 +110,8 @@ export type BackendConfig = z.infer<typeof BackendConfigSchema>;
 
 /** The hostname, made a valid host id (containers and some hosts have dots or other characters). */
 function defaultHostId(): string {
-  const h = hostname().replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z0-9]+/, '');
+  const h = hostname()
+    .replace(/[^A-Za-z0-9._-]/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '');
   return (h || 'host').slice(0, 63);
 }

@@ -35,7 +35,8 @@ export function percentile(sorted: number[], p: number): number | null {
 }
 
 // One pass: a row per group and, from the empty grouping set, the total. Counts and sums come back as float8
-// (JS numbers; exact below 2^53) instead of bigint/numeric strings.
+// (JS numbers; exact below 2^53) instead of bigint/numeric strings. Costs are summed as numeric: a float sum
+// depends on row order, which an upsert changes, and the same jobs must give the same figures.
 const statsSql = (column: GroupBy): string => `
   SELECT grp, is_total, jobs, succeeded, failed, no_op, cancelled, revised,
          succeeded / NULLIF(jobs - cancelled, 0) AS success_rate,
@@ -53,7 +54,7 @@ const statsSql = (column: GroupBy): string => `
            percentile_disc(0.95) WITHIN GROUP (ORDER BY duration_ms)::float8 AS p95,
            coalesce(sum(tokens_in), 0)::float8 AS tokens_in,
            coalesce(sum(tokens_out), 0)::float8 AS tokens_out,
-           coalesce(sum(cost_usd), 0)::float8 AS cost_usd
+           coalesce(sum(cost_usd::numeric), 0)::float8 AS cost_usd
     FROM ledger_jobs
     WHERE $1::timestamptz IS NULL OR finished_at >= $1::timestamptz
     GROUP BY GROUPING SETS ((${column}), ())

@@ -21,6 +21,7 @@ function quietRuntime(): void {
 
 export async function startTemporal(): Promise<TestWorkflowEnvironment> {
   quietRuntime();
+  void sharedLedgerUrl().catch(() => undefined); // boots beside the server; startWorker awaits it (and reports a failure)
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: requireTemporalCli() },
@@ -56,16 +57,18 @@ export async function startWorker(
   // Workers record every job at its end: unless the test names a ledger, this process's shared embedded one.
   const given = raw['ledger'] as { url?: string } | undefined;
   const ledger = { ...given, url: given?.url ?? (await sharedLedgerUrl()) };
-  const config = parseConfig({ ...raw, dataDir, temporal, ledger });
+  // Engine tests drive the capacity singleton's slots, not one host's agent cap (the no-crash tests set their own).
+  const worker = { maxAgents: 50, ...((raw['worker'] as object | undefined) ?? {}) };
+  const config = parseConfig({ ...raw, dataDir, temporal, ledger, worker });
   const deps = { config, client: env.client, connection: env.nativeConnection };
-  const worker = await createWorker(activities ? { ...deps, activities } : deps);
-  const running = worker.run();
+  const host = await createWorker(activities ? { ...deps, activities } : deps);
+  const running = host.run();
   return {
     config,
-    worker,
+    worker: host,
     dataDir,
     async stop() {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
+      if (host.getState() === 'RUNNING') host.shutdown();
       await running;
     },
   };

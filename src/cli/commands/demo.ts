@@ -37,6 +37,7 @@ export async function demo(argv: string[], ctx: CliContext): Promise<number> {
     temporal: { address: server.address, taskQueue: 'nightshift-demo' },
     ledger: { url: ledgerServer.url },
     capacity: { maxSlots: slots, reservedOperatorSlots: 1 },
+    worker: { maxAgents: slots }, // the demo shows the lanes and slots, not one host's agent cap
     backends: {
       claude: {
         baseUrl: stub.url,

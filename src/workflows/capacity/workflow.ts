@@ -74,7 +74,9 @@ export async function capacityWorkflow(input: CapacityInput): Promise<void> {
     await Promise.all(takeGrants(state, Date.now()).map((req) => grant(state, req.jobId)));
     if (mustRoll()) {
       await condition(allHandlersFinished);
-      if (dirty) continue; // a signal arrived while we waited: serve it first
+      // Runs before this patch served a signal that arrived meanwhile first, so a steady stream of signals kept
+      // them from ever rolling; the state (queue included) travels with the new run, which serves it at once.
+      if (dirty && !patched('capacity-roll-busy')) continue;
       state.counters.runs++;
       await continueAsNew<typeof capacityWorkflow>({ settings: state.settings, state });
     }

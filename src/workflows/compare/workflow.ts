@@ -1,9 +1,10 @@
 // A compare (bake-off): one prompt, one child job per backend in its own worktree, all in parallel; each
 // backend's changes committed on its branch; one row per backend. Finished children live in the history,
 // so a worker crash mid-way resumes without rerunning them.
-import { isCancellation, proxyActivities, setHandler } from '@temporalio/workflow';
+import { isCancellation, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../protocol/activities.js';
 import { decodeFailure } from '../../protocol/failures.js';
+import { hostQueue } from '../../protocol/ids.js';
 import type { JobResult } from '../../protocol/result.js';
 import type { JobSpec } from '../../protocol/job.js';
 import { runChildJob } from '../job/child.js';
@@ -11,10 +12,18 @@ import { compareViewQuery } from '../../protocol/signals.js';
 import { entryOf, newCompareView, rowOf } from './state.js';
 import type { CommitOutcome, CompareSpec, CompareView } from '../../protocol/compare.js';
 
-const acts = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', maximumAttempts: 3 },
-});
+const OPTIONS = { startToCloseTimeout: '2 minutes', retry: { initialInterval: '1 second', maximumAttempts: 3 } };
+const acts = proxyActivities<Activities>(OPTIONS);
+
+/** The commit goes to the host that holds the job's worktree (results from before the fleet name none). */
+const onHostOf = (result: JobResult) =>
+  result.host
+    ? proxyActivities<Activities>({
+        ...OPTIONS,
+        taskQueue: hostQueue(workflowInfo().taskQueue, result.host),
+        scheduleToStartTimeout: '1 minute',
+      })
+    : acts;
 
 export async function compareWorkflow(spec: CompareSpec): Promise<CompareView> {
   const view = newCompareView(spec, Date.now());
@@ -39,7 +48,7 @@ export async function compareWorkflow(spec: CompareSpec): Promise<CompareView> {
 async function commitChanges(spec: CompareSpec, job: JobSpec, result: JobResult): Promise<CommitOutcome> {
   if (!result.workspace || !result.branch || result.filesChanged.length === 0) return {};
   try {
-    const commit = await acts.commitBranch({
+    const commit = await onHostOf(result).commitBranch({
       cwd: result.workspace,
       files: result.filesChanged,
       message: `nightshift compare ${spec.compareId}: ${job.backend}`,
