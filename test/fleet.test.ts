@@ -189,6 +189,10 @@ async function assertMoved(f: Fleet, r: JobResult, victim: FleetHost, step: stri
   assert.equal(r.moves?.[0]?.step, step);
   assert.ok(survivor?.alive(), 'the surviving worker still runs');
   await waitFor(`no process of ${victim.hostId} left`, () => processesInNamespace(victim.mntNs).length === 0, 20_000);
+  // `history` says where the job moved and why: the timeout on the lost host's queue, then the new workspace.
+  const history = await (survivor as FleetHost).cli(['history', r.jobId]);
+  assert.match(history, new RegExp(`on host ${victim.hostId}: .*host lost`));
+  assert.match(history, new RegExp(`workspace .* on host ${survivor?.hostId ?? '?'}`));
   process.stderr.write(
     `# ${step}: recovered ${((r.timeline.finishedAt - killedAt) / 1000).toFixed(1)} s after kill -9\n`,
   );

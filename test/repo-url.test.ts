@@ -9,7 +9,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { execa } from 'execa';
 import { resolveJobSpec } from '../src/client/job-input.js';
 import { parseConfig } from '../src/config/load.js';
-import { FailureClass } from '../src/protocol/failures.js';
+import { FailureClass, NON_RETRYABLE } from '../src/protocol/failures.js';
 import type { JobSpec } from '../src/protocol/job.js';
 import { isRepoUrl, maskRepoUrl } from '../src/protocol/repo.js';
 import { changedFiles } from '../src/workspace/changes.js';
@@ -157,8 +157,10 @@ test('a URL with a password reaches the origin, and no payload or error shows th
     ];
     for (const [url, why, nonRetryable] of cases) {
       const f = await failureOf(prepare(url));
-      assert.equal(f.type, FailureClass.WorkspaceFailed, why);
+      // A permanent failure ends the job (WorkspaceFailed); a network one is a class the retry policy retries.
+      assert.equal(f.type, nonRetryable ? FailureClass.WorkspaceFailed : FailureClass.RepoUnreachable, why);
       assert.equal(f.nonRetryable, nonRetryable, `${why}: ${f.message}`);
+      assert.equal(NON_RETRYABLE.includes(f.type ?? ''), nonRetryable, `${why}: the workflow's retry policy agrees`);
       assert.ok(f.message.includes(maskRepoUrl(url)), `${why} names the masked URL: ${f.message}`);
       assert.ok(!f.message.includes(secret), `${why}: ${f.message}`);
     }

@@ -185,7 +185,7 @@ test('a job written twice to the ledger (a retried activity) counts once; --sinc
   assert.equal((await statsJson('--since', '1s')).total.jobs, 0);
 });
 
-test('stats prints a table, and names a bad flag value with exit 2', async () => {
+test('stats prints a table; a bad flag value exits 2; a ledger nobody serves exits 3, its password masked', async () => {
   const table = await cli(['stats', '--by', 'lane']);
   assert.equal(table.exitCode, 0, table.stderr);
   assert.match(table.stdout, /^background\s+\d+/m);
@@ -196,4 +196,10 @@ test('stats prints a table, and names a bad flag value with exit 2', async () =>
   const since = await cli(['stats', '--since', 'yesterday']);
   assert.equal(since.exitCode, 2);
   assert.match(since.stderr, /--since: .*got "yesterday"/);
+  const url = 'postgres://nightshift:s3cret-pw@127.0.0.1:9/ledger';
+  const down = await nightshift(['stats'], { harness: h, env: { NIGHTSHIFT_LEDGER_URL: url } });
+  assert.equal(down.exitCode, 3, down.stderr);
+  assert.match(down.stderr, /cannot reach the job ledger at postgres:\/\/nightshift:\*\*\*\*@127\.0\.0\.1:9\/ledger/);
+  assert.match(down.stderr, /`nightshift dev`.*NIGHTSHIFT_LEDGER_URL/);
+  assert.ok(!down.stderr.includes('s3cret-pw'), down.stderr);
 });

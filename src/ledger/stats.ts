@@ -103,7 +103,13 @@ export async function queryStats(db: Queryable, by: GroupBy, since?: number): Pr
     .filter((r) => !r.is_total)
     .map((r) => rowOf(r.grp ?? '', r))
     .sort((a, b) => b.jobs - a.jobs || a.group.localeCompare(b.group));
-  return { rows: groups, total: rowOf('total', rows.find((r) => r.is_total)) };
+  return {
+    rows: groups,
+    total: rowOf(
+      'total',
+      rows.find((r) => r.is_total),
+    ),
+  };
 }
 
 /** `7d`, `12h`, `30m`, `90s`, `2w` → milliseconds; undefined when the text is not a duration. */

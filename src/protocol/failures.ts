@@ -29,6 +29,8 @@ export const FailureClass = {
   // The fleet: which host holds a job's workspace.
   /** The job's local repo path is not on the host that tried it (another host may have it). */
   RepoNotOnHost: 'RepoNotOnHost',
+  /** A URL repo's origin could not be reached (network, DNS): retried. */
+  RepoUnreachable: 'RepoUnreachable',
   /** The host that held the job's workspace stopped answering (no poller, or its heartbeat stopped). */
   HostLost: 'HostLost',
   // A job's outcome after the agent.

@@ -45,13 +45,17 @@ export const redact = (text: string, url: string): string =>
 
 /**
  * git in `cwd` against the origin at `url` (the real one, credentials and all); its stdout. A failure is
- * WorkspaceFailed: "<doing> <masked url>: <git's message>", nonRetryable when git's stderr says so.
+ * WorkspaceFailed (nonRetryable) when git's stderr says the repo is missing or refused, else RepoUnreachable (retried):
+ * "<doing> <masked url>: <git's message>".
  */
 export async function remoteGitOk(cwd: string, args: string[], url: string, doing: string): Promise<string> {
   const r = await git(cwd, args);
   if (r.exitCode === 0) return r.stdout;
   const said = r.stderr.trim() || r.stdout.trim() || (r.shortMessage ?? `git exited ${r.exitCode}`);
-  throw encodeFailure(FailureClass.WorkspaceFailed, `${doing} ${maskRepoUrl(url)}: ${redact(said, url)}`, {
-    nonRetryable: isPermanentGitFailure(said),
+  // A network error is worth another attempt (a class retry policies do not stop); a missing repo is not.
+  const permanent = isPermanentGitFailure(said);
+  const type = permanent ? FailureClass.WorkspaceFailed : FailureClass.RepoUnreachable;
+  throw encodeFailure(type, `${doing} ${maskRepoUrl(url)}: ${redact(said, url)}`, {
+    nonRetryable: permanent,
   });
 }

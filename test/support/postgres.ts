@@ -70,18 +70,20 @@ export async function startPostgres(): Promise<PostgresCluster> {
 
 let shared: Promise<string> | undefined;
 
-/** The URL of this test process's in-memory embedded ledger, started on first use. */
+/** The URL of this test process's in-memory embedded ledger, started on first use (it may still be booting). */
 export function sharedLedgerUrl(): Promise<string> {
   return (shared ??= spawnLedger());
 }
 
 const SERVER = new URL('../../src/dev/ledger-server.ts', import.meta.url).href;
-// The child serves until its parent is gone (the IPC channel closes), then stops.
+// The child says its URL as soon as it listens (PGlite boots behind it, connections wait), and serves until its
+// parent is gone (the IPC channel closes).
 const CHILD = `
-const { startLedgerServer } = await import(${JSON.stringify(SERVER)});
-const server = await startLedgerServer({ port: 0 });
+const { listenLedgerServer } = await import(${JSON.stringify(SERVER)});
+const server = await listenLedgerServer({ port: 0 });
 process.on('disconnect', () => void server.stop().finally(() => process.exit(0)));
 process.send({ url: server.url });
+await server.ready;
 `;
 
 async function spawnLedger(): Promise<string> {

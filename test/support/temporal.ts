@@ -19,16 +19,25 @@ function quietRuntime(): void {
   Runtime.install({ logger: new DefaultLogger('WARN') });
 }
 
+/** Also this process's embedded ledger (booting beside the server): the CLIs a test runs reach it by the env. */
 export async function startTemporal(): Promise<TestWorkflowEnvironment> {
   quietRuntime();
-  void sharedLedgerUrl().catch(() => undefined); // boots beside the server; startWorker awaits it (and reports a failure)
-  return TestWorkflowEnvironment.createLocal({
+  const ledger = sharedLedgerUrl();
+  ledger.catch(() => undefined); // reported below (or by startWorker)
+  const env = await TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: requireTemporalCli() },
       searchAttributes: ALL_SEARCH_ATTRIBUTES,
       extraArgs: ['--log-level', 'error'],
     },
   });
+  try {
+    process.env['NIGHTSHIFT_LEDGER_URL'] = await ledger; // never a ledger of the shell's (a fleet's)
+  } catch (err) {
+    await env.teardown();
+    throw err;
+  }
+  return env;
 }
 
 let queueCounter = 0;

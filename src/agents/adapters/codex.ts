@@ -6,6 +6,7 @@ import { emptyTokens, type TokenUsage } from '../../protocol/tokens.js';
 import { classifyFailure } from '../classify.js';
 import type { AgentAdapter, ParsedRun, RunContext, StreamParser } from '../contract.js';
 import { zoneOffsetMs } from '../reset-time.js';
+import { sandboxHelperDir, withPathFirst } from './codex-sandbox.js';
 import { writeFileOnce } from '../support/files.js';
 import { emptyRun, jsonLinesParser, num, obj, type Json } from '../support/json-lines.js';
 import { touchFile } from '../support/workspace-paths.js';
@@ -34,12 +35,15 @@ async function readUsage(path: string): Promise<TokenUsage> {
 interface CodexRun {
   home: string;
   baseline: TokenUsage;
+  /** Where `codex-linux-sandbox` is, for codex's bubblewrap sandbox. */
+  helperDir: string | undefined;
 }
 
 async function prepareCodex(ctx: RunContext): Promise<CodexRun> {
   const home = codexHome(ctx);
   await mkdir(home, { recursive: true });
-  return { home, baseline: ctx.resumeSessionId ? await readUsage(usageFile(ctx, ctx.resumeSessionId)) : emptyTokens() };
+  const baseline = ctx.resumeSessionId ? await readUsage(usageFile(ctx, ctx.resumeSessionId)) : emptyTokens();
+  return { home, baseline, helperDir: await sandboxHelperDir(ctx.stateDir, ctx.command) };
 }
 
 const combine = (a: TokenUsage, b: TokenUsage, sign: 1 | -1): TokenUsage => ({
@@ -155,7 +159,7 @@ export const codex: AgentAdapter<CodexRun> = {
   instructionsFile: 'AGENTS.md',
   sessions: true,
   prepare: prepareCodex,
-  invocation(ctx, { home }) {
+  invocation(ctx, { home, helperDir }) {
     const args = ['exec', '--json', '--skip-git-repo-check', '--sandbox', 'workspace-write', '-C', ctx.workspace];
     const model = ctx.model ?? ctx.config.model;
     if (model) args.push('-m', model);
@@ -163,7 +167,8 @@ export const codex: AgentAdapter<CodexRun> = {
     args.push('--disable', 'unbounded_connection_retries', ...providerArgs(ctx), ...ctx.config.extraArgs);
     if (ctx.resumeSessionId) args.push('resume', ctx.resumeSessionId);
     args.push('--', ctx.prompt);
-    return { command: ctx.command, args, env: { CODEX_HOME: home, ...ctx.config.env } };
+    const path = withPathFirst(helperDir, ctx.config.env['PATH'] ?? process.env['PATH']);
+    return { command: ctx.command, args, env: { CODEX_HOME: home, ...ctx.config.env, ...path } };
   },
   parser: codexParser,
   classify(run, exit) {

@@ -1,0 +1,13 @@
+const { startLedgerServer } = await import('./src/dev/ledger-server.js');
+const t = performance.now();
+const s = await startLedgerServer({ port: 0 });
+const b = performance.now() - t;
+const pg = (await import('pg')).default;
+const c = new pg.Client({ connectionString: s.url }); await c.connect();
+const t2 = performance.now();
+for (let i = 0; i < 200; i++) await c.query('select $1::int + 1 as x', [i]);
+await c.query('create table if not exists t(a int primary key, b text)');
+for (let i = 0; i < 200; i++) await c.query('insert into t values ($1, $2) on conflict (a) do update set b = excluded.b', [i, 'x' + i]);
+const q = performance.now() - t2;
+await c.end(); await s.stop();
+console.log('boot', b.toFixed(0), 'queries', q.toFixed(0));

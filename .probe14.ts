@@ -1,0 +1,17 @@
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import pg from 'pg';
+const db = await PGlite.create();
+const s = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1', maxConnections: 10 });
+await s.start();
+const c = new pg.Client({ connectionString: `postgres://postgres@${s.getServerConn()}/postgres` }); await c.connect();
+let t2 = performance.now();
+for (let i = 0; i < 200; i++) await c.query('select $1::int + 1 as x', [i]);
+console.log('direct ext', ((performance.now() - t2)/200).toFixed(2));
+t2 = performance.now();
+for (let i = 0; i < 200; i++) await c.query(`select ${i}::int + 1 as x`);
+console.log('direct simple', ((performance.now() - t2)/200).toFixed(2));
+t2 = performance.now();
+for (let i = 0; i < 200; i++) await db.query('select $1::int + 1 as x', [i]);
+console.log('in-process', ((performance.now() - t2)/200).toFixed(2));
+await c.end(); await s.stop(); await db.close();

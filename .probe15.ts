@@ -1,0 +1,11 @@
+const { startLedgerServer } = await import('./src/dev/ledger-server.js');
+const s = await startLedgerServer({ port: 0 });
+const pg = (await import('pg')).default;
+const c = new pg.Client({ connectionString: s.url }); await c.connect();
+let t2 = performance.now();
+for (let i = 0; i < 200; i++) await c.query('select $1::int + 1 as x', [i]);
+console.log('proxy ext', ((performance.now() - t2)/200).toFixed(2));
+t2 = performance.now();
+for (let i = 0; i < 200; i++) await c.query(`select ${i}::int + 1 as x`);
+console.log('proxy simple', ((performance.now() - t2)/200).toFixed(2));
+await c.end(); await s.stop();

@@ -1,0 +1,13 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { requireTemporalCli } from './src/dev/temporal-cli.js';
+import { ALL_SEARCH_ATTRIBUTES } from './src/protocol/search-attributes.js';
+import { sharedLedgerUrl } from './test/support/postgres.js';
+const mode = process.argv[2];
+const temporal = () => TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: requireTemporalCli() }, searchAttributes: ALL_SEARCH_ATTRIBUTES, extraArgs: ['--log-level', 'error'] } });
+const t = performance.now();
+let env: TestWorkflowEnvironment | undefined;
+if (mode === 'temporal') env = await temporal();
+if (mode === 'ledger') await sharedLedgerUrl();
+if (mode === 'both') [env] = await Promise.all([temporal(), sharedLedgerUrl()]);
+console.log(mode, (performance.now() - t).toFixed(0));
+await env?.teardown();
