@@ -22,7 +22,11 @@ import { makeRepo } from './support/repo.js';
 const dataDir = mkdtempSync(join(tmpdir(), 'nightshift-url-'));
 const config = parseConfig({ dataDir, worker: { hostId: 'host-a' } });
 let n = 0;
-const specFor = (repo: string): JobSpec => resolveJobSpec({ prompt: 'p', jobId: `job-url-${++n}`, repo }, config);
+/** A job on `repo`; a URL with credentials (which the client refuses) is set after validation, as a worker may still meet one. */
+function specFor(repo: string): JobSpec {
+  const spec = resolveJobSpec({ prompt: 'p', jobId: `job-url-${++n}`, repo: maskRepoUrl(repo) }, config);
+  return { ...spec, repoPath: repo };
+}
 const prepare = (repo: string) => prepareWorkspace(specFor(repo), config);
 const gitIn = async (cwd: string, ...args: string[]) => (await execa('git', args, { cwd })).stdout.trim();
 
@@ -139,6 +143,8 @@ test('a URL with a password reaches the origin, and no payload or error shows th
   const at = (password: string, port = server.port) => `http://alice:${password}@127.0.0.1:${port}`;
   const masked = `http://alice:***@127.0.0.1:${server.port}/origin.git`;
   try {
+    // The client refuses it: a job spec is kept in Temporal's history.
+    assert.throws(() => resolveJobSpec({ prompt: 'p', repo: `${at(secret)}/origin.git` }, config), /credentials/);
     const ws = await prepare(`${at(secret)}/origin.git`);
     assert.equal(ws.origin, masked);
     writeFileSync(join(ws.path, 'work.txt'), 'x\n');

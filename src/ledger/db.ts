@@ -1,8 +1,10 @@
-// The ledger as one object: open it by URL (PostgreSQL, or the embedded PGlite server), then write and read jobs and hosts.
+// The ledger as one object: opened by URL (PostgreSQL or the embedded server), it writes and reads jobs and hosts.
+import type pg from 'pg';
 import type { LedgerEntry } from './entry.js';
 import { listHosts, upsertHost, type HostRecord } from './hosts.js';
-import { connect, createPool, type Queryable } from './pool.js';
+import { connect, createPool } from './pool.js';
 import { migrate } from './schema.js';
+import { inTransaction, queryable, type Queryable } from './sql.js';
 import { queryStats, type GroupBy, type Stats } from './stats.js';
 import { recordEntries } from './store.js';
 import { maskUrl } from './url.js';
@@ -10,7 +12,7 @@ import { maskUrl } from './url.js';
 export interface Ledger {
   /** The URL with its password masked: safe in messages and logs. */
   readonly url: string;
-  /** For the ledger's own modules (the import's meta row); callers use the methods. */
+  /** Single-message statements (see sql.ts) for the ledger's own modules and tests; callers use the methods. */
   readonly db: Queryable;
   /** Upsert on job id: writing a job again (a retried activity) replaces its row. */
   record(entry: LedgerEntry): Promise<void>;
@@ -41,16 +43,27 @@ export async function openLedger(url: string): Promise<Ledger> {
     await pool.end();
     throw err;
   }
+  const db = queryable(pool);
   return {
     url: maskUrl(url),
-    db: pool,
-    record: (entry) => recordEntries(pool, [entry]),
-    recordMany: (entries) => recordEntries(pool, entries),
-    stats: (by, since) => queryStats(pool, by, since),
-    upsertHost: (host) => upsertHost(pool, host),
-    listHosts: () => listHosts(pool),
+    db,
+    record: (entry) => recordEntries(db, [entry]),
+    recordMany: (entries) => recordBatch(pool, url, entries),
+    stats: (by, since) => queryStats(db, by, since),
+    upsertHost: (host) => upsertHost(db, host),
+    listHosts: () => listHosts(db),
     close: () => pool.end(),
   };
+}
+
+/** Many jobs at once (the import): one transaction, so a batch is whole or absent. */
+async function recordBatch(pool: pg.Pool, url: string, entries: readonly LedgerEntry[]): Promise<void> {
+  const client = await connect(pool, url);
+  try {
+    await inTransaction(client, (db) => recordEntries(db, entries));
+  } finally {
+    client.release();
+  }
 }
 
 export type { HostRecord } from './hosts.js';

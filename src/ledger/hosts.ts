@@ -1,5 +1,5 @@
 // The fleet view: each worker host's latest heartbeat (version, agent slots, when it started and was last seen).
-import type { Queryable } from './pool.js';
+import type { Queryable } from './sql.js';
 
 /** One worker host as it last reported itself; times are epoch ms. */
 export interface HostRecord {

@@ -3,9 +3,6 @@ import pg from 'pg';
 import { logger } from '../support/logger.js';
 import { maskPassword, maskUrl } from './url.js';
 
-/** What the ledger's queries need: a pool, or one client of it inside a transaction. */
-export type Queryable = Pick<pg.Pool, 'query'>;
-
 /** A person is waiting (the CLI) or a job is ending (the activity): 3 s, then say the ledger is not there. */
 const CONNECT_TIMEOUT_MS = 3000;
 
@@ -32,8 +29,11 @@ export function createPool(url: string): pg.Pool {
     // An idle pool does not keep a CLI or a test process alive.
     allowExitOnIdle: true,
   });
-  // An idle connection the server closed (a restart) is dropped and replaced; without a listener it would crash us.
-  pool.on('error', (err) => logger('ledger').warn({ error: maskPassword(err.message, url) }, 'ledger connection lost'));
+  // An idle connection the server closed (a restart, a `dev` that stopped) is dropped and replaced on the next query,
+  // which fails loudly if the server is still gone; without a listener the pool's error would crash the process.
+  pool.on('error', (err) =>
+    logger('ledger').debug({ error: maskPassword(err.message, url) }, 'idle ledger connection lost'),
+  );
   return pool;
 }
 

@@ -1,5 +1,6 @@
 // The ledger's tables, as numbered migrations: each runs once per database, under a lock, in one transaction.
 import type pg from 'pg';
+import { inTransaction } from './sql.js';
 
 /** Append only: a shipped migration never changes (a database that ran it will not run it again). */
 const MIGRATIONS: readonly string[] = [
@@ -47,20 +48,15 @@ const MIGRATION_LOCK = 7244_0001;
 
 /** Brings the database up to the newest migration; a no-op when it is there (one round trip after the lock). */
 export async function migrate(client: pg.PoolClient): Promise<void> {
-  await client.query('BEGIN');
-  try {
-    await client.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
-    await client.query(
+  await inTransaction(client, async (db) => {
+    await db.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+    await db.query(
       'CREATE TABLE IF NOT EXISTS ledger_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
     );
-    const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM ledger_migrations');
+    const { rows } = await db.query<{ v: number | null }>('SELECT max(version) AS v FROM ledger_migrations');
     for (let v = (rows[0]?.v ?? 0) + 1; v <= MIGRATIONS.length; v++) {
-      await client.query(MIGRATIONS[v - 1] ?? '');
-      await client.query('INSERT INTO ledger_migrations (version) VALUES ($1)', [v]);
+      await db.query(MIGRATIONS[v - 1] ?? '');
+      await db.query('INSERT INTO ledger_migrations (version) VALUES ($1)', [v]);
     }
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined); // the original error is the one to report
-    throw err;
-  }
+  });
 }

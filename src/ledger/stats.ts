@@ -1,5 +1,5 @@
 // Per-group figures as SQL over the ledger: counts, rates, duration percentiles, token and cost sums.
-import type { Queryable } from './pool.js';
+import type { Queryable } from './sql.js';
 
 export const GROUP_BY = ['backend', 'kind', 'lane', 'host'] as const;
 export type GroupBy = (typeof GROUP_BY)[number];

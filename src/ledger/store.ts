@@ -1,12 +1,12 @@
 // Writing jobs to the ledger: one UPSERT per job id, so a retried activity (or a repeated import) leaves one row.
 import type { LedgerEntry } from './entry.js';
-import type { Queryable } from './pool.js';
+import type { Queryable, SqlValue } from './sql.js';
 
 /** Integer columns take integers (a fractional figure would fail the whole write). */
 const int = (n: number): number => Math.round(n);
 
 /** Column ← entry field, in insert order. */
-const COLUMNS: readonly (readonly [string, (e: LedgerEntry) => unknown])[] = [
+const COLUMNS: readonly (readonly [string, (e: LedgerEntry) => SqlValue])[] = [
   ['job_id', (e) => e.jobId],
   ['status', (e) => e.status],
   ['backend', (e) => e.backend],
@@ -34,7 +34,7 @@ const UPDATE = COLUMNS.slice(1)
   .concat('recorded_at = now()')
   .join(', ');
 
-/** Rows per statement: well under PostgreSQL's 65,535 parameters. */
+/** Rows per statement (a few hundred KiB of SQL). */
 const BATCH = 1000;
 
 /** Upserts the entries (the last one per job id wins); one statement per batch. */

@@ -2,8 +2,17 @@
 // one test process shares (in a child process that ends with it, so it never keeps a test file from exiting).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { freePort } from '../../src/dev/demo/demo-setup.js';
@@ -15,7 +24,7 @@ export interface PostgresCluster {
   stop(): Promise<void>;
 }
 
-/** initdb from PATH or the newest /usr/lib/postgresql/<v>/bin; a clear failure (not a skip) without it. */
+/** The newest /usr/lib/postgresql/<v>/bin/<name> (Debian's layout); a clear failure (not a skip) without it. */
 export function postgresBin(name: 'initdb' | 'pg_ctl'): string {
   const root = '/usr/lib/postgresql';
   const versions = existsSync(root) ? readdirSync(root).sort((a, b) => Number(b) - Number(a)) : [];
@@ -57,7 +66,11 @@ export async function startPostgres(): Promise<PostgresCluster> {
   ]);
   const port = await freePort();
   const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`;
-  await asOwner(pgCtl, ['start', '-w', '-t', '30', '-D', data, '-l', join(dir, 'log'), '-o', opts]);
+  await asOwner(pgCtl, ['start', '-w', '-t', '30', '-D', data, '-l', join(dir, 'log'), '-o', opts]).catch((err) => {
+    const log = existsSync(join(dir, 'log')) ? readFileSync(join(dir, 'log'), 'utf8').slice(-2000) : '';
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`PostgreSQL did not start: ${String(err)}\n${log}`);
+  });
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
     password,
@@ -88,8 +101,10 @@ await server.ready;
 
 async function spawnLedger(): Promise<string> {
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', CHILD], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'], // stdout is the test runner's channel
   });
+  // Its boot (seconds of CPU) yields to the test's own start-up (bundling workflows); nothing waits on it yet.
+  if (child.pid) setPriority(child.pid, 10);
   const [message] = (await Promise.race([
     once(child, 'message'),
     once(child, 'exit').then(([code]) => Promise.reject(new Error(`the embedded ledger exited (${String(code)})`))),
