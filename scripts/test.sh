@@ -8,4 +8,4 @@ npx prettier --check .
 shopt -s globstar nullglob
 files=(test/**/*.test.ts)
 export NIGHTSHIFT_LOG_LEVEL="${NIGHTSHIFT_LOG_LEVEL:-warn}"
-exec node --import tsx --test --test-concurrency=1 --test-reporter=spec "${files[@]}"
+exec node --import tsx --test --test-concurrency=2 --test-reporter=spec "${files[@]}"

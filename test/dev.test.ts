@@ -43,6 +43,7 @@ test('dev: a job survives Ctrl-C and restart; the server and worker stop cleanly
     join(cwd, 'nightshift.config.json'),
     JSON.stringify({
       temporal: { devPort: await freePort(), devUiPort: await freePort() },
+      ledger: { devPort: await freePort() }, // the embedded ledger too: never a running `nightshift dev`'s port
       backends: { command: agent.backend },
     }),
   );

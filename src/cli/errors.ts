@@ -3,6 +3,7 @@
 import { QueryNotRegisteredError, WorkflowNotFoundError } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { EngineUnreachableError } from '../client/connect.js';
+import { LedgerUnreachableError } from '../ledger/pool.js';
 import { UsageError } from '../support/usage-error.js';
 
 export const EXIT = { failed: 1, usage: 2, unreachable: 3 } as const;
@@ -11,6 +12,7 @@ export const EXIT = { failed: 1, usage: 2, unreachable: 3 } as const;
 function classify(err: unknown): { line: string; code: number; hint: boolean } {
   if (err instanceof UsageError) return { line: err.message, code: EXIT.usage, hint: false };
   if (err instanceof EngineUnreachableError) return { line: err.message, code: EXIT.unreachable, hint: false };
+  if (err instanceof LedgerUnreachableError) return { line: err.message, code: EXIT.unreachable, hint: false };
   if (err instanceof WorkflowNotFoundError) {
     return { line: `id: no job, chain, compare or session "${err.workflowId}"`, code: EXIT.usage, hint: false };
   }

@@ -46,7 +46,7 @@ const HELP = `nightshift — durable agent jobs on Temporal
   nightshift cancel <job-id>          cancel: kills the agent's process group, releases the lease
   nightshift history <job-id> [--json]  a readable timeline: lease, workspace, agent attempts, checks, reviews
   nightshift replay <job|file> [--workflows PATH]  replay a recorded history against the workflow code; explains nondeterminism
-  nightshift stats [--since 7d] [--by backend|kind|lane] [--json]  jobs, success/revised rates, p50/p95, tokens, cost
+  nightshift stats [--since 7d] [--by backend|kind|lane|host] [--json]  jobs, success/revised rates, p50/p95, tokens, cost
   nightshift schedule add <name> --cron "0 2 * * *" [--timezone TZ] -- <submit args>  a job per cron tick (overlap: skip)
   nightshift schedule list | pause <name> | resume <name> | trigger <name> | delete <name>
   nightshift capacity                 slots per lane, queues, tokens, backpressure, running jobs per host

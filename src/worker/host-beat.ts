@@ -1,7 +1,7 @@
 // A worker host reports itself to the shared ledger every few seconds: `nightshift workers` reads it.
 import type { HostRuntime } from '../activities/deps.js';
 import type { Config } from '../config/schema.js';
-import { openLedger, type Ledger } from '../ledger/db.js';
+import type { Ledger } from '../ledger/db.js';
 import { ledgerUrl } from '../ledger/url.js';
 import { logger } from '../support/logger.js';
 import { version } from '../support/version.js';
@@ -17,7 +17,8 @@ export function startHostBeat(config: Config, host: HostRuntime): () => Promise<
   let stopped = false;
   const beat = async (): Promise<void> => {
     try {
-      ledger ??= await openLedger(ledgerUrl(config));
+      // Loaded on first use: `pg` is not every CLI command's start-up cost.
+      ledger ??= await (await import('../ledger/db.js')).openLedger(ledgerUrl(config));
       await ledger.upsertHost({
         hostId: host.hostId,
         version: version(),
