@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { Config } from '../config/schema.js';
 import type { JobSpec } from '../protocol/job.js';
+import { isRepoUrl } from '../protocol/repo.js';
 import { UsageError } from '../support/usage-error.js';
 import type { sessionWorkflow } from '../workflows/session/workflow.js';
 import { SESSION_NAME, sessionWorkflowId } from '../protocol/ids.js';
@@ -65,7 +66,9 @@ export async function submitToSession(
     );
   }
   const repo = raw['repo'];
-  if (view?.repoPath && typeof repo === 'string' && resolve(cwd, repo) !== view.repoPath) {
+  // A URL is the repo as given; a path is compared resolved.
+  const given = typeof repo === 'string' ? (isRepoUrl(repo) ? repo : resolve(cwd, repo)) : undefined;
+  if (view?.repoPath && given !== undefined && given !== view.repoPath) {
     throw new UsageError(`--repo: session "${name}" works on ${view.repoPath}, not "${repo}"`);
   }
   // A session always runs in its own workspace (`ask --session` included): the workspace mode yields to it.
