@@ -13,6 +13,7 @@ export function startHostBeat(config: Config, host: HostRuntime): () => Promise<
   const log = logger('host-beat');
   const startedAt = Date.now();
   let ledger: Ledger | undefined;
+  let failingSince: number | undefined;
   let warned = false;
   let stopped = false;
   const beat = async (): Promise<void> => {
@@ -28,9 +29,13 @@ export function startHostBeat(config: Config, host: HostRuntime): () => Promise<
         startedAt,
         seenAt: Date.now(),
       });
+      failingSince = undefined;
       warned = false;
     } catch (err) {
-      if (!warned) log.warn({ error: String(err) }, 'host not reported to the ledger (retrying)');
+      // A ledger slow to start is not news; one that stays away for three beats is (said once per outage).
+      failingSince ??= Date.now();
+      if (warned || Date.now() - failingSince < 3 * BEAT_MS) return;
+      log.warn({ error: String(err) }, 'host not reported to the ledger (retrying)');
       warned = true;
     }
   };
