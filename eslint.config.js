@@ -61,7 +61,7 @@ const BOUNDARIES = [
 ].flat();
 
 // Workflow feature folders import their own folder and the child-job runner (how features compose), nothing else.
-const FEATURES = ['job', 'capacity', 'session', 'chain', 'compare', 'schedule'];
+const FEATURES = ['job', 'capacity', 'session', 'chain', 'compare', 'schedule', 'land'];
 const FEATURE_WALLS = FEATURES.map((f) => ({
   target: `./src/workflows/${f}`,
   from: './src/workflows',

@@ -1,12 +1,13 @@
 // The real `aider` CLI against a scripted Chat Completions API: a whole-format edit, 429, 401, a dead API.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { resolveJobSpec } from '../src/client/job-input.js';
 import { startJob } from '../src/client/jobs.js';
 import { startOpenAiChatStub, type ChatReply } from '../src/dev/scripted-model/openai-chat.js';
+import { assertCommitted, committedFiles } from './support/commit.js';
 import { makeRepo } from './support/repo.js';
 import {
   assertAuthFailsOnce,
@@ -66,12 +67,13 @@ test('a coding job: aider writes the file from a whole-format reply; exact token
       const result = await (await startJob(t.env.client, h.config, spec)).result();
       const wt = join(h.dataDir, 'worktrees', spec.jobId);
       assert.equal(result.status, 'succeeded', result.failureMessage);
-      assert.equal(readFileSync(join(wt, 'hello.txt'), 'utf8'), 'hi from aider\n');
       assert.equal(existsSync(join(repo, 'hello.txt')), false, 'the original checkout is untouched');
       assert.deepEqual(result.filesChanged, ['hello.txt'], 'histories, tags cache and CONVENTIONS.md are not changes');
+      const commit = await assertCommitted(repo, result, { 'hello.txt': 'hi from aider\n' }, { worktree: wt });
       assert.deepEqual(
-        readdirSync(wt).filter((f) => f.startsWith('.aider')),
+        (await committedFiles(repo, commit.sha)).filter((f) => f.startsWith('.aider') || f === 'CONVENTIONS.md'),
         [],
+        'no aider file and no instructions file is committed',
       );
       assert.equal(t.stub.requests.length, start + 1);
       assert.deepEqual(result.tokens, { input: 1234, output: 56, cacheRead: 0, cacheWrite: 0 });

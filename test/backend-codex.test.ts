@@ -13,6 +13,7 @@ import {
   type ResponsesReply,
   type ResponsesServer,
 } from '../src/dev/scripted-model/openai-responses.js';
+import { assertCommitted } from './support/commit.js';
 import { makeRepo } from './support/repo.js';
 import { previousAttemptFailure } from './support/outcomes.js';
 import { assertAuthFailsOnce, assertServerDownFast, closedPort } from './support/backend-cases.js';
@@ -75,10 +76,14 @@ test('a job runs the real codex CLI: exec_command and apply_patch write into the
     const result = await (await startJob(t.env.client, h.config, spec)).result();
     const wt = join(h.dataDir, 'worktrees', spec.jobId);
     assert.equal(result.status, 'succeeded', result.failureMessage);
-    assert.equal(readFileSync(join(wt, 'src/x.ts'), 'utf8'), 'export const x = 1;\n');
-    assert.equal(readFileSync(join(wt, 'README.md'), 'utf8'), '# demo, edited\n');
     assert.equal(readFileSync(join(repo, 'README.md'), 'utf8'), '# demo\n', 'the original checkout is untouched');
     assert.deepEqual(result.filesChanged, ['README.md', 'src/x.ts']);
+    await assertCommitted(
+      repo,
+      result,
+      { 'src/x.ts': 'export const x = 1;\n', 'README.md': '# demo, edited\n' },
+      { worktree: wt },
+    );
     const requests = t.stub.requests.slice(firstRequest);
     assert.equal(requests.length, 3);
     assert.match(

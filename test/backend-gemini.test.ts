@@ -16,6 +16,7 @@ import {
   workspaceDirectory,
   type GeminiReply,
 } from '../src/dev/scripted-model/gemini.js';
+import { assertCommitted } from './support/commit.js';
 import { makeRepo } from './support/repo.js';
 import { jobFailure, previousAttemptFailure } from './support/outcomes.js';
 import { useTemporalAnd } from './support/suite.js';
@@ -161,9 +162,13 @@ test('a job runs the real gemini CLI: write_file and replace land in the job wor
     const wt = join(h.dataDir, 'worktrees', spec.jobId);
     assert.equal(result.status, 'succeeded', result.failureMessage);
     assert.equal(dir, wt, 'gemini ran in the job worktree');
-    assert.equal(readFileSync(join(wt, 'src/hello.ts'), 'utf8'), 'export const hi = 1;\n');
-    assert.equal(readFileSync(join(wt, 'README.md'), 'utf8'), '# demo, edited\n');
     assert.deepEqual(result.filesChanged, ['README.md', 'src/hello.ts'], 'no settings file leaked into the workspace');
+    await assertCommitted(
+      repo,
+      result,
+      { 'src/hello.ts': 'export const hi = 1;\n', 'README.md': '# demo, edited\n' },
+      { worktree: wt },
+    );
     assert.equal(result.tokens.input, t.stub.usageSent.prompt - before.prompt);
     assert.equal(result.tokens.output, t.stub.usageSent.output - before.output);
     assert.equal(result.tokens.input, 1200 + 1300 + 1400);

@@ -1,6 +1,6 @@
 // The real `opencode` CLI against a scripted Chat Completions API: file tools, resume, 429, 401, a dead API.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { resolveJobSpec } from '../src/client/job-input.js';
@@ -11,6 +11,7 @@ import {
   type ChatBody,
   type ChatReply,
 } from '../src/dev/scripted-model/openai-chat.js';
+import { assertCommitted, committedFiles } from './support/commit.js';
 import { makeRepo } from './support/repo.js';
 import { jobFailure } from './support/outcomes.js';
 import {
@@ -82,16 +83,20 @@ test('an opencode job reads, edits and writes files in its worktree; tokens are 
     const wt = join(h.dataDir, 'worktrees', spec.jobId);
     assert.equal(result.status, 'succeeded');
     assert.equal(dir, wt, 'opencode ran in the job worktree');
-    assert.equal(readFileSync(join(wt, 'README.md'), 'utf8'), '# demo, edited\n');
-    assert.equal(readFileSync(join(wt, 'src/hello.ts'), 'utf8'), 'export const hi = 1;\n');
-    assert.equal(readFileSync(join(wt, 'bash.txt'), 'utf8'), 'from-bash\n', 'bash ran in the worktree too');
     assert.equal(readFileSync(join(repo, 'README.md'), 'utf8'), '# demo\n', 'the original checkout is untouched');
     assert.deepEqual(
       result.filesChanged,
       ['README.md', 'bash.txt', 'src/hello.ts'],
       'no opencode config file in the workspace',
     );
-    assert.equal(existsSync(join(wt, 'opencode.json')), false);
+    // bash.txt: bash ran in the worktree too.
+    const commit = await assertCommitted(
+      repo,
+      result,
+      { 'README.md': '# demo, edited\n', 'src/hello.ts': 'export const hi = 1;\n', 'bash.txt': 'from-bash\n' },
+      { worktree: wt },
+    );
+    assert.equal((await committedFiles(repo, commit.sha)).includes('opencode.json'), false);
     assert.equal(result.finalText, 'Edited README and added src/hello.ts.');
     assert.match(result.sessionId ?? '', /^ses_[0-9A-Za-z]+$/);
     const sent = {

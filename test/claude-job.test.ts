@@ -56,17 +56,33 @@ test('a job runs the real claude CLI: Read/Edit/Write/Bash land in the job workt
     const spec = resolveJobSpec({ prompt: 'edit the readme', repo, kind: 'coding-agent' }, h.config);
     const result = await (await startJob(t.env.client, h.config, spec)).result();
     const wt = join(h.dataDir, 'worktrees', spec.jobId);
+    const git = async (...args: string[]) => (await execa('git', args, { cwd: repo })).stdout;
     assert.equal(result.status, 'succeeded');
     assert.equal(dir, wt, 'claude ran in the job worktree');
-    assert.equal(readFileSync(join(wt, 'README.md'), 'utf8'), '# demo, edited\n');
-    assert.equal(readFileSync(join(wt, 'src/hello.ts'), 'utf8'), 'export const hi = 1;\n');
-    assert.equal(readFileSync(join(wt, 'bash.txt'), 'utf8'), 'from-bash\n');
+    // The work is committed on the job's branch, exactly the files the agent changed; the worktree is gone.
+    const sha = result.commit?.sha ?? '';
+    assert.equal(await git('rev-parse', `nightshift/${spec.jobId}`), sha);
+    assert.equal(await git('show', `${sha}:README.md`), '# demo, edited');
+    assert.equal(await git('show', `${sha}:src/hello.ts`), 'export const hi = 1;');
+    assert.equal(await git('show', `${sha}:bash.txt`), 'from-bash');
+    const files = (await git('show', '--name-only', '--format=', sha)).split('\n').filter(Boolean).sort();
+    assert.deepEqual(files, ['README.md', 'bash.txt', 'src/hello.ts']);
+    assert.deepEqual(
+      { files: result.commit?.files, insertions: result.commit?.insertions, deletions: result.commit?.deletions },
+      { files: 3, insertions: 3, deletions: 1 },
+    );
+    assert.equal(result.commit?.base, await git('rev-parse', 'main'), 'one commit on the base');
+    assert.match(
+      await git('log', '-1', '--format=%an %B', sha),
+      new RegExp(`^nightshift edit the readme\\s+nightshift job ${spec.jobId}`),
+    );
+    assert.equal(existsSync(wt), false, 'the worktree directory is removed');
+    assert.equal(result.worktreeRemoved, true);
+    assert.ok(!(await git('worktree', 'list')).includes(wt), 'git forgets the worktree too');
     assert.equal(readFileSync(join(repo, 'README.md'), 'utf8'), '# demo\n', 'the original checkout is untouched');
     assert.equal(existsSync(join(repo, 'bash.txt')), false);
     assert.deepEqual(result.filesChanged, ['README.md', 'bash.txt', 'src/hello.ts']);
     assert.equal(result.branch, `nightshift/${spec.jobId}`);
-    const branch = await execa('git', ['rev-parse', '--abbrev-ref', 'HEAD'], { cwd: wt });
-    assert.equal(branch.stdout, `nightshift/${spec.jobId}`);
     // Session id, tokens and cost come from the CLI's own result event.
     const raw = readFileSync(join(h.dataDir, 'jobs', spec.jobId, 'agent-attempt-1.jsonl'), 'utf8');
     const resultEvent = raw

@@ -1,7 +1,7 @@
 // `nightshift compare`: one prompt to claude, codex and opencode (real CLIs, scripted models) in parallel worktrees;
 // a table per backend, each backend's changes committed on its branch, and a worker crash that reruns no finished job.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -194,17 +194,23 @@ test('compare over claude, codex and opencode: a row each, opencode fails its ch
       assert.equal(row.branch, `nightshift/${row.jobId}`);
       assert.equal(await git(repo, 'show', `${row.branch}:result.txt`), 'ok');
       assert.equal(await git(repo, 'rev-parse', row.branch), row.commit);
+      // The job committed its own work when it ended: the task's first line, then the job's id.
       assert.equal(
-        await git(repo, 'log', '-1', '--format=%an <%ae>|%s', row.branch),
-        `nightshift <nightshift@localhost>|nightshift compare ${view.compareId}: ${backend}`,
+        (await git(repo, 'log', '-1', '--format=%an <%ae>|%B', row.branch)).trimEnd(),
+        `nightshift <nightshift@localhost>|write ok into result.txt\n\nnightshift job ${row.jobId}`,
       );
+      assert.equal(await git(repo, 'show', '--name-only', '--format=', row.branch), 'result.txt');
+      assert.ok(!existsSync(join(h.dataDir, 'worktrees', row.jobId)), `${backend}: its worktree is removed`);
     }
     assert.ok((rowOf(view, 'claude').costUsd ?? 0) > 0, 'claude reports a cost');
+    assert.equal(oc.branch, `nightshift/${oc.jobId}-failed`, "the failing backend's work is on its -failed branch");
     assert.equal(
-      await git(repo, 'show', `nightshift/${oc.jobId}:result.txt`),
+      await git(repo, 'show', `${oc.branch}:result.txt`),
       'bad',
-      "the failing backend's change is on its branch too",
+      "the failing backend's change is committed",
     );
+    assert.equal(await git(repo, 'rev-parse', oc.branch), oc.commit);
+    assert.ok(existsSync(join(h.dataDir, 'worktrees', oc.jobId)), "the failed job's worktree is kept");
     assert.equal(await git(repo, 'status', '--porcelain'), '', 'the original checkout is untouched');
 
     const table = await nightshift(['compare', 'status', view.compareId], { address: t.env.address, harness: h });

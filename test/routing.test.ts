@@ -8,6 +8,7 @@ import { resolveJobSpec } from '../src/client/job-input.js';
 import { capacityView, startJob } from '../src/client/jobs.js';
 import { primaryDirectory, turns } from '../src/dev/scripted-model/anthropic.js';
 import { claudeBackend } from './support/claude.js';
+import { assertCommitted } from './support/commit.js';
 import { makeRepo } from './support/repo.js';
 import { slowAgent } from './support/slow-agent.js';
 import { useTemporalAndModel } from './support/suite.js';
@@ -97,6 +98,8 @@ test("portable instructions reach claude as CLAUDE.md; they are not counted as t
   const h = await startWorker(t.env, {
     backends: { claude: claudeBackend(t.stub.url) },
     instructions: 'Always answer in haiku.',
+    // The test reads the CLAUDE.md the engine wrote into the workspace, which is never committed: keep the worktree.
+    jobs: { keepWorktrees: 'always' },
   });
   try {
     const repo = await makeRepo();
@@ -106,12 +109,17 @@ test("portable instructions reach claude as CLAUDE.md; they are not counted as t
     assert.equal(readFileSync(join(result.workspace ?? '', 'out.txt'), 'utf8'), 'saw instructions\n');
     assert.ok(existsSync(join(result.workspace ?? '', 'CLAUDE.md')));
     assert.deepEqual(result.filesChanged, ['out.txt']);
+    // The commit holds the agent's out.txt, not the CLAUDE.md the engine wrote.
+    const worktree = result.workspace ?? '';
+    await assertCommitted(repo, result, { 'out.txt': 'saw instructions\n' }, { worktree, kept: true });
     // A repo's own CLAUDE.md wins: it is not overwritten.
     const own = await makeRepo({ 'README.md': '# r\n', 'CLAUDE.md': 'Repo rules.\n' });
     const spec2 = resolveJobSpec({ prompt: 'go', repo: own, kind: 'coding-agent' }, h.config);
     const r2 = await (await startJob(t.env.client, h.config, spec2)).result();
     assert.equal(readFileSync(join(r2.workspace ?? '', 'CLAUDE.md'), 'utf8'), 'Repo rules.\n');
     assert.equal(readFileSync(join(r2.workspace ?? '', 'out.txt'), 'utf8'), 'no instructions\n');
+    const kept = { worktree: r2.workspace ?? '', kept: true };
+    await assertCommitted(own, r2, { 'out.txt': 'no instructions\n', 'CLAUDE.md': 'Repo rules.\n' }, kept);
   } finally {
     await h.stop();
   }

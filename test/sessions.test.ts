@@ -20,9 +20,23 @@ const t = useTemporalAndModel();
 const isToolResult = (m: { content: unknown } | undefined): boolean =>
   JSON.stringify(m?.content ?? '').includes('"tool_result"');
 
+type Message = NonNullable<MessagesBody['messages']>[number];
+
+/**
+ * The conversation's turns without claude's own `<system-reminder>` context, whose git status lists the session
+ * branch's recent commits — every earlier job's, as the engine commits each job's work with its task as subject.
+ */
+const turnsOf = (messages: Message[]): Message[] =>
+  messages.map((m) => ({
+    ...m,
+    content: Array.isArray(m.content)
+      ? m.content.filter((b: { text?: unknown }) => !String(b.text ?? '').startsWith('<system-reminder>'))
+      : m.content,
+  }));
+
 /** The job a request belongs to: the newest "job <tag>" prompt in the conversation. */
 function tagOf(body: MessagesBody): string {
-  const users = (body.messages ?? []).filter((m) => m.role === 'user' && !isToolResult(m));
+  const users = turnsOf(body.messages ?? []).filter((m) => m.role === 'user' && !isToolResult(m));
   const text = JSON.stringify(users.at(-1)?.content ?? '');
   return /job ([a-z]+)/.exec(text)?.[1] ?? '?';
 }
@@ -37,7 +51,7 @@ function sessionScript(first: Record<string, string>, hold: (tag: string) => boo
     const tag = tagOf(body);
     const messages = body.messages ?? [];
     if (isToolResult(messages.at(-1))) return { kind: 'message', blocks: [{ type: 'text', text: `done ${tag}` }] };
-    first[tag] ??= JSON.stringify(messages);
+    first[tag] ??= JSON.stringify(turnsOf(messages));
     if (hold(tag)) return { kind: 'hang' };
     const dir = primaryDirectory(body) ?? '';
     return {

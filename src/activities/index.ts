@@ -3,14 +3,17 @@ import type { Activities } from '../protocol/activities.js';
 import type { ActivityDeps } from './deps.js';
 import { changedFiles } from '../workspace/changes.js';
 import { commitBranch } from '../workspace/commit.js';
+import { finishWorkspace } from '../workspace/finish.js';
 import { prepareWorkspace } from '../workspace/prepare.js';
 import { publishBranch } from '../workspace/publish.js';
 import { closedWorkflowsWith, requestLeaseWith, runningLeasesWith } from './lease.js';
 import { liveHostsWith } from './hosts.js';
-import { recordJobWith } from './ledger.js';
+import { landActivities } from './land.js';
+import { ledgerActivities } from './ledger.js';
 import { parseVerdict, prepareReview } from './review.js';
 import { runAgentWith } from './run-agent.js';
 import { runCheck } from './run-check.js';
+import { setupProcess } from './supervised-command.js';
 import { withIoFailures } from './io-failure.js';
 
 /** Activities close over their dependencies (client, config); workflows proxy the protocol's interface. */
@@ -23,7 +26,7 @@ export function createActivities(deps: ActivityDeps): Activities {
     liveHosts: liveHostsWith(deps),
     // The workspace names the host that made it: every later activity of the job goes to that host's queue.
     prepareWorkspace: async (spec) => ({
-      ...(await prepareWorkspace(spec, deps.config)),
+      ...(await prepareWorkspace(spec, deps.config, setupProcess())),
       host: deps.host.hostId,
       hostQueue: deps.host.hostQueue,
     }),
@@ -34,6 +37,8 @@ export function createActivities(deps: ActivityDeps): Activities {
     parseVerdict,
     commitBranch,
     publishBranch,
-    recordJob: recordJobWith(deps),
+    finishWorkspace: (input) => finishWorkspace(input, deps.config),
+    ...ledgerActivities(deps),
+    ...landActivities(deps),
   });
 }

@@ -3,6 +3,7 @@ import type { Ledger } from '../ledger/db.js';
 import { ledgerEntryOf } from '../ledger/entry.js';
 import { importJsonLines } from '../ledger/import.js';
 import { ledgerUrl } from '../ledger/url.js';
+import type { LandRecord } from '../protocol/land.js';
 import type { JobResult } from '../protocol/result.js';
 import { logger } from '../support/logger.js';
 import type { ActivityDeps } from './deps.js';
@@ -13,14 +14,17 @@ const log = logger('ledger');
  * One ledger per worker, opened at its first job end (a worker that runs no job needs no ledger); a failed open
  * is tried again at the next call. The first open imports this host's old JSON-lines ledger, once.
  */
-export function recordJobWith({ config }: ActivityDeps) {
+export function ledgerActivities({ config }: ActivityDeps) {
   let opening: Promise<Ledger> | undefined;
   const ledger = (): Promise<Ledger> =>
     (opening ??= openForWorker(ledgerUrl(config), config.dataDir).catch((err: unknown) => {
       opening = undefined;
       throw err;
     }));
-  return async (result: JobResult): Promise<void> => (await ledger()).record(ledgerEntryOf(result));
+  return {
+    recordJob: async (result: JobResult): Promise<void> => (await ledger()).record(ledgerEntryOf(result)),
+    recordLanding: async (record: LandRecord): Promise<void> => (await ledger()).recordLanding(record),
+  };
 }
 
 async function openForWorker(url: string, dataDir: string): Promise<Ledger> {

@@ -1,4 +1,5 @@
 import type { JobProgress, JobResult } from '../protocol/result.js';
+import type { LandingRow } from '../ledger/db.js';
 import type { CapacityView } from '../protocol/capacity.js';
 
 const out = (line = ''): boolean => process.stdout.write(line + '\n');
@@ -22,11 +23,24 @@ function printResultBody(r: JobResult): void {
   if (r.sessionId) out(`  session ${r.sessionId}`);
   if (r.workspace)
     out(`  workspace ${r.workspace}${r.branch ? ` (branch ${r.branch})` : ''}${r.host ? ` on ${r.host}` : ''}`);
+  if (r.setup)
+    out(
+      `  setup: ${r.setup.command.join(' ')} — exit ${r.setup.exitCode} in ${(r.setup.durationMs / 1000).toFixed(1)}s`,
+    );
   for (const m of r.moves ?? [])
     out(`  moved    ${m.from} → ${m.to ?? '?'} at ${m.step}: ${m.reason} (${new Date(m.at).toISOString()})`);
   if (r.freshSessionReason) out(`  fresh agent session: ${r.freshSessionReason}`);
   if (r.pushed) out(`  pushed   ${r.pushed.branch} @ ${r.pushed.commit.slice(0, 12)} → ${r.pushed.origin}`);
   if (r.filesChanged.length) out(`  files changed: ${r.filesChanged.join(', ')}`);
+  if (r.commit) {
+    const c = r.commit;
+    const removed = r.worktreeRemoved ? '; worktree removed' : '';
+    out(
+      `  commit   ${c.sha.slice(0, 12)} on ${c.branch} (${c.files} files, +${c.insertions} -${c.deletions})${removed}`,
+    );
+  }
+  if (r.commitError) out(`  not committed: ${r.commitError}`);
+  if (r.landQueue) out(`  land     ${r.landQueue.startsWith('not queued') ? r.landQueue : `queued on ${r.landQueue}`}`);
   if (r.check)
     out(`  check ${r.check.command.join(' ')} → exit ${r.check.exitCode} (${r.check.passed ? 'passed' : 'failed'})`);
   if (r.finalText) out(`\n${r.finalText}`);
@@ -78,4 +92,11 @@ export function printCapacity(c: CapacityView, perHost: Record<string, number> =
   out(`backpressure ${c.backpressure.on ? `ON: ${c.backpressure.reasons.join('; ')}` : 'off'}`);
   const hosts = Object.entries(perHost).sort(([a], [b]) => a.localeCompare(b));
   if (hosts.length) out(`running per host: ${hosts.map(([h, n]) => `${h} ${n}`).join(', ')}`);
+}
+
+/** `landed on main @ 1a2b3c4d5e6f` or `conflict on main: conflicts: a.txt`. */
+export function printLanding(l: LandingRow): void {
+  const commit = l.commit ? ` @ ${l.commit.slice(0, 12)}` : '';
+  const detail = l.detail ? `: ${l.detail.split('\n').slice(0, 3).join(' | ')}` : '';
+  out(`  landing  ${l.status} on ${l.target}${commit}${l.status === 'landed' ? '' : detail}`);
 }

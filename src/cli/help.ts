@@ -98,6 +98,16 @@ const HELP: Record<string, CommandHelp> = {
     ],
     example: 'nightshift stats --since 7d --by lane',
   },
+  gc: {
+    usage: 'nightshift gc [--older-than 7d] [--dry-run] [--branches [--unlanded]]  (this host’s data dir)',
+    flags: [
+      ['--older-than D', '30m, 12h, 7d, 2w or 0: worktrees and job dirs untouched this long (default 7d)'],
+      ['--dry-run', 'list what would be done, change nothing'],
+      ['--branches', 'also delete nightshift/* branches already contained in the repo’s HEAD branch (landed)'],
+      ['--unlanded', 'with --branches: delete branches with unlanded work too'],
+    ],
+    example: 'nightshift gc --older-than 3d --branches --dry-run',
+  },
   dev: {
     usage: 'nightshift dev  (Temporal dev server + embedded ledger + worker in the foreground; Ctrl-C stops all)',
     example: 'nightshift dev',

@@ -30,6 +30,9 @@ const COMMANDS: Record<string, Command> = {
   compare: async (argv, ctx) => (await import('./commands/compare.js')).compare(argv, ctx),
   schedule: async (argv, ctx) => (await import('./commands/schedule.js')).schedule(argv, ctx),
   stats: async (argv, ctx) => (await import('./commands/stats.js')).stats(argv, ctx),
+  gc: async (argv, ctx) => (await import('./commands/gc.js')).gc(argv, ctx),
+  land: async (argv, ctx) => (await import('./commands/land.js')).land(argv, ctx),
+  diff: async (argv, ctx) => (await import('./commands/diff.js')).diff(argv, ctx),
   demo: async (argv, ctx) => (await import('./commands/demo.js')).demo(argv, ctx),
 };
 
@@ -40,6 +43,7 @@ const HELP = `nightshift — durable agent jobs on Temporal
   nightshift submit "<prompt>" [--kind K] [--backend B] [--lane L] [--repo DIR]
                     [--workspace auto|worktree|in-place|none] [--check "npm test"]
                     [--model M] [--timeout S] [--max-attempts N] [--session NAME] [--wait] [--json]
+                    [--land [--onto BRANCH] [--resolve BACKEND]]  land the work when the job succeeds
   nightshift ask "<question>"         operator lane: gets a slot even when the queue is full
   nightshift status <job-id>          current step, live agent progress, result
   nightshift list [--status S]        recent jobs
@@ -49,8 +53,12 @@ const HELP = `nightshift — durable agent jobs on Temporal
   nightshift stats [--since 7d] [--by backend|kind|lane|host] [--json]  jobs, success/revised rates, p50/p95, tokens, cost
   nightshift schedule add <name> --cron "0 2 * * *" [--timezone TZ] -- <submit args>  a job per cron tick (overlap: skip)
   nightshift schedule list | pause <name> | resume <name> | trigger <name> | delete <name>
+  nightshift diff <job-id> [--stat]   the job's committed work (its commit on nightshift/<job-id>)
+  nightshift land <job-id>... [--onto BRANCH] [--resolve BACKEND] [--wait]  merge queue: rebase on the target, check, fast-forward
+  nightshift land --status            each merge queue: landing now, waiting, landed / conflict / check-failed
   nightshift capacity                 slots per lane, queues, tokens, backpressure, running jobs per host
   nightshift workers [--json]         worker hosts: last poll, running agents / cap, version
+  nightshift gc [--older-than 7d] [--dry-run] [--branches]  remove stale worktrees and job dirs; landed branches too
   nightshift chain run FILE [--wait]  run a chain file (YAML/JSON): steps in order, parallel blocks, partial results kept
   nightshift chain status <chain-id>  each step: state, job id, attempts, duration, tokens
   nightshift compare --backends a,b,c --prompt P [--repo DIR] [--check "cmd"] [--review B] [--wait]  bake-off: a worktree+branch per backend, in parallel

@@ -39,6 +39,14 @@ export const JobInputSchema = z.strictObject({
   review: z.string().min(1).optional(),
   reviewRounds: z.number().int().min(1).max(5).optional(),
   reviewModel: z.string().min(1).optional(),
+  /** Land the work when the job succeeds: on `landOnto` (default: the branch it starts from). */
+  land: z.boolean().optional(),
+  landOnto: z
+    .string()
+    .regex(/^[\w./-]+$/, 'landOnto must be a plain git branch name')
+    .optional(),
+  /** A conflict at landing goes to a job on this backend. */
+  landResolve: z.string().min(1).optional(),
 });
 export type JobInput = z.input<typeof JobInputSchema>;
 
@@ -84,6 +92,12 @@ export function resolveJobSpec(raw: unknown, config: Config, cwd = process.cwd()
   if (input.workspacePath) spec.workspacePath = resolve(cwd, input.workspacePath);
   if (input.branch) spec.branch = input.branch;
   if (input.fixRounds) spec.fixRounds = input.fixRounds;
+  if (input.landOnto && !input.land) throw new UsageError(`--onto: "${input.landOnto}" needs --land`);
+  if (input.landResolve && !input.land) throw new UsageError(`--resolve: "${input.landResolve}" needs --land`);
+  if (input.land) {
+    const resolver = input.landResolve ? resolverSpec(input.landResolve, spec.repoPath, config, cwd) : undefined;
+    spec.land = { ...(input.landOnto ? { target: input.landOnto } : {}), ...(resolver ? { resolver } : {}) };
+  }
   if (input.review) {
     adapterFor(input.review);
     resolveCommand(input.review, config);
@@ -94,6 +108,16 @@ export function resolveJobSpec(raw: unknown, config: Config, cwd = process.cwd()
     };
   }
   return spec;
+}
+
+/** The job that resolves a landing's conflict: a coding job on `backend` in the same repo (the queue sets the rest). */
+export function resolverSpec(backend: string, repo: string, config: Config, cwd = process.cwd()): JobSpec {
+  try {
+    return resolveJobSpec({ prompt: 'resolve a landing conflict', repo, backend, workspace: 'worktree' }, config, cwd);
+  } catch (err) {
+    if (err instanceof UsageError) throw new UsageError(`--resolve: ${err.message}`);
+    throw err;
+  }
 }
 
 /** `--backend` pins one backend (no failover); else the kind's route: its backend, then its fallbacks. */

@@ -105,10 +105,13 @@ function finishedAs(d: WorkflowExecutionDescription): string {
 
 /** The job's prompt, from its start event (the progress query does not carry it). */
 export async function jobPrompt(client: Client, id: string): Promise<string | undefined> {
+  const spec = await jobSpecOf(client, id);
+  return typeof spec?.prompt === 'string' ? spec.prompt : undefined;
+}
+
+/** The spec a job was started with: its workflow's input, from the start event. */
+export async function jobSpecOf(client: Client, id: string): Promise<JobSpec | undefined> {
   const history = await client.workflow.getHandle(id).fetchHistory();
   const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-  const spec = payload
-    ? client.options.loadedDataConverter.payloadConverter.fromPayload<{ prompt?: unknown }>(payload)
-    : undefined;
-  return typeof spec?.prompt === 'string' ? spec.prompt : undefined;
+  return payload ? client.options.loadedDataConverter.payloadConverter.fromPayload<JobSpec>(payload) : undefined;
 }

@@ -40,6 +40,20 @@ export const JobDefaultsSchema = z.strictObject({
   maxAttempts: int(1).default(3),
   outputLimitBytes: int(1024).default(5 * 1024 * 1024),
   rateLimitFallbackSeconds: int(1).default(60),
+  /** After a job's commit: remove its worktree directory (`never` keep), keep failed jobs' (`failed`), or keep all. */
+  keepWorktrees: z.enum(['never', 'failed', 'always']).default('failed'),
+});
+
+/** A repo's bootstrap: `setup` runs in each fresh worktree before the agent (e.g. `npm ci`). */
+export const RepoConfigSchema = z.strictObject({
+  /** A local path (the repo or a parent dir) or a URL; `*` matches any run of characters. */
+  match: z.string().min(1),
+  setup: z.array(z.string().min(1)).min(1),
+  setupTimeoutSeconds: int(1).default(900),
+  /** ENV_NAME → a directory shared by every worktree's setup (relative: under the data dir), e.g. npm_config_cache. */
+  cacheDirs: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'), z.string().min(1))
+    .default({}),
 });
 
 export const ConfigSchema = z.strictObject({
@@ -76,6 +90,15 @@ export const ConfigSchema = z.strictObject({
   instructionsFile: z.string().min(1).optional(),
   backends: z.record(z.string(), BackendConfigSchema).default({}),
   jobs: JobDefaultsSchema.prefault({}),
+  repos: z.array(RepoConfigSchema).default([]),
+  land: z
+    .strictObject({
+      /** How a job's branch goes onto its target: rebased (a linear history) or merged (a merge commit). */
+      strategy: z.enum(['rebase', 'merge']).default('rebase'),
+      /** A merge queue with nothing to land for this long completes (the next `land` starts it again). */
+      idleSeconds: int(1).default(600),
+    })
+    .prefault({}),
   sessions: z
     .strictObject({
       /** A warm session with no job for this long closes (fractions allowed: 0.5 = 30 s). */
@@ -107,6 +130,7 @@ export const ConfigSchema = z.strictObject({
 export type Config = z.infer<typeof ConfigSchema>;
 export type CapacityConfig = z.infer<typeof CapacityConfigSchema>;
 export type BackendConfig = z.infer<typeof BackendConfigSchema>;
+export type RepoConfig = z.infer<typeof RepoConfigSchema>;
 
 /** The hostname, made a valid host id (containers and some hosts have dots or other characters). */
 function defaultHostId(): string {

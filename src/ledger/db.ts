@@ -1,6 +1,8 @@
 // The ledger as one object: opened by URL (PostgreSQL or the embedded server), it writes and reads jobs and hosts.
 import type pg from 'pg';
+import type { LandRecord } from '../protocol/land.js';
 import type { LedgerEntry } from './entry.js';
+import { landingOf, recordLanding, type LandingRow } from './landings.js';
 import { listHosts, upsertHost, type HostRecord } from './hosts.js';
 import { connect, createPool } from './pool.js';
 import { migrate } from './schema.js';
@@ -23,6 +25,9 @@ export interface Ledger {
   upsertHost(host: HostRecord): Promise<void>;
   /** Every host that ever reported, by host id. */
   listHosts(): Promise<HostRecord[]>;
+  /** A job's landing (merge queue): replaced on each report. */
+  recordLanding(record: LandRecord): Promise<void>;
+  landingOf(jobId: string): Promise<LandingRow | undefined>;
   /** Ends the pool; the object is unusable after. */
   close(): Promise<void>;
 }
@@ -52,6 +57,8 @@ export async function openLedger(url: string): Promise<Ledger> {
     stats: (by, since) => queryStats(db, by, since),
     upsertHost: (host) => upsertHost(db, host),
     listHosts: () => listHosts(db),
+    recordLanding: (record) => recordLanding(db, record),
+    landingOf: (jobId) => landingOf(db, jobId),
     close: () => pool.end(),
   };
 }
@@ -67,6 +74,7 @@ async function recordBatch(pool: pg.Pool, url: string, entries: readonly LedgerE
 }
 
 export type { HostRecord } from './hosts.js';
+export type { LandingRow } from './landings.js';
 export type { GroupBy, Stats, StatsRow } from './stats.js';
 export { LedgerUnreachableError } from './pool.js';
 export { ledgerUrl, maskUrl } from './url.js';

@@ -24,6 +24,12 @@ export interface LedgerEntry {
   revised: boolean;
   reviewed: boolean;
   failureClass?: string;
+  /** The job's work as committed on its branch, and its diff stat. */
+  commitSha?: string;
+  branch?: string;
+  diffFiles?: number;
+  diffInsertions?: number;
+  diffDeletions?: number;
 }
 
 export const UNKNOWN_HOST = 'unknown';
@@ -50,5 +56,15 @@ export function ledgerEntryOf(r: JobResult): LedgerEntry {
   };
   if (r.costUsd !== undefined) entry.costUsd = r.costUsd;
   if (r.failureClass) entry.failureClass = r.failureClass;
+  if (r.commit) {
+    const c = r.commit;
+    Object.assign(entry, {
+      commitSha: c.sha,
+      branch: c.branch,
+      diffFiles: c.files,
+      diffInsertions: c.insertions,
+      diffDeletions: c.deletions,
+    });
+  }
   return entry;
 }

@@ -41,6 +41,21 @@ const MIGRATIONS: readonly string[] = [
      value jsonb NOT NULL,
      updated_at timestamptz NOT NULL DEFAULT now()
    );`,
+  // Results that land: each job's commit and diff stat, and its landing (by `nightshift land`).
+  `ALTER TABLE ledger_jobs
+     ADD COLUMN commit_sha text,
+     ADD COLUMN branch text,
+     ADD COLUMN diff_files integer,
+     ADD COLUMN diff_insertions integer,
+     ADD COLUMN diff_deletions integer;
+   CREATE TABLE ledger_landings (
+     job_id text PRIMARY KEY,
+     status text NOT NULL,
+     target text NOT NULL,
+     commit_sha text,
+     detail text,
+     updated_at timestamptz NOT NULL DEFAULT now()
+   );`,
 ];
 
 /** Any number below 2^63: the advisory lock that keeps two processes from migrating at once. */

@@ -26,6 +26,11 @@ const COLUMNS: readonly (readonly [string, (e: LedgerEntry) => SqlValue])[] = [
   ['revised', (e) => e.revised],
   ['reviewed', (e) => e.reviewed],
   ['failure_class', (e) => e.failureClass ?? null],
+  ['commit_sha', (e) => e.commitSha ?? null],
+  ['branch', (e) => e.branch ?? null],
+  ['diff_files', (e) => (e.diffFiles === undefined ? null : int(e.diffFiles))],
+  ['diff_insertions', (e) => (e.diffInsertions === undefined ? null : int(e.diffInsertions))],
+  ['diff_deletions', (e) => (e.diffDeletions === undefined ? null : int(e.diffDeletions))],
 ];
 
 const NAMES = COLUMNS.map(([c]) => c).join(', ');

@@ -2,7 +2,23 @@
 // Workflows proxy this interface; src/activities implements it.
 import type { LeaseRequestInput } from './capacity.js';
 import type { JobSpec } from './job.js';
-import type { AgentSummary, CheckOutcome, JobResult, PushedBranch, ReviewVerdict, WorkspaceInfo } from './result.js';
+import type {
+  LandAdvanced,
+  LandAdvanceInput,
+  LandPrepared,
+  LandPrepareInput,
+  LandEnqueueInput,
+  LandRecord,
+} from './land.js';
+import type {
+  AgentSummary,
+  CheckOutcome,
+  JobResult,
+  PushedBranch,
+  ReviewVerdict,
+  WorkspaceFinish,
+  WorkspaceInfo,
+} from './result.js';
 
 export interface RunAgentInput {
   spec: JobSpec;
@@ -34,6 +50,21 @@ export interface PublishBranchInput {
   /** The job's filesChanged (relative to the worktree), committed before the push. */
   files: string[];
   message: string;
+}
+
+export interface FinishWorkspaceInput {
+  workspace: WorkspaceInfo;
+  jobId: string;
+  /** The task's first line: the commit's subject. */
+  title: string;
+  /** The job failed (or was cancelled): its work goes on `<branch>-failed`, and `keepWorktrees: failed` keeps it. */
+  failed: boolean;
+  /** A fixed workspace (a session's, a chain's): committed on its own branch, never removed. */
+  fixed: boolean;
+  /** Push the commit to the origin (a URL repo whose work passed its check and review). */
+  push: boolean;
+  /** Files the engine wrote (instructions), not part of the job's work. */
+  exclude: string[];
 }
 
 export interface ReviewRequest {
@@ -73,7 +104,17 @@ export interface Activities {
   commitBranch(input: CommitBranchInput): Promise<string>;
   /** A URL repo's job: commit the files on its branch and push it to the origin; undefined for a local repo. */
   publishBranch(input: PublishBranchInput): Promise<PushedBranch | undefined>;
+  /** The end of a job's worktree: commit, push (approved URL work), remove per `jobs.keepWorktrees`. */
+  finishWorkspace(input: FinishWorkspaceInput): Promise<WorkspaceFinish>;
   recordJob(result: JobResult): Promise<void>;
+  /** Merge queue: the job's work on the target's tip in a scratch worktree (rebased or merged), or the conflict. */
+  prepareLanding(input: LandPrepareInput): Promise<LandPrepared>;
+  /** Moves the target from tip to the landed result (compare-and-swap; a URL repo's origin by push). */
+  advanceTarget(input: LandAdvanceInput): Promise<LandAdvanced>;
+  removeScratch(scratch: string): Promise<void>;
+  recordLanding(record: LandRecord): Promise<void>;
+  /** A job that lands when it succeeds (`submit --land`): its request joins its target's queue. */
+  enqueueLanding(input: LandEnqueueInput): Promise<string>;
 }
 
 /** Activity type names as histories record them (tsc checks each against the interface). */
@@ -90,5 +131,11 @@ export const ACTIVITY: { readonly [K in keyof Activities]: K } = {
   parseVerdict: 'parseVerdict',
   commitBranch: 'commitBranch',
   publishBranch: 'publishBranch',
+  finishWorkspace: 'finishWorkspace',
   recordJob: 'recordJob',
+  prepareLanding: 'prepareLanding',
+  advanceTarget: 'advanceTarget',
+  removeScratch: 'removeScratch',
+  recordLanding: 'recordLanding',
+  enqueueLanding: 'enqueueLanding',
 };

@@ -41,6 +41,8 @@ export const FailureClass = {
   /** A child job that failed without carrying its JobResult (e.g. terminated). */
   JobFailed: 'JobFailed',
   ChainFailed: 'ChainFailed',
+  /** A landing that cannot go on: its branch or target is missing, or the target's checkout refuses the move. */
+  LandFailed: 'LandFailed',
   /** Anything not classified above (a plain Error). */
   Unclassified: 'Error',
 } as const;
@@ -59,6 +61,7 @@ export const NON_RETRYABLE: string[] = [
   FailureClass.DiskFull,
   FailureClass.WorkspaceUnwritable,
   FailureClass.RepoNotOnHost,
+  FailureClass.LandFailed,
 ];
 
 /** Details of an agent activity's failure: which attempt, and for a rate limit the reset the CLI named. */

@@ -52,6 +52,12 @@ export interface JobSpec {
   hostLostSeconds?: number;
   /** Prefer this worker host (a session's or chain's earlier jobs ran there); another when it is gone. */
   host?: string;
+  /** A new worktree starts from this commit instead of the repo's HEAD (a landing's conflict resolver). */
+  startFrom?: string;
+  /** …and merges this commit in without committing, leaving its conflicts for the agent to resolve. */
+  mergeRef?: string;
+  /** Land the job's work when it succeeds (`submit --land`): on `target` (default: the branch it started from). */
+  land?: { target?: string; resolver?: JobSpec };
   /** A second model reviews the task and the diff; on "revise" the author gets the review, up to `rounds` times. */
   review?: { backend: string; rounds: number; model?: string };
 }

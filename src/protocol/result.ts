@@ -53,6 +53,40 @@ export interface WorkspaceInfo {
   hostQueue?: string;
   /** A repo given by URL: where the job's branch is pushed when the job ends. */
   origin?: string;
+  /** The branch (or, detached, the commit) the worktree started from: where `land` puts the job's work by default. */
+  baseRef?: string;
+  /** A fresh worktree's setup command (`repos[].setup`), run before the agent. */
+  setup?: SetupOutcome;
+}
+
+/** A fresh worktree's bootstrap (e.g. `npm ci`): what ran, how long, how it ended. */
+export interface SetupOutcome {
+  command: string[];
+  exitCode: number;
+  durationMs: number;
+  outputTail: string;
+}
+
+/** A job's work as committed on its branch when the job ended (failed jobs: on `<branch>-failed`). */
+export interface JobCommit {
+  branch: string;
+  sha: string;
+  /** The commit the job's work sits on (its parent). */
+  base: string;
+  files: number;
+  insertions: number;
+  deletions: number;
+  failed: boolean;
+}
+
+/** What the end of a job did to its workspace: the commit, and whether the worktree directory is gone. */
+export interface WorkspaceFinish {
+  commit?: JobCommit;
+  /** The worktree directory was removed (the branch keeps the work). */
+  removed: boolean;
+  pushed?: PushedBranch;
+  /** Why the work could not be committed (the job's outcome stands; this is reported). */
+  error?: string;
 }
 
 /** A job that left a host: which host, why, and where it went on (the audit trail of a fleet). */
@@ -120,6 +154,17 @@ export interface JobResult {
   moves?: HostMove[];
   /** A URL repo: the job's branch as pushed to the origin. */
   pushed?: PushedBranch;
+  /** The job's work committed on its branch (absent: no git worktree, or nothing changed). */
+  commit?: JobCommit;
+  /** The job's worktree directory was removed after the commit (`jobs.keepWorktrees`). */
+  worktreeRemoved?: boolean;
+  /** Why the job's work could not be committed. */
+  commitError?: string;
+  /** Where `nightshift land` puts the work by default: the branch the worktree started from. */
+  baseRef?: string;
+  setup?: SetupOutcome;
+  /** `submit --land`: the merge queue (workflow id) the job joined, or `not queued: <why>`. */
+  landQueue?: string;
   /** Epoch ms of each stage, for latency figures and the audit trail. */
   timeline: {
     queuedAt: number;

@@ -12,6 +12,7 @@ import type {
 import type { ChainView } from './chain.js';
 import type { CompareView } from './compare.js';
 import type { JobSpec } from './job.js';
+import type { LandRequest, LandView } from './land.js';
 import type { JobProgress } from './result.js';
 import type { SessionJobRecord, SessionView } from './session.js';
 
@@ -35,3 +36,7 @@ export const sessionJobQuery = defineQuery<SessionJobRecord | undefined, [string
 // Chains and compares ← clients.
 export const chainViewQuery = defineQuery<ChainView>('chainView');
 export const compareViewQuery = defineQuery<CompareView>('compareView');
+
+// Merge queue ← clients and jobs that land when they succeed.
+export const landRequestSignal = defineSignal<[LandRequest]>('landRequest');
+export const landViewQuery = defineQuery<LandView>('landView');

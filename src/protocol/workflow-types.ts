@@ -8,6 +8,7 @@ export const WORKFLOW = {
   chain: 'chainWorkflow',
   compare: 'compareWorkflow',
   scheduledJob: 'scheduledJobWorkflow',
+  land: 'landWorkflow',
 } as const;
 
 export type WorkflowTypeName = (typeof WORKFLOW)[keyof typeof WORKFLOW];

@@ -5,3 +5,4 @@ export { sessionWorkflow } from './session/workflow.js';
 export { chainWorkflow } from './chain/workflow.js';
 export { compareWorkflow } from './compare/workflow.js';
 export { scheduledJobWorkflow } from './schedule/workflow.js';
+export { landWorkflow } from './land/workflow.js';

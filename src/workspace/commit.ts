@@ -15,8 +15,9 @@ export async function commitBranch(input: CommitBranchInput): Promise<string> {
   if (changed.length > 0) {
     await gitOk(input.cwd, ['add', '--all', '--', ...changed]);
     const staged = await git(input.cwd, ['diff', '--cached', '--quiet']);
-    // Hooks are the repo's business, not a bake-off's: the commit only records what the agent wrote.
-    if (staged.exitCode !== 0) await gitOk(input.cwd, ['commit', '--no-verify', '-q', '-m', input.message]);
+    // Hooks are the repo's business, not the engine's: the commit only records what the agent wrote.
+    const noHooks = ['-c', 'core.hooksPath=/dev/null', 'commit', '--no-verify', '-q', '-m', input.message];
+    if (staged.exitCode !== 0) await gitOk(input.cwd, noHooks);
   }
   return (await gitOk(input.cwd, ['rev-parse', 'HEAD'])).trim();
 }

@@ -39,3 +39,8 @@ export async function statusFiles(cwd: string): Promise<string[]> {
   }
   return [...new Set(files)].sort();
 }
+
+/** A merge left open with its conflicts in the files (a landing's resolver job finishes it); never committed here. */
+export async function startMerge(path: string, ref: string): Promise<void> {
+  await git(path, ['-c', 'core.hooksPath=/dev/null', 'merge', '--no-ff', '--no-commit', ref]);
+}

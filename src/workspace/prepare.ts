@@ -7,16 +7,17 @@ import { encodeFailure, FailureClass } from '../protocol/failures.js';
 import type { JobSpec } from '../protocol/job.js';
 import { isRepoUrl } from '../protocol/repo.js';
 import { takeBaseline } from './baseline.js';
-import { branchExists, git, gitOk, isGitRepo } from './git.js';
+import { branchExists, git, gitOk, isGitRepo, startMerge } from './git.js';
 import { prepareFromUrl } from './prepare-url.js';
+import { setUpWorktree, type SetupProcess } from './setup.js';
 import type { WorkspaceInfo } from '../protocol/result.js';
 
 /** Bad repo input: one attempt and a clean error, retrying cannot help. */
 const workspaceFailed = (message: string) =>
   encodeFailure(FailureClass.WorkspaceFailed, message, { nonRetryable: true });
 
-/** Idempotent: a retried attempt finds the worktree it made before. */
-export async function prepareWorkspace(given: JobSpec, config: Config): Promise<WorkspaceInfo> {
+/** Idempotent: a retried attempt finds the worktree it made before (and its setup's recorded outcome). */
+export async function prepareWorkspace(given: JobSpec, config: Config, run?: SetupProcess): Promise<WorkspaceInfo> {
   const spec = onThisHost(given, config);
   const jobDir = join(config.dataDir, 'jobs', spec.jobId);
   await mkdir(jobDir, { recursive: true });
@@ -25,7 +26,7 @@ export async function prepareWorkspace(given: JobSpec, config: Config): Promise<
     await mkdir(scratch, { recursive: true });
     return { path: scratch, mode: 'none', jobDir, baseline: [] };
   }
-  if (isRepoUrl(spec.repoPath)) return prepareFromUrl(spec, config, jobDir);
+  if (isRepoUrl(spec.repoPath)) return prepareFromUrl(spec, config, jobDir, run);
   if (!existsSync(spec.repoPath)) {
     // Another host of the fleet may have it: the workflow tries them, and fails the job when none does.
     const message = `repo path does not exist on host ${config.worker.hostId}: ${spec.repoPath}`;
@@ -47,18 +48,34 @@ export async function prepareWorkspace(given: JobSpec, config: Config): Promise<
   }
   const path = spec.workspacePath ?? join(config.dataDir, 'worktrees', spec.jobId);
   const branch = spec.branch ?? `nightshift/${spec.jobId}`;
-  if (!existsSync(path)) {
-    // A fixed workspace keeps its branch across jobs; a new one starts from HEAD.
-    const reuse = spec.workspacePath && (await branchExists(spec.repoPath, branch));
-    const args = reuse ? ['worktree', 'add', path, branch] : ['worktree', 'add', '-B', branch, path, 'HEAD'];
+  const baseRef = await currentRef(spec.repoPath);
+  const existed = existsSync(path);
+  if (!existed) {
+    // A fixed workspace keeps its branch across jobs, and a job prepared again (another host, a removed worktree)
+    // picks up the work its branch holds; a new one starts from HEAD.
+    const reuse = await branchExists(spec.repoPath, branch);
+    const start = spec.startFrom ?? 'HEAD';
+    const args = reuse ? ['worktree', 'add', path, branch] : ['worktree', 'add', '-B', branch, path, start];
     // A repo other hosts share may still register this path for a host that was lost with the job's files:
     // drop just that registration (a prune would drop every other host's live worktrees too).
     await git(spec.repoPath, ['worktree', 'remove', '--force', path]);
     await gitOk(spec.repoPath, args);
+    if (spec.mergeRef && !reuse) await startMerge(path, spec.mergeRef);
   }
-  const info: WorkspaceInfo = { path, mode: 'worktree', branch, jobDir, baseline: [] };
+  const info: WorkspaceInfo = { path, mode: 'worktree', branch, jobDir, baseline: [], baseRef };
+  // Fresh: made just now, or the job's own (an earlier attempt may have stopped before its setup ran). Set up
+  // before the baseline: what the setup makes in a shared workspace is not the job's work.
+  const fresh = !existed || !spec.workspacePath;
+  const setup = await setUpWorktree({ repo: spec.repoPath, path, jobDir, fresh }, config, run);
+  if (setup) info.setup = setup;
   // A shared workspace already holds earlier jobs' uncommitted changes: only what differs from them is this job's.
   return spec.workspacePath ? takeBaseline(info, true, config.dataDir) : info;
+}
+
+/** The repo's checked-out branch (or, detached, its commit): the default target of `nightshift land`. */
+async function currentRef(repo: string): Promise<string> {
+  const branch = (await git(repo, ['symbolic-ref', '--short', '-q', 'HEAD'])).stdout.trim();
+  return branch || (await gitOk(repo, ['rev-parse', 'HEAD'])).trim();
 }
 
 /** A relative fixed workspace (a session's, a chain's) lives under this host's data dir. */

@@ -22,10 +22,15 @@ export async function publishBranch(input: PublishBranchInput): Promise<PushedBr
     throw encodeFailure(FailureClass.WorkspaceFailed, `no branch to push in ${ws.path}`, { nonRetryable: true });
   }
   const commit = await commitBranch({ cwd: ws.path, files: input.files, message: input.message });
-  const mirror = resolve(ws.path, (await gitOk(ws.path, ['rev-parse', '--git-common-dir'])).trim());
+  await pushCommit(ws.path, commit, branch);
+  return { origin: ws.origin, branch, commit };
+}
+
+/** Pushes `commit` to the origin's `branch` through the mirror the worktree (or mirror) `dir` belongs to. */
+export async function pushCommit(dir: string, commit: string, branch: string): Promise<void> {
+  const mirror = resolve(dir, (await gitOk(dir, ['rev-parse', '--git-common-dir'])).trim());
   await withMirrorLock(mirror, async () => {
     const url = (await gitOk(mirror, ['config', '--get', 'remote.origin.url'])).trim();
     await remoteGitOk(mirror, ['push', '--quiet', 'origin', `${commit}:refs/heads/${branch}`], url, 'cannot push to');
   });
-  return { origin: ws.origin, branch, commit };
 }

@@ -6,7 +6,8 @@ import { ACTIVITY } from '../../protocol/activities.js';
 import { UsageError } from '../../support/usage-error.js';
 import { parse, printJson } from '../args.js';
 import type { CliContext } from '../context.js';
-import { printCapacity, printProgress } from '../format.js';
+import { printCapacity, printLanding, printProgress } from '../format.js';
+import { landingOf } from './landing.js';
 import { WORKFLOW } from '../../protocol/workflow-types.js';
 
 function jobIdArg(positionals: string[]): string {
@@ -37,8 +38,12 @@ export async function status(argv: string[], ctx: CliContext): Promise<number> {
     const { result } = await jobOutcome(client, id);
     if (result) progress.result = result;
   }
-  if (values.json) printJson({ ...progress, workflowStatus: described.status.name, live });
-  else printProgress(progress, live, await jobPrompt(client, id));
+  const landing = progress.result?.commit ? await landingOf(ctx, id) : undefined;
+  if (values.json) printJson({ ...progress, workflowStatus: described.status.name, live, landing });
+  else {
+    printProgress(progress, live, await jobPrompt(client, id));
+    if (landing) printLanding(landing);
+  }
   return 0;
 }
 

@@ -27,6 +27,9 @@ export const OPTIONS = {
   'review-model': { type: 'string' },
   wait: { type: 'boolean', short: 'w' },
   session: { type: 'string' },
+  land: { type: 'boolean' },
+  onto: { type: 'string' },
+  resolve: { type: 'string' },
 } as const;
 
 type Defaults = { lane?: string; kind?: string; workspace?: string; wait?: boolean };
@@ -54,6 +57,9 @@ export function jobInputFromArgv(argv: string[], defaults: Defaults = {}) {
     review: v.review,
     reviewRounds: intFlag('review-rounds', v['review-rounds']),
     reviewModel: v['review-model'],
+    land: v.land,
+    landOnto: v.onto,
+    landResolve: v.resolve,
   });
   return { raw, v };
 }

@@ -46,6 +46,7 @@ export async function compareWorkflow(spec: CompareSpec): Promise<CompareView> {
 
 /** The backend's changed files, committed on its branch; a commit that cannot be made is reported, not fatal. */
 async function commitChanges(spec: CompareSpec, job: JobSpec, result: JobResult): Promise<CommitOutcome> {
+  if (result.commit) return { commit: result.commit.sha }; // the job committed its own work when it ended
   if (!result.workspace || !result.branch || result.filesChanged.length === 0) return {};
   try {
     const commit = await onHostOf(result).commitBranch({

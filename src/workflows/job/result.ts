@@ -70,6 +70,8 @@ export function buildResult(p: ResultParts): JobResult {
   if (p.agent) result.turns = p.agent.turns;
   if (p.workspace) result.workspace = p.workspace.path;
   if (p.workspace?.branch) result.branch = p.workspace.branch;
+  if (p.workspace?.baseRef) result.baseRef = p.workspace.baseRef;
+  if (p.workspace?.setup) result.setup = p.workspace.setup;
   if (p.check) result.check = p.check;
   if (p.workspace?.host) result.host = p.workspace.host;
   if (p.moves?.length) result.moves = p.moves;

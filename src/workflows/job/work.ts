@@ -33,6 +33,8 @@ export interface JobRun {
   pushed?: PushedBranch;
   /** Why the agent session to resume was left (the job moved to a host that does not hold it). */
   freshSession?: string;
+  /** The job commits (and pushes) its work when it ends, whatever its outcome (off in histories from before). */
+  commitAtEnd?: boolean;
 }
 
 export const stepOf = (run: JobRun, s: JobStep): void => void (run.progress.step = s);
@@ -76,7 +78,7 @@ export async function doWork(run: JobRun, acts: JobActivities): Promise<void> {
   run.changed = await acts.short.changedFiles(workspace);
   // A URL repo's work lands in its origin: only changes that passed their check and review.
   const approved = (run.check?.passed ?? true) && run.rounds?.reviews.at(-1)?.verdict !== 'revise';
-  if (workspace.origin && run.changed.length > 0 && approved) {
+  if (!run.commitAtEnd && workspace.origin && run.changed.length > 0 && approved) {
     const title = spec.prompt.split('\n')[0]?.slice(0, 72) ?? '';
     const pushed = await acts.short.publishBranch({
       workspace,

@@ -16,6 +16,7 @@ import type { JobSpec, JobStatus } from '../../protocol/job.js';
 import { leaseGrantedSignal, progressQuery } from '../../protocol/signals.js';
 import { jobActivities, type JobActivities } from './activities.js';
 import { runOnHosts, type HostRun } from './hosts.js';
+import { finishWorkspace, landWhenDone } from './finish.js';
 import { buildResult, type ResultParts } from './result.js';
 import { releaseLease } from './lease.js';
 import { doWork, stepOf, type JobRun } from './work.js';
@@ -31,6 +32,8 @@ export async function jobWorkflow(spec: JobSpec): Promise<JobResult> {
     queuedAt: Date.now(),
   };
   const run: JobRun = { spec, progress, changed: [], backends: [], moves: [] };
+  // Jobs from before commit-at-end left their work uncommitted in the worktree (a URL repo's pushed by doWork).
+  run.commitAtEnd = patched('job-commit');
   setHandler(leaseGrantedSignal, (g) => void (run.grant ??= g));
   setHandler(progressQuery, () => progress);
   const acts = jobActivities(spec);
@@ -54,11 +57,15 @@ export async function jobWorkflow(spec: JobSpec): Promise<JobResult> {
       run.workspace = await acts.short.prepareWorkspace(spec);
       await doWork(run, acts);
     }
-    result = finish(progress, buildResult(partsOf(run, run.agent?.attempt ?? 1)));
+    result = buildResult(partsOf(run, run.agent?.attempt ?? 1));
+    if (run.commitAtEnd) await finishWorkspace(run, result, acts);
+    await landWhenDone(run, result, acts);
+    finish(progress, result);
   } catch (err) {
     const cancelled = isCancellation(err);
     const failure = decodeFailure(err);
     result = buildResult({ ...partsOf(run, attemptsOf(err)), changed: [], failure, cancelled });
+    if (run.commitAtEnd) await finishWorkspace(run, result, acts);
     finish(progress, result);
     if (cancelled) throw err;
     throw jobFailed(result, err);
