@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { execa } from 'execa';
 import { resolveJobSpec } from '../src/client/job-input.js';
-import { startJob } from '../src/client/jobs.js';
+import { jobOutcome, startJob } from '../src/client/jobs.js';
 import { primaryDirectory, type MessagesBody } from '../src/dev/scripted-model/anthropic.js';
 import type { JobResult } from '../src/protocol/result.js';
 import { claudeBackend } from './support/claude.js';
@@ -40,7 +40,10 @@ const gitIn =
 
 async function runJob(h: Harness, repo: string, prompt: string, check?: string[]): Promise<JobResult> {
   const spec = resolveJobSpec({ prompt, repo, kind: 'coding-agent', ...(check ? { check } : {}) }, h.config);
-  return (await startJob(t.env.client, h.config, spec)).result();
+  await startJob(t.env.client, h.config, spec);
+  const { result, error } = await jobOutcome(t.env.client, spec.jobId); // a failed job's result rides its failure
+  if (!result) throw error ?? new Error(`no result for ${spec.jobId}`);
+  return result;
 }
 
 function cli(h: Harness, args: string[]) {
@@ -125,6 +128,31 @@ test('a landing whose check fails leaves the target exactly where it was', async
     assert.equal(await git('rev-parse', 'main'), before, 'main did not move');
     assert.equal((await git('status', '--porcelain')).trim(), '', 'the checkout is untouched');
     assert.match((await cli(h, ['diff', job.jobId, '--stat'])).stdout, /feature\.txt/);
+    const history = (await cli(h, ['history', job.jobId])).stdout;
+    assert.match(history, /committed [0-9a-f]{12} on nightshift\/job-[0-9a-f]+ \(1 files, \+1 -0\); worktree removed/);
+    assert.match(history, /landing {2}check-failed on main/);
+  } finally {
+    await h.stop();
+  }
+});
+
+test("a failed job's partial work is committed on its -failed branch, its worktree kept; land refuses it", async () => {
+  t.stub.setScript(writeWhatThePromptSays);
+  const repo = await makeRepo();
+  const git = gitIn(repo);
+  const h = await startWorker(t.env, { backends: { claude: claudeBackend(t.stub.url) } });
+  try {
+    const job = await runJob(h, repo, 'write half.txt=partial', ['false']);
+    assert.equal(job.status, 'failed');
+    assert.equal(job.failureClass, 'CheckFailed');
+    assert.equal(job.commit?.branch, `nightshift/${job.jobId}-failed`);
+    assert.equal(await git('show', `nightshift/${job.jobId}-failed:half.txt`), 'partial');
+    assert.equal(await git('rev-parse', `nightshift/${job.jobId}-failed`), job.commit?.sha);
+    assert.equal(job.worktreeRemoved, undefined);
+    assert.equal(readFileSync(join(job.workspace ?? '', 'half.txt'), 'utf8'), 'partial\n', 'kept for a look');
+    const r = await cli(h, ['land', job.jobId]);
+    assert.equal(r.exitCode, 2);
+    assert.match(r.stderr, new RegExp(`job ${job.jobId} failed; only a succeeded job lands`));
   } finally {
     await h.stop();
   }

@@ -12,6 +12,8 @@ import { backendLimitedSignal, leaseGrantedSignal, releaseLeaseSignal } from '..
 import { UsageError } from '../../support/usage-error.js';
 import { parse, printJson } from '../args.js';
 import type { CliContext } from '../context.js';
+import { printLanding } from '../format.js';
+import { landingOf } from './landing.js';
 
 type Event = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
 export interface TimelineEntry {
@@ -112,6 +114,16 @@ function timedOutLine(s: { type: string; queue: string } | undefined, timeoutTyp
   return `${s?.type ?? 'activity'} on host ${host}: ${what} — host lost; the job prepares its workspace on another host`;
 }
 
+/** The end of the job's worktree: `committed 1a2b… on nightshift/job-1 (3 files, +10 -2); worktree removed`. */
+function finishLine(r: Obj): string {
+  const c = o(r['commit']);
+  const removed = r['removed'] ? '; worktree removed' : '; worktree kept';
+  const pushed = r['pushed'] ? `; pushed to ${String(o(r['pushed'])['origin'] ?? '')}` : '';
+  if (!r['commit']) return `nothing to commit${removed}`;
+  const stat = `${String(c['files'] ?? 0)} files, +${String(c['insertions'] ?? 0)} -${String(c['deletions'] ?? 0)}`;
+  return `committed ${String(c['sha'] ?? '').slice(0, 12)} on ${String(c['branch'] ?? '')} (${stat})${removed}${pushed}`;
+}
+
 function describeCompleted(type: string, input: Obj, value: unknown): string {
   const r = o(value);
   const tokens = o(r['tokens']);
@@ -138,6 +150,10 @@ function describeCompleted(type: string, input: Obj, value: unknown): string {
       return `review ${String(input['round'] ?? '')} prepared: the diff goes to the reviewer`;
     case ACTIVITY.commitBranch:
       return `committed ${String(value).slice(0, 12)}`;
+    case ACTIVITY.finishWorkspace:
+      return finishLine(r);
+    case ACTIVITY.enqueueLanding:
+      return `queued to land (${String(value)})`;
     default:
       return `${type} done`;
   }
@@ -166,9 +182,12 @@ export async function history(argv: string[], ctx: CliContext): Promise<number> 
   const ui = ctx.config.temporal.address
     ? undefined
     : `http://127.0.0.1:${ctx.config.temporal.devUiPort}/namespaces/${ctx.config.temporal.namespace}/workflows/${id}`;
-  if (values.json) printJson({ jobId: id, ...(ui ? { ui } : {}), timeline: entries });
+  // The landing happens after the job, in its merge queue's workflow: the ledger holds its outcome.
+  const landing = entries.some((e) => e.what.startsWith('committed ')) ? await landingOf(ctx, id) : undefined;
+  if (values.json) printJson({ jobId: id, ...(ui ? { ui } : {}), timeline: entries, ...(landing ? { landing } : {}) });
   else {
     for (const e of entries) process.stdout.write(`${e.at}  +${e.offsetSeconds.toFixed(1).padStart(6)}s  ${e.what}\n`);
+    if (landing) printLanding(landing);
     if (ui) process.stdout.write(`Temporal UI: ${ui}\n`);
   }
   return 0;
