@@ -5,7 +5,7 @@ import { commandHelp } from '../src/cli/help.js';
 import { nightshift } from './support/cli.js';
 
 const COMMANDS = ['submit', 'ask', 'status', 'list', 'cancel', 'capacity', 'history', 'replay', 'compare', 'chain'];
-const MORE = ['sessions', 'schedule', 'stats', 'dev', 'worker', 'demo'];
+const MORE = ['sessions', 'schedule', 'stats', 'dev', 'worker', 'demo', 'land', 'diff', 'gc'];
 
 test('`<command> --help` is that command’s own page, exit 0', async () => {
   // Every page in process (each CLI start costs seconds); the wiring through the CLI for two of them.

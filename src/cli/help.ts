@@ -23,6 +23,8 @@ const JOB_FLAGS: [string, string][] = [
   ['--resume SESSION', 'resume an agent session (backends with sessions)'],
   ['--session NAME', 'run in a warm session (created on first use)'],
   ['--wait', 'wait and print the result (default: print the id and return)'],
+  ['--land', 'when the job succeeds, its commit joins the merge queue of the branch it started from'],
+  ['--onto BRANCH, --resolve B', 'with --land: land on BRANCH; hand a conflict to backend B'],
 ];
 
 const HELP: Record<string, CommandHelp> = {
@@ -97,6 +99,21 @@ const HELP: Record<string, CommandHelp> = {
       ['--by G', 'backend | kind | lane | host (default backend)'],
     ],
     example: 'nightshift stats --since 7d --by lane',
+  },
+  land: {
+    usage: 'nightshift land <job-id>... [--onto BRANCH] [--resolve B] [--wait] | land --status',
+    flags: [
+      ['--onto BRANCH', 'the branch to land on (default: the branch each job started from)'],
+      ['--resolve B', 'a conflict goes to a job on backend B (its own lease), then one more try'],
+      ['--wait', 'wait until each landing ends; exit 1 unless all landed'],
+      ['--status', 'each merge queue: the landing now, the ones waiting, the finished ones'],
+    ],
+    example: 'nightshift land job-1a2b3c4d job-5e6f7a8b --wait',
+  },
+  diff: {
+    usage: 'nightshift diff <job-id> [--stat]  (the job’s commit, from the repo on this host)',
+    flags: [['--stat', 'files and line counts only']],
+    example: 'nightshift diff job-1a2b3c4d',
   },
   gc: {
     usage: 'nightshift gc [--older-than 7d] [--dry-run] [--branches [--unlanded]]  (this host’s data dir)',
