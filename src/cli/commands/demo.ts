@@ -15,6 +15,7 @@ import { intFlag, parse } from '../args.js';
 import type { CliContext } from '../context.js';
 import { printCapacity } from '../format.js';
 import { printTable } from './stats.js';
+import { diskUse, landResults } from './demo-land.js';
 import { startLedgerServer } from '../../dev/ledger-server.js';
 import { openLedger } from '../../ledger/db.js';
 import { demoScript } from '../../dev/demo/demo-model.js';
@@ -23,7 +24,11 @@ import { demoRepo, freePort } from '../../dev/demo/demo-setup.js';
 const say = (line = ''): boolean => process.stdout.write(line + '\n');
 
 export async function demo(argv: string[], ctx: CliContext): Promise<number> {
-  const { values } = parse(argv, { jobs: { type: 'string' }, slots: { type: 'string' } });
+  const { values } = parse(argv, {
+    jobs: { type: 'string' },
+    slots: { type: 'string' },
+    'keep-worktrees': { type: 'string' },
+  });
   const slots = intFlag('slots', values.slots) ?? 20;
   const jobs = intFlag('jobs', values.jobs) ?? slots + 2;
   mkdirSync(ctx.config.dataDir, { recursive: true });
@@ -38,6 +43,7 @@ export async function demo(argv: string[], ctx: CliContext): Promise<number> {
     ledger: { url: ledgerServer.url },
     capacity: { maxSlots: slots, reservedOperatorSlots: 1 },
     worker: { maxAgents: slots }, // the demo shows the lanes and slots, not one host's agent cap
+    jobs: { keepWorktrees: values['keep-worktrees'] ?? 'failed' },
     backends: {
       claude: {
         baseUrl: stub.url,
@@ -98,6 +104,10 @@ export async function demo(argv: string[], ctx: CliContext): Promise<number> {
     const ledger = await openLedger(ledgerServer.url);
     const stats = await ledger.stats('lane').finally(() => ledger.close());
     printTable('lane', stats.rows, stats.total, undefined);
+    say('\n7. The morning: their commits land on main through the merge queue (nightshift land):');
+    await landResults(client, config, ids, say);
+    say('\n8. What the jobs left on disk (worktrees are removed once their work is committed):');
+    diskUse(dataDir, ids.length + 1, say);
     say(
       `\nWorktrees, job logs and the ledger are under ${dataDir}; the engine's log is ${process.env['NIGHTSHIFT_LOG_FILE']}.`,
     );
