@@ -1,7 +1,8 @@
 // Records the histories the replay test checks: a claude job (before and after the ledger patch), the capacity
 // singleton, a warm session, a chain, a scheduled run, a compare — and, with a scripted agent and check
 // (test/support/stub-activities.ts), a job that fails over twice, a job with fix and review rounds, and a capacity
-// singleton's fresh run after the `capacity-recover` patch, and a host-pinned job whose host stopped heartbeating.
+// singleton's fresh run after the `capacity-recover` patch, a host-pinned job whose host stopped heartbeating, and
+// a job that commits its work and lands it through a merge queue.
 // Run: npm run record-histories — writes only the files that are missing: old histories must keep replaying.
 import { existsSync, writeFileSync } from 'node:fs';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
@@ -13,6 +14,7 @@ import { addSchedule, controlSchedule, scheduleIdOf } from '../src/client/schedu
 import { submitToSession, waitForSessionJob } from '../src/client/sessions.js';
 import { ChainFileSchema } from '../src/client/chain-file.js';
 import { capacityWorkflowId } from '../src/protocol/ids.js';
+import { landQueueId } from '../src/protocol/land.js';
 import type { Activities } from '../src/protocol/activities.js';
 import { FailureClass } from '../src/protocol/failures.js';
 import { primaryDirectory, startAnthropicStub, turns } from '../src/dev/scripted-model/anthropic.js';
@@ -41,6 +43,7 @@ const CLAUDE_HISTORIES = [
 const STUBBED_HISTORIES = ['job-failover', 'job-rounds'];
 const RECOVER_HISTORIES = ['capacity-recover'];
 const FLEET_HISTORIES = ['job-host-moved'];
+const LAND_HISTORIES = ['job-commit-land', 'land-queue-one'];
 const out = new URL('../test/histories/', import.meta.url);
 const missing = (name: string): boolean => !existsSync(new URL(`${name}.json`, out));
 
@@ -55,6 +58,7 @@ try {
   if (STUBBED_HISTORIES.some(missing)) await recordStubbed();
   if (RECOVER_HISTORIES.some(missing)) await recordCapacityRecover();
   if (FLEET_HISTORIES.some(missing)) await recordHostMoved();
+  if (LAND_HISTORIES.some(missing)) await recordLanding();
 } finally {
   await env.teardown();
 }
@@ -203,5 +207,29 @@ async function recordHostMoved(): Promise<void> {
     await save('job-host-moved', spec.jobId);
   } finally {
     await h.stop();
+  }
+}
+
+/** After the `job-commit` patch: a job that commits its work and, with `land`, joins the merge queue that lands it. */
+async function recordLanding(): Promise<void> {
+  let dir = '';
+  const stub = await startAnthropicStub((body, i) => {
+    dir = primaryDirectory(body) ?? dir;
+    const write = { file_path: `${dir}/landed.md`, content: 'landed\n' };
+    return turns([{ kind: 'message', blocks: [{ type: 'tool_use', name: 'Write', input: write }] }])(body, i);
+  });
+  const h = await startWorker(env, { backends: { claude: claudeBackend(stub.url) }, land: { idleSeconds: 1 } });
+  try {
+    const repo = await makeRepo();
+    const input = { prompt: 'write landed.md', repo, kind: 'coding-agent', check: ['git', 'status'], land: true };
+    const spec = resolveJobSpec(input, h.config);
+    await (await startJob(env.client, h.config, spec)).result();
+    await save('job-commit-land', spec.jobId);
+    const queue = landQueueId(repo, 'main', h.config.temporal.taskQueue);
+    await env.client.workflow.getHandle(queue).result(); // the queue completes once idle
+    await save('land-queue-one', queue);
+  } finally {
+    await h.stop();
+    await stub.close();
   }
 }

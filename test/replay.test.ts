@@ -29,6 +29,11 @@ test('committed histories replay without nondeterminism', async () => {
   // After the `host-pinned` patch: the agent on a host queue, its host lost (a heartbeat timeout), a second prepare.
   const moved = JSON.stringify(histories.find((h) => h.workflowId === 'job-host-moved')?.history ?? {});
   assert.ok(/"name":"[^"]+@[^"]+"/.test(moved) && moved.includes('ACTIVITY_TASK_TIMED_OUT'), 'a job that moved hosts');
+  // After the `job-commit` patch: the job commits its work and joins a merge queue, which lands it.
+  const landed = JSON.stringify(histories.find((h) => h.workflowId === 'job-commit-land')?.history ?? {});
+  assert.ok(landed.includes('"finishWorkspace"') && landed.includes('"enqueueLanding"'), 'a job that commits, lands');
+  const queue = JSON.stringify(histories.find((h) => h.workflowId === 'land-queue-one')?.history ?? {});
+  assert.ok(queue.includes('"prepareLanding"') && queue.includes('"advanceTarget"'), 'a merge queue that landed it');
   const failures: string[] = [];
   let replayed = 0;
   for await (const r of Worker.runReplayHistories(
