@@ -149,6 +149,7 @@ test("a failed job's partial work is committed on its -failed branch, its worktr
     assert.equal(await git('show', `nightshift/${job.jobId}-failed:half.txt`), 'partial');
     assert.equal(await git('rev-parse', `nightshift/${job.jobId}-failed`), job.commit?.sha);
     assert.equal(job.worktreeRemoved, undefined);
+    assert.deepEqual(job.filesChanged, ['half.txt']);
     assert.equal(readFileSync(join(job.workspace ?? '', 'half.txt'), 'utf8'), 'partial\n', 'kept for a look');
     const r = await cli(h, ['land', job.jobId]);
     assert.equal(r.exitCode, 2);

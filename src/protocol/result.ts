@@ -84,6 +84,8 @@ export interface WorkspaceFinish {
   commit?: JobCommit;
   /** The worktree directory was removed (the branch keeps the work). */
   removed: boolean;
+  /** The paths committed (a failed job's result lists them as its files changed). */
+  files?: string[];
   pushed?: PushedBranch;
   /** Why the work could not be committed (the job's outcome stands; this is reported). */
   error?: string;

@@ -26,6 +26,11 @@ export async function finishWorkspace(input: FinishWorkspaceInput, config: Confi
   const commit = await commitWork(input, ws.branch);
   const out: WorkspaceFinish = { removed: false };
   if (commit) out.commit = commit;
+  if (commit)
+    out.files = (await gitOk(ws.path, ['show', '--name-only', '--format=', commit.sha]))
+      .split('\n')
+      .filter(Boolean)
+      .sort();
   if (input.push && ws.origin && commit && !commit.failed) {
     await pushCommit(ws.path, commit.sha, commit.branch);
     out.pushed = { origin: ws.origin, branch: commit.branch, commit: commit.sha };

@@ -30,6 +30,8 @@ export async function finishWorkspace(run: JobRun, result: JobResult, acts: JobA
     );
     if (done.commit) result.commit = done.commit;
     if (done.commit) result.branch = done.commit.branch;
+    // A failed job's changes were never listed (it stopped before): what it committed is what it changed.
+    if (done.files && result.filesChanged.length === 0) result.filesChanged = done.files;
     if (done.pushed) result.pushed = done.pushed;
     if (done.removed) result.worktreeRemoved = true;
     if (done.error) result.commitError = done.error;
