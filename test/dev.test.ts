@@ -1,7 +1,6 @@
 // `nightshift dev`: embedded server + worker; Ctrl-C stops both; the next `dev` finds every job where it was.
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,16 +8,9 @@ import { test } from 'node:test';
 import { execa } from 'execa';
 import { nightshift } from './support/cli.js';
 import { slowAgent } from './support/slow-agent.js';
+import { freePort } from '../src/dev/demo/demo-setup.js';
 
 const BIN = fileURLToPath(new URL('../bin/nightshift.js', import.meta.url));
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 function startDev(cwd: string) {
   const child = execa('node', [BIN, 'dev'], {

@@ -11,6 +11,8 @@ import { primaryDirectory, type MessagesBody } from '../src/dev/scripted-model/a
 import type { JobResult } from '../src/protocol/result.js';
 import { claudeBackend } from './support/claude.js';
 import { nightshift } from './support/cli.js';
+import { makeOrigin, pushAsSomeoneElse } from './support/git-origin.js';
+import { waitFor } from './support/procs.js';
 import { makeRepo } from './support/repo.js';
 import { useTemporalAndModel } from './support/suite.js';
 import { startWorker, type Harness } from './support/temporal.js';
@@ -26,7 +28,9 @@ function writeWhatThePromptSays(body: MessagesBody) {
     return { kind: 'message' as const, blocks: [{ type: 'text' as const, text: 'done' }] };
   const dir = primaryDirectory(body) ?? '';
   const resolving = all.includes('conflicts in: shared.txt');
-  const [, file = 'x.txt', content = 'x'] = /write ([\w./]+)=(\w+)/.exec(all) ?? [];
+  // The task, not claude's reminder of the repo's recent commits (whose subjects are earlier tasks).
+  const task = all.replace(/<system-reminder>[\s\S]*?<\/system-reminder>/g, '');
+  const [, file = 'x.txt', content = 'x'] = /write ([\w./]+)=(\w+)/.exec(task) ?? [];
   const input = resolving
     ? { file_path: `${dir}/shared.txt`, content: 'resolved: both\n' }
     : { file_path: `${dir}/${file}`, content: `${content}\n` };
@@ -154,6 +158,39 @@ test("a failed job's partial work is committed on its -failed branch, its worktr
     const r = await cli(h, ['land', job.jobId]);
     assert.equal(r.exitCode, 2);
     assert.match(r.stderr, new RegExp(`job ${job.jobId} failed; only a succeeded job lands`));
+  } finally {
+    await h.stop();
+  }
+});
+
+test('a URL repo: `submit --land` lands on the origin; a later landing rebases onto what someone else pushed', async () => {
+  t.stub.setScript(writeWhatThePromptSays);
+  const { bare, url } = await makeOrigin();
+  const origin = async (...args: string[]) => (await execa('git', ['--git-dir', bare, ...args])).stdout;
+  const h = await startWorker(t.env, { backends: { claude: claudeBackend(t.stub.url) } });
+  try {
+    const first = resolveJobSpec(
+      { prompt: 'write first.txt=1', repo: url, kind: 'coding-agent', land: true },
+      h.config,
+    );
+    await startJob(t.env.client, h.config, first);
+    const one = (await jobOutcome(t.env.client, first.jobId)).result;
+    assert.equal(one?.status, 'succeeded');
+    assert.equal(one?.pushed?.branch, `nightshift/${first.jobId}`, 'the job branch is on the origin');
+    await waitFor(
+      'the first job lands on the origin',
+      async () => (await origin('ls-tree', 'main')).includes('first.txt'),
+      60_000,
+    );
+
+    const two = await runJob(h, url, 'write second.txt=2');
+    const theirs = await pushAsSomeoneElse(bare, 'theirs.txt', 'someone\n');
+    const r = await cli(h, ['land', two.jobId, '--wait']);
+    assert.equal(r.exitCode, 0, r.stdout + r.stderr);
+    assert.equal(await origin('show', 'main:second.txt'), '2');
+    assert.equal(await origin('show', 'main:theirs.txt'), 'someone');
+    await origin('merge-base', '--is-ancestor', theirs, 'main'); // rebased on their push, nothing of theirs lost
+    assert.equal(await origin('rev-list', '--merges', '--count', 'main'), '0', 'a linear history');
   } finally {
     await h.stop();
   }

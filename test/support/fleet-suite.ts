@@ -2,7 +2,6 @@
 // (own mount namespace, own tmpfs at the same data-dir path) per test on a fresh queue.
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
@@ -20,6 +19,7 @@ import { fleetPaths, processesInNamespace, startHost, type FleetHost } from './f
 import { fleetPrompt, fleetScript, type Inject } from './fleet-model.js';
 import { waitFor } from './procs.js';
 import { makeRepo } from './repo.js';
+import { freePort } from '../../src/dev/demo/demo-setup.js';
 
 export const t = {} as {
   server: DevServer;
@@ -29,14 +29,6 @@ export const t = {} as {
   dir: string;
   port: number;
 };
-
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 /** One dev server (restartable: SQLite), one scripted model and one shared ledger for a test file. */
 export function useFleet(): void {
