@@ -1,8 +1,9 @@
 // Warm sessions on the real claude CLI: resumed agent sessions, worker restarts, continue-as-new, fresh sessions, idle close.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { execa } from 'execa';
 import { openSession, submitToSession, waitForSessionJob } from '../src/client/sessions.js';
 import { primaryDirectory, type MessagesBody, type Script } from '../src/dev/scripted-model/anthropic.js';
 import type { JobResult } from '../src/protocol/result.js';
@@ -112,6 +113,14 @@ test('three jobs in one session resume the first agent session; a worker killed 
       assert.ok(r.timeline.leaseGrantedAt, `${r.jobId} took a lease`);
     }
     assert.deepEqual([r1.filesChanged, r2.filesChanged, r3.filesChanged], [['one.txt'], ['two.txt'], ['three.txt']]);
+    // Each job committed on the session's branch, in order; the session's workspace stays.
+    const log = await execa('git', ['log', '--format=%H %s', 'nightshift/session-triage'], { cwd: repo });
+    const commits = log.stdout.split('\n').slice(0, 3).reverse();
+    assert.deepEqual(
+      commits.map((l) => l.split(' ')[0]),
+      [r1, r2, r3].map((r) => r.commit?.sha),
+    );
+    assert.ok(existsSync(workspace) && [r1, r2, r3].every((r) => !r.worktreeRemoved));
     const child = await t.env.client.workflow.getHandle(s2.jobId).describe();
     assert.equal(child.type, 'jobWorkflow');
     // `nightshift sessions` lists it with its agent session, jobs and tokens.
