@@ -9,6 +9,7 @@ import { parseConfig } from '../src/config/load.js';
 import { startLedgerServer } from '../src/dev/ledger-server.js';
 import { LedgerUnreachableError, openLedger, type Ledger } from '../src/ledger/db.js';
 import type { LedgerEntry } from '../src/ledger/entry.js';
+import { LEDGER_SCHEMA_VERSION } from '../src/ledger/schema.js';
 import { importJsonLines, importSkipped, jsonLinesPath } from '../src/ledger/import.js';
 import { GROUP_BY, percentile, type GroupBy, type StatsRow } from '../src/ledger/stats.js';
 import { ledgerUrl } from '../src/ledger/url.js';
@@ -245,13 +246,37 @@ for (const [name] of SERVERS) {
         assert.equal((await ledger.stats('kind')).total.jobs, 1);
       });
 
+    test("a job's commit and diff stat, and its landing (replaced on each report)", async () => {
+      const e = {
+        ...entry(3),
+        commitSha: 'a'.repeat(40),
+        branch: 'nightshift/job-3',
+        diffFiles: 2,
+        diffInsertions: 5,
+        diffDeletions: 1,
+      };
+      await ledger.record(e);
+      const { rows } = await ledger.db.query<{ commit_sha: string; diff_insertions: number }>(
+        `SELECT commit_sha, diff_insertions FROM ledger_jobs WHERE job_id = '${e.jobId}'`,
+      );
+      assert.deepEqual(rows[0], { commit_sha: e.commitSha, diff_insertions: 5 });
+      await ledger.recordLanding({ jobId: e.jobId, status: 'conflict', target: 'main', detail: 'conflicts: a.txt' });
+      await ledger.recordLanding({ jobId: e.jobId, status: 'landed', target: 'main', commit: 'b'.repeat(40) });
+      const landing = await ledger.landingOf(e.jobId);
+      assert.deepEqual(
+        { ...landing, updatedAt: 0 },
+        { jobId: e.jobId, status: 'landed', target: 'main', commit: 'b'.repeat(40), updatedAt: 0 },
+      );
+      assert.equal(await ledger.landingOf('job-none'), undefined);
+    });
+
     test('opening the same database again runs no migration twice and keeps the rows', async () => {
       await ledger.record(entry(5));
       const second = await openLedger(server.url);
       try {
         assert.equal((await second.stats('lane')).total.jobs, 1);
         const { rows } = await second.db.query<{ n: number }>('SELECT count(*)::int AS n FROM ledger_migrations');
-        assert.equal(rows[0]?.n, 1);
+        assert.equal(rows[0]?.n, LEDGER_SCHEMA_VERSION, 'one row per migration, none run twice');
       } finally {
         await second.close();
       }

@@ -58,6 +58,9 @@ const MIGRATIONS: readonly string[] = [
    );`,
 ];
 
+/** The schema version a migrated database is at: one `ledger_migrations` row per migration. */
+export const LEDGER_SCHEMA_VERSION = MIGRATIONS.length;
+
 /** Any number below 2^63: the advisory lock that keeps two processes from migrating at once. */
 const MIGRATION_LOCK = 7244_0001;
 
