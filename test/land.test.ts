@@ -66,13 +66,16 @@ test('three jobs landed in one queue: two clean ones fast-forward main in order,
   t.stub.setScript(writeWhatThePromptSays);
   const repo = await makeRepo({ 'README.md': '# demo\n', 'shared.txt': 'base\n' });
   const git = gitIn(repo);
-  const h = await startWorker(t.env, { backends: { claude: claudeBackend(t.stub.url) } });
+  // The check needs what the repo's setup makes: in each job's worktree, and in the landing's scratch worktree.
+  const repos = [{ match: repo, setup: ['sh', '-c', 'echo deps > .deps'] }];
+  const h = await startWorker(t.env, { backends: { claude: claudeBackend(t.stub.url) }, repos });
   try {
-    const check = ['sh', '-c', 'test -f README.md'];
+    const check = ['sh', '-c', 'test -f .deps'];
     const one = await runJob(h, repo, 'write one.txt=one', check);
     const two = await runJob(h, repo, 'write shared.txt=two', check);
     const three = await runJob(h, repo, 'write shared.txt=three', check);
     for (const r of [one, two, three]) assert.equal(r.status, 'succeeded', r.failureMessage);
+    assert.deepEqual(one.filesChanged, ['one.txt'], "what the setup made is not the job's work");
     const before = await git('rev-parse', 'main');
     const landed = await cli(h, ['land', one.jobId, two.jobId, three.jobId, '--wait', '--json']);
     assert.equal(landed.exitCode, 1, 'not every job landed');

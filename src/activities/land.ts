@@ -1,18 +1,29 @@
 // The merge queue's activities: git steps on the host that holds the branch, and joining a queue.
+import { mkdir } from 'node:fs/promises';
 import type { Activities } from '../protocol/activities.js';
 import { landQueueInput } from '../protocol/land.js';
 import { landRequestSignal } from '../protocol/signals.js';
 import { WORKFLOW } from '../protocol/workflow-types.js';
 import { advanceTarget } from '../workspace/land-advance.js';
 import { prepareLanding, removeScratch } from '../workspace/land-prepare.js';
+import { setUpWorktree } from '../workspace/setup.js';
 import type { ActivityDeps } from './deps.js';
+import { setupProcess } from './supervised-command.js';
 
 type LandActivities = Pick<Activities, 'prepareLanding' | 'advanceTarget' | 'removeScratch' | 'enqueueLanding'>;
 
 export function landActivities(deps: ActivityDeps): LandActivities {
   const { config, client } = deps;
   return {
-    prepareLanding: (input) => prepareLanding(input, config),
+    prepareLanding: async (input) => {
+      const prep = await prepareLanding(input, config);
+      if (prep.kind !== 'ready') return prep;
+      // The check at landing needs what the job's check had: the repo's setup (e.g. `npm ci`), in the scratch too.
+      const jobDir = `${prep.scratch}.setup`;
+      await mkdir(jobDir, { recursive: true });
+      await setUpWorktree({ repo: input.repo, path: prep.scratch, jobDir, fresh: true }, config, setupProcess());
+      return prep;
+    },
     advanceTarget: (input) => advanceTarget(input, config),
     removeScratch,
     // Signal-with-start: the queue starts on its first request and takes later ones in order.

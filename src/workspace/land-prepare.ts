@@ -64,6 +64,7 @@ async function conflict(r: LandRepo, scratch: string, tip: string, rebase: boole
 export async function removeScratchIn(dir: string, scratch: string): Promise<void> {
   await git(dir, ['worktree', 'remove', '--force', scratch]);
   if (existsSync(scratch)) await rm(scratch, { recursive: true, force: true });
+  await rm(`${scratch}.setup`, { recursive: true, force: true }); // its setup record: a new scratch is set up again
 }
 
 /** The activity: the repo a scratch worktree belongs to is found from the worktree itself. */

@@ -50,7 +50,8 @@ export async function prepareFromUrl(
   const fresh = !existed || !spec.workspacePath;
   const setup = await setUpWorktree({ repo: spec.repoPath, path, jobDir, fresh }, config, run);
   if (setup) info.setup = setup;
-  return spec.workspacePath ? takeBaseline(info, true, config.dataDir) : info;
+  // What the setup made (unless ignored) is not the job's work either: the baseline is taken after it.
+  return spec.workspacePath || setup ? takeBaseline(info, true, config.dataDir) : info;
 }
 
 interface NewWorktree {

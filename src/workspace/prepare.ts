@@ -69,7 +69,8 @@ export async function prepareWorkspace(given: JobSpec, config: Config, run?: Set
   const setup = await setUpWorktree({ repo: spec.repoPath, path, jobDir, fresh }, config, run);
   if (setup) info.setup = setup;
   // A shared workspace already holds earlier jobs' uncommitted changes: only what differs from them is this job's.
-  return spec.workspacePath ? takeBaseline(info, true, config.dataDir) : info;
+  // What the setup made (unless ignored) is not the job's work either: the baseline is taken after it.
+  return spec.workspacePath || setup ? takeBaseline(info, true, config.dataDir) : info;
 }
 
 /** The repo's checked-out branch (or, detached, its commit): the default target of `nightshift land`. */

@@ -19,7 +19,8 @@ export function hostActs(input: LandQueueInput, req: LandRequest) {
       }
     : {};
   const retry = { maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE };
-  const git = proxyActivities<Activities>({ ...pin, startToCloseTimeout: '10 minutes', retry });
+  // Long enough for a repo's setup (`repos[].setupTimeoutSeconds`, 15 min by default) in the scratch worktree.
+  const git = proxyActivities<Activities>({ ...pin, startToCloseTimeout: '30 minutes', retry });
   const check = proxyActivities<Activities>({
     ...pin,
     startToCloseTimeout: `${req.timeoutSeconds + 60} seconds`,
