@@ -1,25 +1,21 @@
 // A worker host reports itself to the shared ledger every few seconds: `nightshift workers` reads it.
 import type { HostRuntime } from '../activities/deps.js';
-import type { Config } from '../config/schema.js';
-import type { Ledger } from '../ledger/db.js';
-import { ledgerUrl } from '../ledger/url.js';
+import type { LedgerHandle } from '../ledger/handle.js';
 import { logger } from '../support/logger.js';
 import { version } from '../support/version.js';
 
 const BEAT_MS = 5000;
 
-/** Starts beating at once; the returned stop ends the loop and closes the ledger. Never throws: a fleet view is not a job. */
-export function startHostBeat(config: Config, host: HostRuntime): () => Promise<void> {
+/** Starts beating at once; the returned stop ends the loop (the worker closes its ledger). Never throws: a fleet view is not a job. */
+export function startHostBeat(host: HostRuntime, ledgers: LedgerHandle): () => Promise<void> {
   const log = logger('host-beat');
   const startedAt = Date.now();
-  let ledger: Ledger | undefined;
   let failingSince: number | undefined;
   let warned = false;
   let stopped = false;
   const beat = async (): Promise<void> => {
     try {
-      // Loaded on first use: `pg` is not every CLI command's start-up cost.
-      ledger ??= await (await import('../ledger/db.js')).openLedger(ledgerUrl(config));
+      const ledger = await ledgers.get();
       await ledger.upsertHost({
         hostId: host.hostId,
         version: version(),
@@ -48,6 +44,5 @@ export function startHostBeat(config: Config, host: HostRuntime): () => Promise<
     stopped = true;
     clearInterval(timer);
     await running;
-    await ledger?.close();
   };
 }

@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type State, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { hostRuntimeOf, type HostRuntime } from '../activities/deps.js';
+import { workerLedger } from '../activities/ledger.js';
 import type { Config } from '../config/schema.js';
 import type { Activities } from '../protocol/activities.js';
 import { workerIdentity } from '../protocol/ids.js';
@@ -46,12 +47,13 @@ export interface HostWorker {
 export async function createWorker(deps: WorkerDeps): Promise<HostWorker> {
   const { config, client, connection, overrides } = deps;
   const host = hostRuntimeOf(config);
+  const ledger = workerLedger(config);
   const common = {
     connection,
     namespace: config.temporal.namespace,
     // Names the host in `temporal task-queue describe` and in `nightshift workers`.
     identity: workerIdentity(host.hostId, process.pid),
-    activities: { ...createActivities({ client, config, host }), ...deps.activities },
+    activities: { ...createActivities({ client, config, host, ledger }), ...deps.activities },
     // Let running agents end (and release their leases) when the worker stops.
     shutdownGraceTime: '10 seconds',
     // Heartbeats reach the server at least every 2 s, so a cancel reaches the agent within ~2 s.
@@ -75,12 +77,13 @@ export async function createWorker(deps: WorkerDeps): Promise<HostWorker> {
     shared,
     pinned,
     async run() {
-      const stopBeat = startHostBeat(config, host);
+      const stopBeat = startHostBeat(host, ledger);
       try {
         // One poller stopping (a fatal error) stops the other: a host is whole or gone.
         await Promise.all([shared.run().finally(shutdown), pinned.run().finally(shutdown)]);
       } finally {
         await stopBeat();
+        await ledger.close();
       }
     },
     shutdown,
