@@ -95,6 +95,8 @@ test('three jobs landed in one queue: two clean ones fast-forward main in order,
     assert.equal(await git('rev-parse', 'main'), entries[1]?.commit);
     assert.equal(readFileSync(join(repo, 'shared.txt'), 'utf8'), 'two\n');
     assert.equal(readFileSync(join(repo, 'one.txt'), 'utf8'), 'one\n');
+    // The landed jobs' branches follow their rebased commits: they read as landed (what `gc --branches` asks).
+    for (const r of [one, two]) await git('merge-base', '--is-ancestor', `nightshift/${r.jobId}`, 'main');
     const afterTwo = await git('rev-parse', 'main');
 
     const resolved = await cli(h, ['land', three.jobId, '--resolve', 'claude', '--wait', '--json']);

@@ -114,6 +114,8 @@ export interface LandAdvanceInput {
   tip: string;
   result: string;
   scratch: string;
+  /** The branch that was landed: it is moved to the landed commit, so it reads as landed (`gc --branches`). */
+  branch?: string;
 }
 
 export type LandAdvanced = { kind: 'landed'; commit: string } | { kind: 'moved'; now: string };

@@ -23,6 +23,9 @@ export async function advanceTarget(input: LandAdvanceInput, config: Config): Pr
 
 async function done(r: LandRepo, input: LandAdvanceInput): Promise<LandAdvanced> {
   await removeScratchIn(r.dir, input.scratch);
+  // A rebased landing left the job's branch on its old commit: it follows, unless a worktree has it checked out.
+  if (input.branch && !(await checkoutOf(r.dir, input.branch)))
+    await git(r.dir, ['update-ref', `refs/heads/${input.branch}`, input.result]);
   return { kind: 'landed', commit: input.result };
 }
 

@@ -114,6 +114,7 @@ async function checkAndAdvance(run: LandRun, prep: Prepared<'ready'>): Promise<O
   const moved = await acts.git.advanceTarget({
     repo,
     target,
+    branch: run.work.branch,
     tip: prep.tip,
     result: prep.result,
     scratch: prep.scratch,
