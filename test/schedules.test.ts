@@ -11,7 +11,8 @@ import { startTemporal, startWorker, type Harness } from './support/temporal.js'
 
 let env: TestWorkflowEnvironment;
 let h: Harness;
-const agent = slowAgent(3);
+// Long enough that a CLI started on a loaded machine triggers again while the first run's agent still runs.
+const agent = slowAgent(15);
 before(async () => {
   env = await startTemporal();
   h = await startWorker(env, { backends: { command: agent.backend } });
@@ -44,7 +45,9 @@ test('schedule add → trigger: the run submits a background job; a second trigg
   const handle = env.client.schedule.getHandle(scheduleIdOf(h.config, 'nightly'));
   assert.equal((await cli('schedule', 'trigger', 'nightly')).exitCode, 0);
   await waitFor('the first run', async () => (await handle.describe()).info.recentActions.length === 1, 20_000);
-  assert.equal((await cli('schedule', 'trigger', 'nightly')).exitCode, 0); // the first run's agent sleeps 3 s
+  await waitFor('its agent runs', () => agent.intervals().has('tidy the changelog'), 30_000);
+  assert.equal((await cli('schedule', 'trigger', 'nightly')).exitCode, 0);
+  assert.equal(agent.intervals().get('tidy the changelog')?.end, undefined, 'the second trigger came while it ran');
   const run = (await handle.describe()).info.recentActions[0]!.action.workflow.workflowId;
   const result = (await env.client.workflow.getHandle(run).result()) as JobResult;
   assert.equal(result.status, 'succeeded');
