@@ -1,5 +1,4 @@
 // The demo's morning: land the night's results on main through the merge queue, then what the jobs left on disk.
-import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
@@ -7,6 +6,7 @@ import { landJobs, landQueues } from '../../client/land.js';
 import { jobOutcome } from '../../client/jobs.js';
 import type { Config } from '../../config/schema.js';
 import type { LandEntry } from '../../protocol/land.js';
+import { diskUsage } from '../../workspace/gc-plan.js';
 
 type Say = (line?: string) => boolean;
 
@@ -27,26 +27,12 @@ export async function landResults(client: Client, config: Config, ids: string[],
   }
 }
 
-/** Bytes under the data dir's worktrees and job dirs, and per job. */
-export function diskUse(dataDir: string, jobs: number, say: Say): void {
-  const worktrees = du(join(dataDir, 'worktrees'));
-  const jobDirs = du(join(dataDir, 'jobs'));
+/** Bytes on disk under the data dir's worktrees and job dirs (as `gc` counts them), and per job. */
+export async function diskUse(dataDir: string, jobs: number, say: Say): Promise<void> {
+  const worktrees = await diskUsage(join(dataDir, 'worktrees'));
+  const jobDirs = await diskUsage(join(dataDir, 'jobs'));
   const kb = (n: number): string => `${(n / 1024).toFixed(1)} KiB`;
   say(
     `   worktrees ${kb(worktrees)}, job dirs ${kb(jobDirs)}: ${kb((worktrees + jobDirs) / Math.max(jobs, 1))} per job`,
   );
-}
-
-function du(path: string): number {
-  let total = 0;
-  let entries: string[];
-  try {
-    const s = statSync(path);
-    if (!s.isDirectory()) return s.size;
-    entries = readdirSync(path);
-  } catch {
-    return 0;
-  }
-  for (const e of entries) total += du(join(path, e));
-  return total + 4096;
 }

@@ -107,7 +107,7 @@ export async function demo(argv: string[], ctx: CliContext): Promise<number> {
     say('\n7. The morning: their commits land on main through the merge queue (nightshift land):');
     await landResults(client, config, ids, say);
     say('\n8. What the jobs left on disk (worktrees are removed once their work is committed):');
-    diskUse(dataDir, ids.length + 1, say);
+    await diskUse(dataDir, ids.length + 1, say);
     say(
       `\nWorktrees, job logs and the ledger are under ${dataDir}; the engine's log is ${process.env['NIGHTSHIFT_LOG_FILE']}.`,
     );
