@@ -12,7 +12,7 @@ import { landActivities } from './land.js';
 import { ledgerActivities } from './ledger.js';
 import { parseVerdict, prepareReview } from './review.js';
 import { runAgentWith } from './run-agent.js';
-import { runCheck } from './run-check.js';
+import { runCheckWith } from './run-check.js';
 import { setupProcess } from './supervised-command.js';
 import { withIoFailures } from './io-failure.js';
 
@@ -31,7 +31,7 @@ export function createActivities(deps: ActivityDeps): Activities {
       hostQueue: deps.host.hostQueue,
     }),
     runAgent: runAgentWith(deps),
-    runCheck,
+    runCheck: runCheckWith(deps),
     changedFiles,
     prepareReview,
     parseVerdict,

@@ -1,16 +1,39 @@
 // The check activity: the repo's check supervised like an agent — its own process group (reaped with the host),
-// heartbeats while it runs, its group killed on timeout and cancel, host trouble classified.
+// heartbeats while it runs, its group killed on timeout and cancel, host trouble classified — and sandboxed:
+// no agent's key in its environment, no network unless `sandbox.checkNetwork`, writes only in its workspace.
+import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
+import type { Config } from '../config/schema.js';
 import type { CheckInput } from '../protocol/activities.js';
 import type { CheckOutcome } from '../protocol/result.js';
+import { sandboxMode, type SandboxMode } from '../sandbox/detect.js';
+import { sandboxed } from '../sandbox/wrap.js';
 import { runCheck as check } from '../workspace/check.js';
+import type { ActivityDeps } from './deps.js';
 import { activityWatch } from './run-agent.js';
 import { runSupervised } from './supervised-command.js';
 
-export function runCheck(input: CheckInput): Promise<CheckOutcome> {
-  const watch = activityWatch(Context.current());
-  const { cwd, jobDir, timeoutSeconds } = input;
-  return check(input, (file, args, log) =>
-    runSupervised({ what: 'check', file, args, cwd, jobDir, log, timeoutSeconds }, watch),
-  );
+export function runCheckWith({ config }: ActivityDeps) {
+  return async (input: CheckInput): Promise<CheckOutcome> => {
+    const watch = activityWatch(Context.current());
+    const { cwd, jobDir, timeoutSeconds } = input;
+    const mode = checkSandbox(input, config);
+    const outcome = await check(input, async (file, args, log) => {
+      const inv = await sandboxed({
+        mode,
+        invocation: { command: file, args, env: {} },
+        cwd,
+        own: [], // no key of any CLI reaches a check
+        stateDir: join(config.dataDir, 'check'),
+        network: config.sandbox.checkNetwork,
+        config,
+      });
+      return runSupervised({ what: 'check', file: inv.command, args: inv.args, env: inv.env, cwd, jobDir, log, timeoutSeconds }, watch);
+    });
+    return { ...outcome, sandbox: mode };
+  };
+}
+
+function checkSandbox(input: CheckInput, config: Config): SandboxMode {
+  return input.sandbox === 'off' && config.sandbox.allowJobOff ? 'off' : sandboxMode(config);
 }

@@ -21,13 +21,13 @@ export interface SupervisedCommand {
   /** Its output (stdout and stderr) is appended here. */
   log: string;
   timeoutSeconds: number;
-  /** Added to the worker's environment. */
-  env?: Record<string, string>;
+  /** Its whole environment (a setup: the worker's plus its cache dirs; a check: sandboxEnv's, keys left out). */
+  env: Record<string, string>;
 }
 
 export async function runSupervised(c: SupervisedCommand, watch: Watch): Promise<CheckRun> {
   const sup = await superviseAgent({
-    invocation: { command: c.file, args: c.args, env: c.env ?? {} },
+    invocation: { command: c.file, args: c.args, env: c.env },
     cwd: c.cwd,
     outputFile: c.log,
     outputLimit: LOG_LIMIT,
@@ -46,7 +46,13 @@ export async function runSupervised(c: SupervisedCommand, watch: Watch): Promise
 /** The setup runner `prepareWorkspace` is given inside its activity. */
 export function setupProcess(): SetupProcess {
   const watch = activityWatch(Context.current());
-  return (file, args, request) => runSupervised({ what: 'setup', file, args, ...request }, watch);
+  // The repo's setup is the operator's own command (`repos[].setup`): the worker's environment, unconfined.
+  return (file, args, request) =>
+    runSupervised({ what: 'setup', file, args, ...request, env: { ...workerEnv(), ...request.env } }, watch);
+}
+
+function workerEnv(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
 function commandRunOf(sup: Supervised, c: SupervisedCommand): CheckRun {

@@ -61,6 +61,8 @@ export interface AgentAdapter<S = unknown> {
   readonly defaultCommand: string;
   /** Where this CLI reads instructions in the workspace (CLAUDE.md, AGENTS.md, …); none: passed in argv. */
   readonly instructionsFile?: string;
+  /** The worker's environment variables this CLI may see (by name prefix): its own keys and settings, no other's. */
+  readonly ownEnv: readonly string[];
   /** Whether the CLI has resumable sessions; `--resume` on one without is refused at submit. */
   readonly sessions: boolean;
   /** The run's files and state dirs (all of its I/O before the spawn); the result is the run's state. */

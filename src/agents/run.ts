@@ -5,6 +5,9 @@ import type { Config } from '../config/schema.js';
 import { FailureClass } from '../protocol/failures.js';
 import type { JobSpec } from '../protocol/job.js';
 import type { AgentSummary, WorkspaceInfo } from '../protocol/result.js';
+import { sandboxMode, type SandboxMode } from '../sandbox/detect.js';
+import { RefusalScanner } from '../sandbox/refusals.js';
+import { sandboxed } from '../sandbox/wrap.js';
 import { logger, maskSecrets } from '../support/logger.js';
 import { UsageError } from '../support/usage-error.js';
 import type { AgentAdapter, ParsedRun, RunContext, Verdict } from './contract.js';
@@ -60,10 +63,21 @@ export async function runAgentCli(req: AgentRunRequest): Promise<AgentRunOutcome
   const ctx = await runContextOf(spec, workspace, config, command.path);
   const instructionsWritten = await writeInstructions(adapter, workspace.path, config.instructions);
   const state = adapter.prepare ? await adapter.prepare(ctx) : undefined;
-  const invocation = adapter.invocation(ctx, state);
+  const sandbox = jobSandbox(spec, config);
+  const invocation = await sandboxed({
+    mode: sandbox,
+    invocation: adapter.invocation(ctx, state),
+    cwd: workspace.path,
+    own: adapter.ownEnv,
+    stateDir: ctx.stateDir,
+    // CLIs reach their model; only a plain command can be cut off the network.
+    network: adapter.name !== 'command' || config.sandbox.agentNetwork === 'host',
+    config,
+  });
   const outputFile = join(workspace.jobDir, `${req.label}-attempt-${attempt}.jsonl`);
   const parser = adapter.parser(ctx, state);
-  log.info({ command: invocation.command, cwd: workspace.path }, 'spawning agent');
+  const refused = new RefusalScanner((p) => p === workspace.path || p.startsWith(workspace.path + '/'));
+  log.info({ command: invocation.command, cwd: workspace.path, sandbox }, 'spawning agent');
   const sup = await superviseAgent({
     invocation,
     cwd: workspace.path,
@@ -73,7 +87,10 @@ export async function runAgentCli(req: AgentRunRequest): Promise<AgentRunOutcome
     hangMs: spec.hangTimeoutSeconds * 1000,
     heartbeatMs: spec.heartbeatSeconds * 1000,
     mustExist: [workspace.jobDir, workspace.path],
-    onLine: (line) => parser.feed(line),
+    onLine: (line) => {
+      parser.feed(line);
+      refused.feed(line);
+    },
     progress: () => ({ attempt, turns: parser.run.turns, toolCalls: parser.run.toolCalls, tokens: parser.run.tokens }),
     watch: req.watch,
   });
@@ -91,8 +108,18 @@ export async function runAgentCli(req: AgentRunRequest): Promise<AgentRunOutcome
   });
   if (!verdict.ok) return { kind: 'failed', verdict: { ...verdict, message: maskSecrets(verdict.message) } };
   await adapter.afterRun?.(parser.run, ctx, state);
-  return { kind: 'succeeded', summary: summaryOf(req, parser.run, sup, outputFile, instructionsWritten) };
+  const summary = summaryOf(req, parser.run, sup, outputFile, instructionsWritten);
+  return { kind: 'succeeded', summary: { ...summary, sandbox, ...refusedOf(refused) } };
 }
+
+/** The job's sandbox on this host: the host's mode, unless the job asked for none and the config allows it. */
+export function jobSandbox(spec: JobSpec, config: Config): SandboxMode {
+  if (spec.sandbox === 'off' && config.sandbox.allowJobOff) return 'off';
+  return sandboxMode(config);
+}
+
+const refusedOf = (r: RefusalScanner): { refusedWrites?: string[] } =>
+  r.paths.size > 0 ? { refusedWrites: r.list().map((p) => maskSecrets(p)) } : {};
 
 /** The CLI's executable on this host. Submit checked it; gone since (uninstalled, another host): this job's failure. */
 function hostCommand(backend: string, config: Config): { ok: true; path: string } | Extract<Verdict, { ok: false }> {

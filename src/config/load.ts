@@ -29,6 +29,8 @@ export function parseConfig(raw: unknown, source = 'config', cwd = process.cwd()
   }
   const config = parsed.data;
   config.dataDir = resolve(cwd, config.dataDir);
+  config.sandbox.readOnly = config.sandbox.readOnly.map((p) => resolve(cwd, p));
+  config.sandbox.writable = config.sandbox.writable.map((p) => resolve(cwd, p));
   if (config.instructionsFile) {
     const path = resolve(cwd, config.instructionsFile);
     if (!existsSync(path))

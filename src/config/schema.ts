@@ -124,6 +124,22 @@ export const ConfigSchema = z.strictObject({
       devPort: int(1).default(7244),
     })
     .prefault({}),
+  sandbox: z
+    .strictObject({
+      /** bwrap: every agent and check in bubblewrap; off: unconfined. Unset: bwrap where bubblewrap works. */
+      mode: z.enum(['bwrap', 'off']).optional(),
+      /** Checks run with no network (their own empty network namespace) unless this is true. */
+      checkNetwork: z.boolean().default(false),
+      /** `none`: `command` agents run with no network (CLIs that call a model always keep it). */
+      agentNetwork: z.enum(['host', 'none']).default('host'),
+      /** Whether a job may ask for `--sandbox off`. */
+      allowJobOff: z.boolean().default(false),
+      /** Extra paths every sandboxed process may read (e.g. a toolchain under the worker's hidden home)… */
+      readOnly: z.array(z.string().min(1)).default([]),
+      /** …or write (e.g. a shared cache); relative paths are from the working directory. */
+      writable: z.array(z.string().min(1)).default([]),
+    })
+    .prefault({}),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 

@@ -34,6 +34,8 @@ export interface CheckInput {
   cwd: string;
   jobDir: string;
   timeoutSeconds: number;
+  /** The job's `--sandbox off` (honoured where the worker's config allows it). */
+  sandbox?: 'off';
 }
 
 export interface CommitBranchInput {

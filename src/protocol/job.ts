@@ -60,4 +60,6 @@ export interface JobSpec {
   land?: { target?: string; resolver?: JobSpec };
   /** A second model reviews the task and the diff; on "revise" the author gets the review, up to `rounds` times. */
   review?: { backend: string; rounds: number; model?: string };
+  /** `off`: run unconfined (`--sandbox off`), only where the worker's config has `sandbox.allowJobOff`. */
+  sandbox?: 'off';
 }

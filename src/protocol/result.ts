@@ -21,6 +21,10 @@ export interface AgentSummary {
   attempt: number;
   /** An instructions file the engine wrote into the workspace (not a change by the agent). */
   instructionsWritten?: string;
+  /** How the CLI was confined: bubblewrap, or not at all (absent in older records). */
+  sandbox?: 'bwrap' | 'off';
+  /** Paths outside the workspace the sandbox refused, as the CLI's output reported them. */
+  refusedWrites?: string[];
 }
 
 export interface ReviewVerdict {
@@ -115,6 +119,8 @@ export interface CheckOutcome {
   passed: boolean;
   durationMs: number;
   outputTail: string;
+  /** How the check was confined (absent in older records). */
+  sandbox?: 'bwrap' | 'off';
 }
 
 export interface JobResult {

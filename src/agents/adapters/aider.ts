@@ -187,6 +187,7 @@ export const aider: AgentAdapter<AiderRun> = {
   name: 'aider',
   defaultCommand: 'aider',
   instructionsFile: INSTRUCTIONS,
+  ownEnv: ['OPENAI_', 'ANTHROPIC_', 'AIDER_'],
   sessions: false,
   prepare: prepareAider,
   invocation(ctx, run) {

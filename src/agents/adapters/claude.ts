@@ -60,6 +60,7 @@ export const claude: AgentAdapter = {
   name: 'claude',
   defaultCommand: 'claude',
   instructionsFile: 'CLAUDE.md',
+  ownEnv: ['ANTHROPIC_', 'CLAUDE_'],
   sessions: true,
   invocation(ctx) {
     const args = ['-p', ctx.prompt, '--output-format', 'stream-json', '--verbose', '--permission-mode', 'acceptEdits'];

@@ -157,6 +157,7 @@ export const codex: AgentAdapter<CodexRun> = {
   name: 'codex',
   defaultCommand: 'codex',
   instructionsFile: 'AGENTS.md',
+  ownEnv: ['OPENAI_', 'CODEX_'],
   sessions: true,
   prepare: prepareCodex,
   invocation(ctx, { home, helperDir }) {

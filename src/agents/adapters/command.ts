@@ -8,6 +8,7 @@ import { emptyRun } from '../support/json-lines.js';
 export const command: AgentAdapter = {
   name: 'command',
   defaultCommand: 'true',
+  ownEnv: [],
   sessions: false,
   invocation(ctx) {
     // The prompt travels in the environment, never as a shell string.

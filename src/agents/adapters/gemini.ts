@@ -141,6 +141,7 @@ export const gemini: AgentAdapter<GeminiRun> = {
   name: 'gemini',
   defaultCommand: 'gemini',
   instructionsFile: 'GEMINI.md',
+  ownEnv: ['GEMINI_', 'GOOGLE_'],
   sessions: true,
   async prepare(ctx) {
     const home = ctx.config.env['GEMINI_CLI_HOME'] ?? ctx.config.env['HOME'] ?? join(ctx.stateDir, 'home');

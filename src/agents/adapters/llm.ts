@@ -85,6 +85,7 @@ function fill(run: ParsedRun, rows: Json[]): void {
 export const llm: AgentAdapter<LlmRun> = {
   name: 'llm',
   defaultCommand: 'llm',
+  ownEnv: ['OPENAI_', 'LLM_'],
   sessions: true,
   prepare: prepareLlm,
   invocation(ctx, run) {

@@ -154,6 +154,7 @@ export const opencode: AgentAdapter<OpencodeRun> = {
   name: 'opencode',
   defaultCommand: 'opencode',
   instructionsFile: 'AGENTS.md',
+  ownEnv: ['OPENAI_', 'OPENCODE_'],
   sessions: true,
   async prepare(ctx) {
     const pluginFile = join(ctx.stateDir, 'nightshift-fail-fast.mjs');

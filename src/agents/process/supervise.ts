@@ -110,6 +110,7 @@ async function runChild(o: SuperviseOptions, stopper: Stopper, sink: BoundedSink
   const child = execa(o.invocation.command, o.invocation.args, {
     cwd: o.cwd,
     env: { ...o.invocation.env, PWD: o.cwd }, // some CLIs (opencode) take their project dir from $PWD
+    extendEnv: false, // exactly the invocation's environment: the worker's own (other CLIs' keys) stays out
     detached: true, // own process group: the kill reaches the CLI's children too
     stdin: 'ignore',
     reject: false,

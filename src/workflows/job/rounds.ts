@@ -68,6 +68,7 @@ export async function verifyAndReview(c: RoundsContext): Promise<RoundsOutcome> 
         cwd: c.workspace.path,
         jobDir: c.workspace.jobDir,
         timeoutSeconds: c.spec.timeoutSeconds,
+        ...(c.spec.sandbox ? { sandbox: c.spec.sandbox } : {}),
       });
     c.step('running-check');
     out.check = await run();
