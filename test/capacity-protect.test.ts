@@ -42,7 +42,7 @@ const holderIds = async (h: Harness): Promise<string[]> =>
 
 test('cancel refuses the capacity singleton (exit 2, nothing cancelled) and a job that already finished', async () => {
   const agent = slowAgent(60);
-  const h = await startWorker(env, { backends: { command: agent.backend } });
+  const h = await startWorker(env, { backends: { command: agent.backend }, sandbox: agent.sandbox });
   try {
     const job = await submit(h, 'long');
     await waitFor('the agent to start', () => agent.intervals().has('long'));
@@ -86,7 +86,7 @@ test('a capacity singleton terminated through raw Temporal comes back with its h
   const agent = slowAgent(60);
   // Two shared slots: two running jobs fill them, a third waits.
   const capacity = { maxSlots: 3, reservedOperatorSlots: 1 };
-  const h = await startWorker(env, { backends: { command: agent.backend }, capacity });
+  const h = await startWorker(env, { backends: { command: agent.backend }, sandbox: agent.sandbox, capacity });
   try {
     const [a, b] = [await submit(h, 'a'), await submit(h, 'b')];
     await waitFor('two agents running', () => agent.intervals().has('a') && agent.intervals().has('b'));

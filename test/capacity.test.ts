@@ -30,7 +30,7 @@ const view = (config: Config) => capacityView(env.client, config);
 
 test('20 slots: 25 background jobs never run more than 19 at once; an operator job gets through at once', async () => {
   const agent = slowAgent(6); // long enough that no job ends before all 25 have asked, even on a loaded machine
-  const h = await startWorker(env, { backends: { command: agent.backend } });
+  const h = await startWorker(env, { backends: { command: agent.backend }, sandbox: agent.sandbox });
   try {
     const background = await submitMany(h, 25, { lane: 'background' });
     // Every job has asked for its lease (under load a job's request activity may lag its start).
@@ -67,6 +67,7 @@ test('backpressure turns on at queue depth and off when the queue drains', async
   const agent = slowAgent(3);
   const h = await startWorker(env, {
     backends: { command: agent.backend },
+    sandbox: agent.sandbox,
     capacity: { maxSlots: 3, reservedOperatorSlots: 1, backpressureQueueDepth: 3 },
   });
   try {
@@ -106,7 +107,11 @@ test('backpressure turns on at queue depth and off when the queue drains', async
 
 test("a terminated job's lease is reclaimed by the reconcile and its agent killed", async () => {
   const agent = slowAgent(60);
-  const h = await startWorker(env, { backends: { command: agent.backend }, capacity: { reconcileSeconds: 1 } });
+  const h = await startWorker(env, {
+    backends: { command: agent.backend },
+    sandbox: agent.sandbox,
+    capacity: { reconcileSeconds: 1 },
+  });
   try {
     const spec = resolveJobSpec({ prompt: 'long', kind: 'llm', backend: 'command', workspace: 'none' }, h.config);
     const handle = await startJob(env.client, h.config, spec);
@@ -124,7 +129,11 @@ test("a terminated job's lease is reclaimed by the reconcile and its agent kille
 
 test('forced continue-as-new across 200 lease cycles loses no request, grant or release', async () => {
   const agent = slowAgent(0);
-  const h = await startWorker(env, { backends: { command: agent.backend }, capacity: { continueAsNewEvents: 60 } });
+  const h = await startWorker(env, {
+    backends: { command: agent.backend },
+    sandbox: agent.sandbox,
+    capacity: { continueAsNewEvents: 60 },
+  });
   try {
     const results = await Promise.all(await submitMany(h, 200, { lane: 'interactive' }));
     assert.equal(results.filter((r) => r.status === 'succeeded').length, 200);

@@ -37,6 +37,7 @@ test('dev: a job survives Ctrl-C and restart; the server and worker stop cleanly
       temporal: { devPort: await freePort(), devUiPort: await freePort() },
       ledger: { devPort: await freePort() }, // the embedded ledger too: never a running `nightshift dev`'s port
       backends: { command: agent.backend },
+      sandbox: agent.sandbox,
     }),
   );
   const cli = (args: string[]) => nightshift(args, { cwd });

@@ -75,7 +75,10 @@ test('one worker, host trouble in several jobs: each fails with its class, the o
   };
   const h = (late.h = await startWorker(
     env,
-    { backends: { command: agent.backend, claude: { command: vanishing }, codex: { command: noInterpreter } } },
+    {
+      backends: { command: agent.backend, claude: { command: vanishing }, codex: { command: noInterpreter } },
+      sandbox: agent.sandbox,
+    },
     undefined,
     { prepareWorkspace: prepare },
   ));
@@ -127,6 +130,7 @@ describe('a host capped at one agent (worker.maxAgents 1)', () => {
   before(async () => {
     h = await startWorker(env, {
       backends: { command: agent.backend },
+      sandbox: agent.sandbox,
       worker: { maxAgents: 1 },
       capacity: { maxSlots: 2, reservedOperatorSlots: 0 },
     });

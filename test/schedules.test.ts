@@ -15,7 +15,7 @@ let h: Harness;
 const agent = slowAgent(15);
 before(async () => {
   env = await startTemporal();
-  h = await startWorker(env, { backends: { command: agent.backend } });
+  h = await startWorker(env, { backends: { command: agent.backend }, sandbox: agent.sandbox });
 });
 after(async () => {
   await h?.stop();

@@ -16,7 +16,7 @@ const agent = slowAgent(0);
 const slowAgentLog = slowAgent(120);
 before(async () => {
   env = await startTemporal();
-  h = await startWorker(env, { backends: { command: agent.backend } });
+  h = await startWorker(env, { backends: { command: agent.backend }, sandbox: agent.sandbox });
   slow = await startWorker(env, { backends: { command: slowAgentLog.backend } });
 });
 after(async () => {

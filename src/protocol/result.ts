@@ -173,6 +173,12 @@ export interface JobResult {
   setup?: SetupOutcome;
   /** `submit --land`: the merge queue (workflow id) the job joined, or `not queued: <why>`. */
   landQueue?: string;
+  /** How the job's agent (else its check) was confined: bubblewrap, or `off` (absent in older results). */
+  sandbox?: 'bwrap' | 'off';
+  /** Paths outside the workspace the sandbox refused the agent, as its CLI reported them. */
+  refusedWrites?: string[];
+  /** Unsandboxed: files of the source repo's own checkout that changed while the job ran (`git status`). */
+  outsideWrites?: string[];
   /** Epoch ms of each stage, for latency figures and the audit trail. */
   timeline: {
     queuedAt: number;

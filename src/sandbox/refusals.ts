@@ -1,5 +1,6 @@
 // Writes the sandbox refused, as the CLI reported them in its output (a tool's error: EROFS, "Read-only file system").
-const ERRNO = /\b(?:EROFS|EACCES|EPERM)\b[^'"\n]{0,80}?\b(?:open|mkdir|rename|unlink|copyfile|symlink|rmdir|scandir|utime|chmod)\s+\\?['"](\/[^'"\\]+)\\?['"]/g;
+const ERRNO =
+  /\b(?:EROFS|EACCES|EPERM)\b[^'"\n]{0,80}?\b(?:open|mkdir|rename|unlink|copyfile|symlink|rmdir|scandir|utime|chmod)\s+\\?['"](\/[^'"\\]+)\\?['"]/g;
 const SHELL = /(\/[^\s'"\\:]+)\\?['"]?: Read-only file system/g;
 const MAX = 50;
 

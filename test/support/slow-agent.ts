@@ -7,9 +7,12 @@ const SCRIPT = fileURLToPath(new URL('../fixtures/slow-agent.sh', import.meta.ur
 
 /** The `command` backend running the slow-agent fixture; returns its config and a reader for its log. */
 export function slowAgent(sleepSeconds: number) {
-  const log = join(mkdtempSync(join(tmpdir(), 'nightshift-agentlog-')), 'agent.log');
+  const dir = mkdtempSync(join(tmpdir(), 'nightshift-agentlog-'));
+  const log = join(dir, 'agent.log');
   return {
     backend: { command: SCRIPT, env: { AGENT_LOG: log, AGENT_SLEEP: String(sleepSeconds) } },
+    /** The log is outside every workspace: the sandbox lets the agent write it. */
+    sandbox: { writable: [dir] },
     /** Agent intervals by prompt: [start, end] epoch ms. */
     intervals(): Map<string, { start: number; end?: number }> {
       const m = new Map<string, { start: number; end?: number }>();

@@ -27,6 +27,11 @@ const revisePrompt = (v: ReviewVerdict): string =>
   `A reviewer (${v.backend}) asked for a revision:\n${v.reasons.map((r) => `- ${r}`).join('\n')}\n\nRevise your change accordingly.`;
 
 /** Adds a later run to the author's record: its session and text win, usage and files accumulate. */
+const refusedOf = (a: AgentSummary, b: AgentSummary): Pick<AgentSummary, 'refusedWrites'> => {
+  const all = [...new Set([...(a.refusedWrites ?? []), ...(b.refusedWrites ?? [])])];
+  return all.length > 0 ? { refusedWrites: all } : {};
+};
+
 function merge(a: AgentSummary, b: AgentSummary, authored: boolean): AgentSummary {
   const tokens = sumTokens(a.tokens, b.tokens);
   const cost = a.costUsd !== undefined || b.costUsd !== undefined ? (a.costUsd ?? 0) + (b.costUsd ?? 0) : undefined;
@@ -36,6 +41,7 @@ function merge(a: AgentSummary, b: AgentSummary, authored: boolean): AgentSummar
         finalText: b.finalText,
         sessionId: b.sessionId ?? a.sessionId,
         filesTouched: [...new Set([...a.filesTouched, ...b.filesTouched])],
+        ...refusedOf(a, b),
         exitedAt: b.exitedAt,
       }
     : a;
