@@ -3,10 +3,9 @@
 // no agent's key in its environment, no network unless `sandbox.checkNetwork`, writes only in its workspace.
 import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
-import type { Config } from '../config/schema.js';
 import type { CheckInput } from '../protocol/activities.js';
 import type { CheckOutcome } from '../protocol/result.js';
-import { sandboxMode, type SandboxMode } from '../sandbox/detect.js';
+import { jobSandbox } from '../sandbox/detect.js';
 import { sandboxed } from '../sandbox/wrap.js';
 import { runCheck as check } from '../workspace/check.js';
 import type { ActivityDeps } from './deps.js';
@@ -17,7 +16,7 @@ export function runCheckWith({ config }: ActivityDeps) {
   return async (input: CheckInput): Promise<CheckOutcome> => {
     const watch = activityWatch(Context.current());
     const { cwd, jobDir, timeoutSeconds } = input;
-    const mode = checkSandbox(input, config);
+    const mode = jobSandbox(input, config);
     const outcome = await check(input, async (file, args, log) => {
       const inv = await sandboxed({
         mode,
@@ -28,12 +27,11 @@ export function runCheckWith({ config }: ActivityDeps) {
         network: config.sandbox.checkNetwork,
         config,
       });
-      return runSupervised({ what: 'check', file: inv.command, args: inv.args, env: inv.env, cwd, jobDir, log, timeoutSeconds }, watch);
+      return runSupervised(
+        { what: 'check', file: inv.command, args: inv.args, env: inv.env, cwd, jobDir, log, timeoutSeconds },
+        watch,
+      );
     });
     return { ...outcome, sandbox: mode };
   };
-}
-
-function checkSandbox(input: CheckInput, config: Config): SandboxMode {
-  return input.sandbox === 'off' && config.sandbox.allowJobOff ? 'off' : sandboxMode(config);
 }

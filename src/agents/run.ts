@@ -5,7 +5,7 @@ import type { Config } from '../config/schema.js';
 import { FailureClass } from '../protocol/failures.js';
 import type { JobSpec } from '../protocol/job.js';
 import type { AgentSummary, WorkspaceInfo } from '../protocol/result.js';
-import { sandboxMode, type SandboxMode } from '../sandbox/detect.js';
+import { jobSandbox } from '../sandbox/detect.js';
 import { RefusalScanner } from '../sandbox/refusals.js';
 import { sandboxed } from '../sandbox/wrap.js';
 import { logger, maskSecrets } from '../support/logger.js';
@@ -110,12 +110,6 @@ export async function runAgentCli(req: AgentRunRequest): Promise<AgentRunOutcome
   await adapter.afterRun?.(parser.run, ctx, state);
   const summary = summaryOf(req, parser.run, sup, outputFile, instructionsWritten);
   return { kind: 'succeeded', summary: { ...summary, sandbox, ...refusedOf(refused) } };
-}
-
-/** The job's sandbox on this host: the host's mode, unless the job asked for none and the config allows it. */
-export function jobSandbox(spec: JobSpec, config: Config): SandboxMode {
-  if (spec.sandbox === 'off' && config.sandbox.allowJobOff) return 'off';
-  return sandboxMode(config);
 }
 
 const refusedOf = (r: RefusalScanner): { refusedWrites?: string[] } =>

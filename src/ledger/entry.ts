@@ -30,6 +30,10 @@ export interface LedgerEntry {
   diffFiles?: number;
   diffInsertions?: number;
   diffDeletions?: number;
+  /** bwrap | off (absent: a result from before the sandbox). */
+  sandbox?: string;
+  /** Unsandboxed: the source checkout's files the job changed outside its workspace. */
+  outsideWrites?: string[];
 }
 
 export const UNKNOWN_HOST = 'unknown';
@@ -56,6 +60,8 @@ export function ledgerEntryOf(r: JobResult): LedgerEntry {
   };
   if (r.costUsd !== undefined) entry.costUsd = r.costUsd;
   if (r.failureClass) entry.failureClass = r.failureClass;
+  if (r.sandbox) entry.sandbox = r.sandbox;
+  if (r.outsideWrites?.length) entry.outsideWrites = r.outsideWrites;
   if (r.commit) {
     const c = r.commit;
     Object.assign(entry, {

@@ -56,6 +56,10 @@ const MIGRATIONS: readonly string[] = [
      detail text,
      updated_at timestamptz NOT NULL DEFAULT now()
    );`,
+  // The sandbox: how each job was confined, and what an unconfined job changed in its source repo's own checkout.
+  `ALTER TABLE ledger_jobs
+     ADD COLUMN sandbox text,
+     ADD COLUMN outside_writes jsonb;`,
 ];
 
 /** The schema version a migrated database is at: one `ledger_migrations` row per migration. */

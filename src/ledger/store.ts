@@ -31,6 +31,8 @@ const COLUMNS: readonly (readonly [string, (e: LedgerEntry) => SqlValue])[] = [
   ['diff_files', (e) => (e.diffFiles === undefined ? null : int(e.diffFiles))],
   ['diff_insertions', (e) => (e.diffInsertions === undefined ? null : int(e.diffInsertions))],
   ['diff_deletions', (e) => (e.diffDeletions === undefined ? null : int(e.diffDeletions))],
+  ['sandbox', (e) => e.sandbox ?? null],
+  ['outside_writes', (e) => (e.outsideWrites ? JSON.stringify(e.outsideWrites) : null)],
 ];
 
 const NAMES = COLUMNS.map(([c]) => c).join(', ');

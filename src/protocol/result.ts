@@ -93,6 +93,8 @@ export interface WorkspaceFinish {
   pushed?: PushedBranch;
   /** Why the work could not be committed (the job's outcome stands; this is reported). */
   error?: string;
+  /** Unsandboxed: files of the source repo's own checkout the job changed (absolute paths). */
+  outsideWrites?: string[];
 }
 
 /** A job that left a host: which host, why, and where it went on (the audit trail of a fleet). */

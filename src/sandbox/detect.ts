@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Config } from '../config/schema.js';
+import type { JobSpec } from '../protocol/job.js';
 import { logger } from '../support/logger.js';
 import { UsageError } from '../support/usage-error.js';
 
@@ -52,4 +53,9 @@ export function bwrapPath(): string {
   const { path } = bwrapOnHost();
   if (!path) throw new Error('bwrap is not available');
   return path;
+}
+
+/** A job's sandbox on this host: the host's mode, unless the job asked for none and the config allows it. */
+export function jobSandbox(spec: Pick<JobSpec, 'sandbox'>, config: Config): SandboxMode {
+  return spec.sandbox === 'off' && config.sandbox.allowJobOff ? 'off' : sandboxMode(config);
 }

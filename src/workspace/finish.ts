@@ -10,6 +10,7 @@ import { changedFiles } from './changes.js';
 import { commitBranch } from './commit.js';
 import { git, gitOk } from './git.js';
 import { withMirrorLock } from './mirror-lock.js';
+import { outsideWrites } from './outside-writes.js';
 import { pushCommit } from './publish.js';
 
 const RECORD = 'finish.json'; // in the job dir: a retry after the worktree is gone returns what the first attempt did
@@ -35,6 +36,8 @@ export async function finishWorkspace(input: FinishWorkspaceInput, config: Confi
     await pushCommit(ws.path, commit.sha, commit.branch);
     out.pushed = { origin: ws.origin, branch: commit.branch, commit: commit.sha };
   }
+  const outside = await outsideWrites(ws.jobDir);
+  if (outside.length > 0) out.outsideWrites = outside;
   const keep = config.jobs.keepWorktrees;
   if (!input.fixed && (keep === 'never' || (keep === 'failed' && !input.failed))) {
     await writeFile(record, JSON.stringify({ ...out, removed: true }));

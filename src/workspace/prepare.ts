@@ -6,8 +6,10 @@ import type { Config } from '../config/schema.js';
 import { encodeFailure, FailureClass } from '../protocol/failures.js';
 import type { JobSpec } from '../protocol/job.js';
 import { isRepoUrl } from '../protocol/repo.js';
+import { jobSandbox } from '../sandbox/detect.js';
 import { takeBaseline } from './baseline.js';
 import { branchExists, git, gitOk, isGitRepo, startMerge } from './git.js';
+import { watchSource } from './outside-writes.js';
 import { prepareFromUrl } from './prepare-url.js';
 import { setUpWorktree, type SetupProcess } from './setup.js';
 import type { WorkspaceInfo } from '../protocol/result.js';
@@ -68,6 +70,8 @@ export async function prepareWorkspace(given: JobSpec, config: Config, run?: Set
   const fresh = !existed || !spec.workspacePath;
   const setup = await setUpWorktree({ repo: spec.repoPath, path, jobDir, fresh }, config, run);
   if (setup) info.setup = setup;
+  // Unconfined, the agent can write the source checkout itself: watch it, so the result can say so.
+  if (jobSandbox(spec, config) === 'off') await watchSource(spec.repoPath, jobDir);
   // A shared workspace already holds earlier jobs' uncommitted changes: only what differs from them is this job's.
   // What the setup made (unless ignored) is not the job's work either: the baseline is taken after it.
   return spec.workspacePath || setup ? takeBaseline(info, true, config.dataDir) : info;

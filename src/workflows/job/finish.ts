@@ -35,6 +35,7 @@ export async function finishWorkspace(run: JobRun, result: JobResult, acts: JobA
     if (done.pushed) result.pushed = done.pushed;
     if (done.removed) result.worktreeRemoved = true;
     if (done.error) result.commitError = done.error;
+    if (done.outsideWrites) result.outsideWrites = done.outsideWrites;
   } catch (err) {
     if (isCancellation(err)) throw err;
     result.commitError = decodeFailure(err).message;
