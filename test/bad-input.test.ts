@@ -35,6 +35,18 @@ const cases: { name: string; args: string[]; config?: unknown; expect: RegExp[] 
   { name: 'unknown backend', args: ['submit', 'do it', '--backend', 'gpt9'], expect: [/backend/, /"gpt9"/] },
   { name: 'unknown kind', args: ['submit', 'do it', '--kind', 'poetry'], expect: [/kind/, /"poetry"/] },
   { name: 'empty prompt', args: ['submit', '   '], expect: [/prompt/] },
+  { name: 'unknown sandbox', args: ['submit', 'x', '--sandbox', 'vm'], expect: [/sandbox/, /"vm"/] },
+  {
+    name: 'sandbox off where the config does not allow it',
+    args: ['submit', 'x', '--sandbox', 'off'],
+    expect: [/--sandbox/, /"off"/, /sandbox\.allowJobOff/],
+  },
+  {
+    name: 'unknown sandbox mode in config',
+    args: ['submit', 'x'],
+    config: { sandbox: { mode: 'docker' } },
+    expect: [/sandbox\.mode/, /"docker"/],
+  },
   { name: 'non-numeric timeout', args: ['submit', 'x', '--timeout', 'soon'], expect: [/--timeout/, /"soon"/] },
   { name: 'negative max attempts', args: ['submit', 'x', '--max-attempts=-1'], expect: [/maxAttempts/, /-1/] },
   {

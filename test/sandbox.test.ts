@@ -55,6 +55,7 @@ test('inside the sandbox a command agent writes its workspace only, sees no ~/.s
         env: { COMMAND_TOKEN: 'command-own-key', OUTSIDE_DIR: outside, WORKER_HOME: workerHome },
       },
     },
+    sandbox: { allowJobOff: true },
   });
   try {
     const r = await runJob(h, { prompt: 'probe', repo: await makeRepo() });
@@ -69,6 +70,12 @@ test('inside the sandbox a command agent writes its workspace only, sees no ~/.s
     assert.ok(seen.has(`home=${join(h.dataDir, 'backends', 'command', 'home')}`), 'HOME is the backend’s own');
     assert.deepEqual(r.filesChanged, ['probe-written']);
     assert.ok(!existsSync(join(outside, 'probe')), 'nothing written outside the workspace');
+    // A job that asks for no sandbox, where the config allows it: unconfined, and its result says so.
+    const off = await runJob(h, { prompt: 'probe', repo: await makeRepo(), sandbox: 'off' });
+    assert.equal(off.sandbox, 'off');
+    const offSeen = lines(off.finalText);
+    assert.ok(offSeen.has('outside=writable') && offSeen.has('ssh=visible'), off.finalText);
+    assert.ok(offSeen.has('worker-secrets=0'), 'unconfined too, a CLI gets only its own keys');
   } finally {
     await h.stop();
   }

@@ -47,6 +47,8 @@ export const JobInputSchema = z.strictObject({
     .optional(),
   /** A conflict at landing goes to a job on this backend. */
   landResolve: z.string().min(1).optional(),
+  /** `off`: run unconfined, where the config has `sandbox.allowJobOff` (`bwrap`: the host's sandbox, the default). */
+  sandbox: z.enum(['bwrap', 'off']).optional(),
 });
 export type JobInput = z.input<typeof JobInputSchema>;
 
@@ -92,6 +94,11 @@ export function resolveJobSpec(raw: unknown, config: Config, cwd = process.cwd()
   if (input.workspacePath) spec.workspacePath = resolve(cwd, input.workspacePath);
   if (input.branch) spec.branch = input.branch;
   if (input.fixRounds) spec.fixRounds = input.fixRounds;
+  if (input.sandbox === 'off') {
+    if (!config.sandbox.allowJobOff)
+      throw new UsageError('--sandbox: "off" is not allowed here (the config needs sandbox.allowJobOff: true)');
+    spec.sandbox = 'off';
+  }
   if (input.landOnto && !input.land) throw new UsageError(`--onto: "${input.landOnto}" needs --land`);
   if (input.landResolve && !input.land) throw new UsageError(`--resolve: "${input.landResolve}" needs --land`);
   if (input.land) {

@@ -8,6 +8,7 @@ import { createActivities } from '../activities/index.js';
 import { hostRuntimeOf, type HostRuntime } from '../activities/deps.js';
 import { workerLedger } from '../activities/ledger.js';
 import type { Config } from '../config/schema.js';
+import { announceSandbox } from '../sandbox/detect.js';
 import type { Activities } from '../protocol/activities.js';
 import { workerIdentity } from '../protocol/ids.js';
 import { startHostBeat } from './host-beat.js';
@@ -46,6 +47,7 @@ export interface HostWorker {
 
 export async function createWorker(deps: WorkerDeps): Promise<HostWorker> {
   const { config, client, connection, overrides } = deps;
+  announceSandbox(config); // one warning when agents will run unconfined; an error when a configured bwrap cannot run
   const host = hostRuntimeOf(config);
   const ledger = workerLedger(config);
   const common = {

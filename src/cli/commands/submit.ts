@@ -30,6 +30,7 @@ export const OPTIONS = {
   land: { type: 'boolean' },
   onto: { type: 'string' },
   resolve: { type: 'string' },
+  sandbox: { type: 'string' },
 } as const;
 
 type Defaults = { lane?: string; kind?: string; workspace?: string; wait?: boolean };
@@ -60,6 +61,7 @@ export function jobInputFromArgv(argv: string[], defaults: Defaults = {}) {
     land: v.land,
     landOnto: v.onto,
     landResolve: v.resolve,
+    sandbox: v.sandbox,
   });
   return { raw, v };
 }
