@@ -1,9 +1,9 @@
 // One runner for every agent CLI and every check: its environment cut to its own keys, and under bwrap its
 // file system cut to its workspace, its state dir and a private /tmp.
-import { existsSync, realpathSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, realpathSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join, sep } from 'node:path';
+import { delimiter, dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Invocation } from '../agents/contract.js';
 import type { Config } from '../config/schema.js';
@@ -14,6 +14,18 @@ import { gitBinds } from './git-binds.js';
 
 /** nightshift's own install (its node_modules/.bin and .tools hold the CLIs): readable even inside a hidden home. */
 const INSTALL_ROOT = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
+
+/**
+ * A git identity from the environment (git's GIT_CONFIG_* pairs): the repo's config is read-only inside, and a
+ * CLI that finds no user.name would write one there (aider does). The commit is nightshift's own, outside.
+ */
+const GIT_IDENTITY = {
+  GIT_CONFIG_COUNT: '2',
+  GIT_CONFIG_KEY_0: 'user.name',
+  GIT_CONFIG_VALUE_0: 'nightshift agent',
+  GIT_CONFIG_KEY_1: 'user.email',
+  GIT_CONFIG_VALUE_1: 'agent@nightshift.invalid',
+};
 
 export interface SandboxRequest {
   mode: SandboxMode;
@@ -43,7 +55,12 @@ export async function sandboxed(r: SandboxRequest): Promise<Invocation> {
     writable: [r.cwd, r.stateDir, ...homes, ...git.writable, ...r.config.sandbox.writable],
     network: r.network,
   };
-  const env = sandboxEnv({ worker: process.env, own: r.own, set: { TMPDIR: '/tmp', ...inv.env }, home });
+  const env = sandboxEnv({
+    worker: process.env,
+    own: r.own,
+    set: { TMPDIR: '/tmp', ...GIT_IDENTITY, ...inv.env },
+    home,
+  });
   return { command: bwrapPath(), args: [...bwrapArgs(plan), inv.command, ...inv.args], env };
 }
 
@@ -54,15 +71,41 @@ const stateEnv = (env: Record<string, string>): string[] =>
     .filter(([k, v]) => STATE_VARS.test(k) && v.startsWith('/'))
     .map(([, v]) => v);
 
-/** A CLI installed inside a hidden dir (~/.local/bin/x → ~/.local/lib/…/x.js): its launcher's and its real dir. */
+/**
+ * A CLI or its interpreter inside a hidden dir (a venv's python → ~/.pyenv/versions/3.11/bin/python3.11, node under
+ * ~/.nvm): the launcher's dir and the real file's prefix (two levels up: `…/versions/3.11`) stay readable.
+ */
 function commandDirs(command: string, hidden: string[]): string[] {
   const inside = (p: string): boolean => hidden.some((h) => p === h || p.startsWith(h + sep));
-  if (!command.includes('/') || !inside(command)) return [];
-  let real = command;
-  try {
-    real = realpathSync(command);
-  } catch {
-    // missing: the spawn reports it
+  const dirs: string[] = [];
+  for (const file of [command, interpreterOf(command)]) {
+    if (!file?.startsWith('/')) continue;
+    let real = file;
+    try {
+      real = realpathSync(file);
+    } catch {
+      // missing: the spawn reports it
+    }
+    if (inside(file)) dirs.push(dirname(file));
+    if (inside(real)) dirs.push(dirname(dirname(real)));
   }
-  return [dirname(command), dirname(dirname(real))];
+  return dirs;
+}
+
+/** The `#!` interpreter of a script (`#!/usr/bin/env node` → node on PATH); undefined for a binary. */
+function interpreterOf(command: string): string | undefined {
+  let head = '';
+  try {
+    const fd = openSync(command, 'r');
+    const buf = Buffer.alloc(256);
+    head = buf.subarray(0, readSync(fd, buf, 0, 256, 0)).toString('utf8');
+    closeSync(fd);
+  } catch {
+    return undefined;
+  }
+  const m = /^#!\s*(\S+)(?:\s+(?:-S\s+)?(\S+))?/.exec(head);
+  if (!m?.[1]) return undefined;
+  if (!m[1].endsWith('/env') || !m[2]) return m[1];
+  const dirs = (process.env['PATH'] ?? '').split(delimiter).filter(Boolean);
+  return dirs.map((d) => join(d, m[2] ?? '')).find((p) => existsSync(p));
 }
