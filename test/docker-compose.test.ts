@@ -73,6 +73,16 @@ test('compose: a worker scales (own host id and data dir per replica) and shares
   const secrets = Object.values({ ...keys, aider: [anthropic, openai] }).flat();
   assert.deepEqual([...Object.keys(keys), 'aider'].sort(), [...AGENTS].sort(), 'every backend has its keys listed');
   for (const key of secrets) assert.equal(worker.environment?.[key], `\${${key}:-}`, `${key} from the environment`);
+  // Each key reaches its own CLIs only (the sandbox's environment): the backend's adapter must let it through.
+  for (const [backend, names] of Object.entries({ ...keys, aider: [anthropic, openai] }))
+    for (const key of names)
+      assert.ok(
+        BACKENDS[backend]?.ownEnv.some((p) => key.startsWith(p)),
+        `${key} reaches ${backend}`,
+      );
+  // bubblewrap needs mount and pid namespaces, which Docker's default profiles refuse.
+  assert.deepEqual(worker['cap_add'], ['SYS_ADMIN']);
+  assert.deepEqual(worker['security_opt'], ['seccomp=unconfined', 'apparmor=unconfined']);
   for (const key of Object.keys(e)) assert.ok(readByLoad.has(key) || secrets.includes(key), `${key} is read`);
   const cwd = mkdtempSync(join(tmpdir(), 'compose-'));
   const config = loadConfig(cwd, e);

@@ -120,18 +120,46 @@ test('a rate limit that resets within failover.maxWaitSeconds is retried on the 
   }
 });
 
-test('AuthFailed is not a capacity problem: no failover, the job fails with AuthFailed after one attempt', async () => {
-  const { h, agent, run } = await harness({ claude: fail(FailureClass.AuthFailed, 'invalid API key'), ...OTHERS });
+test('AuthFailed marks the backend auth-broken and moves on (no rate limit); the next job skips it untried', async () => {
+  const { h, agent, run } = await harness({
+    claude: fail(FailureClass.AuthFailed, 'invalid API key'),
+    codex: succeed('answered on codex'),
+    gemini: succeed('wrong backend'),
+  });
   try {
-    const { result, error } = await run('auth');
+    const first = await run('auth');
+    assert.ok(first.result, String(first.error));
+    assert.equal(first.result.status, 'succeeded');
+    assert.equal(first.result.backend, 'codex');
+    assert.deepEqual(trail(first.result), ['claude failed AuthFailed', 'codex succeeded']);
+    assert.deepEqual(runs(agent.calls), ['claude#1', 'codex#1'], 'one attempt: AuthFailed is not retried');
+    const view = await capacityView(t.env.client, h.config);
+    assert.deepEqual(view.limitedBackends, {}, 'auth is no capacity limit');
+    assert.deepEqual(Object.keys(view.authBroken), ['claude']);
+    assert.match(view.authBroken['claude']?.message ?? '', /invalid API key/);
+
+    const before = agent.calls.length;
+    const second = await run('second');
+    assert.equal(second.result?.status, 'succeeded');
+    assert.deepEqual(trail(second.result), ['claude skipped AuthFailed', 'codex succeeded']);
+    assert.deepEqual(runs(agent.calls.slice(before)), ['codex#1'], 'the auth-broken backend was not called');
+  } finally {
+    await h.stop();
+  }
+});
+
+test('AuthFailed with no backend left: the job fails AuthFailed after one attempt, and the backend is marked', async () => {
+  const { h, agent } = await harness({ claude: fail(FailureClass.AuthFailed, 'invalid API key'), ...OTHERS });
+  try {
+    const spec = resolveJobSpec({ prompt: 'pinned', kind: 'llm', backend: 'claude', workspace: 'none' }, h.config);
+    await startJob(t.env.client, h.config, spec);
+    const { result, error } = await jobOutcome(t.env.client, spec.jobId);
     assert.ok(error && result, 'the job failed, with its result');
-    assert.equal(result.status, 'failed');
     assert.equal(result.failureClass, 'AuthFailed');
     assert.match(result.failureMessage ?? '', /invalid API key/);
-    assert.equal(result.backend, 'claude');
     assert.deepEqual(trail(result), ['claude failed AuthFailed']);
     assert.deepEqual(runs(agent.calls), ['claude#1']);
-    assert.deepEqual((await capacityView(t.env.client, h.config)).limitedBackends, {});
+    assert.deepEqual(Object.keys((await capacityView(t.env.client, h.config)).authBroken), ['claude']);
   } finally {
     await h.stop();
   }

@@ -92,6 +92,18 @@ export function printCapacity(c: CapacityView, perHost: Record<string, number> =
   out(`backpressure ${c.backpressure.on ? `ON: ${c.backpressure.reasons.join('; ')}` : 'off'}`);
   const hosts = Object.entries(perHost).sort(([a], [b]) => a.localeCompare(b));
   if (hosts.length) out(`running per host: ${hosts.map(([h, n]) => `${h} ${n}`).join(', ')}`);
+  printBackendMarks(c);
+}
+
+/** Limited and auth-broken backends; jobs whose every backend is auth-broken wait for `backends check|clear`. */
+function printBackendMarks(c: CapacityView): void {
+  for (const [backend, until] of Object.entries(c.limitedBackends))
+    out(`backend ${backend} limited until ${new Date(until).toISOString()}`);
+  // A view from a singleton older than auth-broken marks has none.
+  for (const [backend, m] of Object.entries(c.authBroken ?? {}))
+    out(`backend ${backend} AUTH-BROKEN since ${new Date(m.since).toISOString()}: ${m.message.split('\n')[0] ?? ''}`);
+  const waiting = c.queue.filter((q) => q.waitingForAuth).map((q) => q.jobId);
+  if (waiting.length) out(`waiting for an auth-broken backend: ${waiting.join(', ')} (nightshift backends check)`);
 }
 
 /** `landed on main @ 1a2b3c4d5e6f` or `conflict on main: conflicts: a.txt`. */

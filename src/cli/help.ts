@@ -25,6 +25,7 @@ const JOB_FLAGS: [string, string][] = [
   ['--wait', 'wait and print the result (default: print the id and return)'],
   ['--land', 'when the job succeeds, its commit joins the merge queue of the branch it started from'],
   ['--onto BRANCH, --resolve B', 'with --land: land on BRANCH; hand a conflict to backend B'],
+  ['--sandbox bwrap|off', 'off: run unconfined, only where the config has sandbox.allowJobOff (default bwrap)'],
 ];
 
 const HELP: Record<string, CommandHelp> = {
@@ -58,6 +59,13 @@ const HELP: Record<string, CommandHelp> = {
   workers: {
     usage: 'nightshift workers  (worker hosts: state, last poll, last heartbeat, running agents / cap, version)',
     example: 'nightshift workers --json',
+  },
+  backends: {
+    usage: 'nightshift backends check [--backend B ...] | backends clear <backend>  (auth-broken and rate-limit marks)',
+    flags: [
+      ['--backend B', 'check: probe B (repeatable); default: configured backends, defaultBackend, auth-broken ones'],
+    ],
+    example: 'nightshift backends check --backend claude',
   },
   history: {
     usage: 'nightshift history <job-id>  (a readable timeline from the Temporal history)',

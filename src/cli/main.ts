@@ -25,6 +25,7 @@ const COMMANDS: Record<string, Command> = {
   chain,
   sessions,
   workers: async (argv, ctx) => (await import('./commands/workers.js')).workers(argv, ctx),
+  backends: async (argv, ctx) => (await import('./commands/backends.js')).backends(argv, ctx),
   history: async (argv, ctx) => (await import('./commands/history.js')).history(argv, ctx),
   replay: async (argv, ctx) => (await import('./commands/replay.js')).replay(argv, ctx),
   compare: async (argv, ctx) => (await import('./commands/compare.js')).compare(argv, ctx),
@@ -58,6 +59,8 @@ const HELP = `nightshift — durable agent jobs on Temporal
   nightshift land --status            each merge queue: landing now, waiting, landed / conflict / check-failed
   nightshift capacity                 slots per lane, queues, tokens, backpressure, running jobs per host
   nightshift workers [--json]         worker hosts: last poll, running agents / cap, version
+  nightshift backends check [--backend B ...]  probe each backend's auth; clear the marks of those that answer
+  nightshift backends clear <backend>  clear a backend's auth-broken (and rate-limit) mark without a probe
   nightshift gc [--older-than 7d] [--dry-run] [--branches]  remove stale worktrees and job dirs; landed branches too
   nightshift chain run FILE [--wait]  run a chain file (YAML/JSON): steps in order, parallel blocks, partial results kept
   nightshift chain status <chain-id>  each step: state, job id, attempts, duration, tokens

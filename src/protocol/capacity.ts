@@ -31,6 +31,8 @@ export interface LeaseRequestInput {
   kind: string;
   estimate: number;
   requestedAt: number;
+  /** The backends the job may run on, in order (absent in histories from before auth-broken marks). */
+  backends?: string[];
 }
 
 export interface LeaseReleaseInput {
@@ -44,11 +46,31 @@ export interface LeaseGrant {
   grantedAt: number;
   /** Backends known to be rate-limited or out of quota, until (epoch ms): new jobs skip them. */
   limitedBackends?: Record<string, number>;
+  /** Backends whose auth is known broken: new jobs skip them (absent when none, as in older grants). */
+  authBroken?: string[];
 }
 
 export interface BackendLimitInput {
   backend: string;
   until: number;
+}
+
+/** A job's agent failed AuthFailed on this backend: it stays broken until an operator or a probe clears it. */
+export interface BackendAuthBrokenInput {
+  backend: string;
+  message: string;
+  at: number;
+}
+
+/** Clears a backend's auth-broken and rate-limit marks. */
+export interface BackendClearedInput {
+  backend: string;
+  by: 'operator' | 'probe';
+}
+
+export interface AuthBrokenMark {
+  since: number;
+  message: string;
 }
 
 export interface LaneView {
@@ -64,10 +86,20 @@ export interface CapacityView {
   tokens: { inWindow: number; budget: number; windowSeconds: number; reservedByRunning: number; charges: Charge[] };
   backpressure: { on: boolean; reasons: string[] };
   holders: { jobId: string; lane: Lane; kind: string; grantedAt: number; reserved: number }[];
-  queue: { jobId: string; lane: Lane; kind: string; requestedAt: number; admitted: boolean }[];
+  /** `waitingForAuth`: every backend the job may run on is auth-broken; it keeps its place until one is cleared. */
+  queue: {
+    jobId: string;
+    lane: Lane;
+    kind: string;
+    requestedAt: number;
+    admitted: boolean;
+    waitingForAuth?: boolean;
+  }[];
   counters: CapacityCounters;
   /** Backends known to be limited, until (epoch ms). */
   limitedBackends: Record<string, number>;
+  /** Backends whose auth is known broken, since when and why: until `nightshift backends check|clear`. */
+  authBroken: Record<string, AuthBrokenMark>;
 }
 
 /** The view of a capacity singleton that has not started yet: every slot free, nothing queued or charged. */
@@ -88,5 +120,6 @@ export function idleCapacityView(s: CapacitySettings): CapacityView {
     queue: [],
     counters: { granted: 0, released: 0, reclaimed: 0, runs: 1 },
     limitedBackends: {},
+    authBroken: {},
   };
 }

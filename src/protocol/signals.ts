@@ -2,6 +2,8 @@
 // chains, compares and clients. Both sides import these definitions; the CLI reads their `.name`.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type {
+  BackendAuthBrokenInput,
+  BackendClearedInput,
   BackendLimitInput,
   CapacitySettings,
   CapacityView,
@@ -21,6 +23,8 @@ export const requestLeaseSignal = defineSignal<[LeaseRequestInput]>('requestLeas
 export const releaseLeaseSignal = defineSignal<[LeaseReleaseInput]>('releaseLease');
 export const reconfigureSignal = defineSignal<[Partial<CapacitySettings>]>('reconfigure');
 export const backendLimitedSignal = defineSignal<[BackendLimitInput]>('backendLimited');
+export const backendAuthBrokenSignal = defineSignal<[BackendAuthBrokenInput]>('backendAuthBroken');
+export const backendClearedSignal = defineSignal<[BackendClearedInput]>('backendCleared');
 export const capacityQuery = defineQuery<CapacityView>('capacity');
 
 // Job workflow ← capacity singleton and clients.

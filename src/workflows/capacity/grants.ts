@@ -1,6 +1,7 @@
 // Which queued requests get a lease now: operator > interactive > background, FIFO within a lane.
 import type { Lane } from '../../protocol/job.js';
 import { backpressure, prune, windowTokens, type CapacityState, type LeaseRequest } from './state.js';
+import { waitingForAuth } from './auth-broken.js';
 
 const LANE_ORDER: Lane[] = ['operator', 'interactive', 'background'];
 
@@ -43,7 +44,8 @@ export function takeGrants(state: CapacityState, now: number): LeaseRequest[] {
 function grantPass(state: CapacityState, now: number): LeaseRequest[] {
   const granted: LeaseRequest[] = [];
   for (const lane of LANE_ORDER) {
-    for (const req of state.queue.filter((q) => q.lane === lane)) {
+    // A job whose every backend is auth-broken keeps its place but blocks nobody: granting it would only fail it.
+    for (const req of state.queue.filter((q) => q.lane === lane && !waitingForAuth(state, q))) {
       if (!canGrant(state, req, now)) break; // FIFO: nobody overtakes a blocked head of lane
       state.queue.splice(state.queue.indexOf(req), 1);
       state.holders.push({ jobId: req.jobId, lane, kind: req.kind, reserved: req.estimate, grantedAt: now });

@@ -1,6 +1,7 @@
 // Pure lease bookkeeping for the capacity workflow: no Temporal imports, so it is unit-testable.
-import type { CapacitySettings, CapacityCounters, Charge } from '../../protocol/capacity.js';
+import type { AuthBrokenMark, CapacitySettings, CapacityCounters, Charge } from '../../protocol/capacity.js';
 import type { Lane } from '../../protocol/job.js';
+import { waitingForAuth } from './auth-broken.js';
 
 export interface LeaseRequest {
   jobId: string;
@@ -10,6 +11,8 @@ export interface LeaseRequest {
   requestedAt: number;
   /** Background requests wait outside the queue while backpressure is on. */
   admitted: boolean;
+  /** The backends the job may run on (absent in requests from before auth-broken marks: never held back). */
+  backends?: string[];
 }
 
 export interface Holder {
@@ -30,6 +33,8 @@ export interface CapacityState {
   counters: CapacityCounters;
   /** Backend → limited until (epoch ms), as reported by jobs that hit a rate limit or quota. */
   limits?: Record<string, number>;
+  /** Backend → since when its auth is broken (a job's AuthFailed); no expiry: an operator or a probe clears it. */
+  authBroken?: Record<string, AuthBrokenMark>;
 }
 
 const RECENT_LIMIT = 500;
@@ -43,6 +48,7 @@ export function initialState(settings: CapacitySettings): CapacityState {
     recentlyReleased: [],
     counters: { granted: 0, released: 0, reclaimed: 0, runs: 1 },
     limits: {},
+    authBroken: {},
   };
 }
 
@@ -122,7 +128,8 @@ export interface Backpressure {
 
 export function backpressure(state: CapacityState, now: number): Backpressure {
   const s = state.settings;
-  const depth = state.queue.filter((q) => q.admitted).length;
+  // Jobs parked until a backend's auth is fixed are no load: they do not push back on the others.
+  const depth = state.queue.filter((q) => q.admitted && !waitingForAuth(state, q)).length;
   const tokens = windowTokens(state, now);
   const reasons: string[] = [];
   if (depth >= s.backpressureQueueDepth) reasons.push(`queue depth ${depth} >= ${s.backpressureQueueDepth}`);

@@ -1,6 +1,7 @@
 import type { CapacityView, LaneView } from '../../protocol/capacity.js';
 import type { Lane } from '../../protocol/job.js';
 import { backpressure, windowTokens, type CapacityState } from './state.js';
+import { waitingForAuth } from './auth-broken.js';
 
 export function viewOf(state: CapacityState, now: number): CapacityView {
   const s = state.settings;
@@ -32,14 +33,16 @@ export function viewOf(state: CapacityState, now: number): CapacityView {
     },
     backpressure: { on: bp.on, reasons: bp.reasons },
     holders: state.holders.map((h) => ({ ...h })),
-    queue: state.queue.map(({ jobId, lane: l, kind, requestedAt, admitted }) => ({
-      jobId,
-      lane: l,
-      kind,
-      requestedAt,
-      admitted,
+    queue: state.queue.map((q) => ({
+      jobId: q.jobId,
+      lane: q.lane,
+      kind: q.kind,
+      requestedAt: q.requestedAt,
+      admitted: q.admitted,
+      ...(waitingForAuth(state, q) ? { waitingForAuth: true } : {}),
     })),
     counters: { ...state.counters },
     limitedBackends: Object.fromEntries(Object.entries(state.limits ?? {}).filter(([, until]) => until > now)),
+    authBroken: Object.fromEntries(Object.entries(state.authBroken ?? {}).map(([b, m]) => [b, { ...m }])),
   };
 }

@@ -14,8 +14,11 @@ import type { Activities } from '../../protocol/activities.js';
 import { activeLimits, adopt, enqueue, initialState, noteLimit, release, type CapacityState } from './state.js';
 import type { CapacitySettings } from '../../protocol/capacity.js';
 import { nextSlideAt, takeGrants } from './grants.js';
+import { authBrokenBackends, clearBackend, noteAuthBroken } from './auth-broken.js';
 import { viewOf } from './view.js';
 import {
+  backendAuthBrokenSignal,
+  backendClearedSignal,
   backendLimitedSignal,
   capacityQuery,
   leaseGrantedSignal,
@@ -50,6 +53,12 @@ export async function capacityWorkflow(input: CapacityInput): Promise<void> {
     dirty = release(state, jobId, tokensUsed, Date.now()) || dirty;
   });
   setHandler(backendLimitedSignal, ({ backend, until }) => noteLimit(state, backend, until));
+  setHandler(backendAuthBrokenSignal, ({ backend, message, at }) => noteAuthBroken(state, backend, message, at));
+  setHandler(backendClearedSignal, ({ backend, by }) => {
+    if (!clearBackend(state, backend)) return;
+    log.info('backend cleared', { backend, by });
+    dirty = true; // jobs waiting for it may be granted now
+  });
   setHandler(reconfigureSignal, (patch) => {
     state.settings = { ...state.settings, ...patch };
     dirty = true;
@@ -91,7 +100,13 @@ function shouldContinueAsNew(state: CapacityState): boolean {
 /** A job that is gone cannot be granted: free its slot instead of failing the singleton. */
 async function grant(state: CapacityState, jobId: string): Promise<void> {
   try {
-    const grant = { jobId, grantedAt: Date.now(), limitedBackends: activeLimits(state, Date.now()) };
+    const broken = authBrokenBackends(state); // only when there are any: grants in older histories stay byte-equal
+    const grant = {
+      jobId,
+      grantedAt: Date.now(),
+      limitedBackends: activeLimits(state, Date.now()),
+      ...(broken.length > 0 ? { authBroken: broken } : {}),
+    };
     await getExternalWorkflowHandle(jobId).signal(leaseGrantedSignal, grant);
   } catch (err) {
     log.warn('grant undeliverable; freeing the slot', { jobId, error: String(err) });

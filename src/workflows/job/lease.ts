@@ -1,6 +1,6 @@
 import { getExternalWorkflowHandle, log } from '@temporalio/workflow';
 import { chargedTokens, type TokenUsage } from '../../protocol/tokens.js';
-import { backendLimitedSignal, releaseLeaseSignal } from '../../protocol/signals.js';
+import { backendAuthBrokenSignal, backendLimitedSignal, releaseLeaseSignal } from '../../protocol/signals.js';
 
 /** Release by signal; the singleton treats duplicates as no-ops, and a missing singleton is not our failure. */
 export async function releaseLease(capacityId: string, jobId: string, tokens: TokenUsage | undefined): Promise<void> {
@@ -21,5 +21,14 @@ export async function markLimited(capacityId: string, backend: string, until: nu
     await getExternalWorkflowHandle(capacityId).signal(backendLimitedSignal, { backend, until });
   } catch (err) {
     log.warn('backend limit not recorded', { backend, error: String(err) });
+  }
+}
+
+/** Tell the capacity workflow a backend's auth is broken: new jobs skip it, jobs with no other backend wait. */
+export async function markAuthBroken(capacityId: string, backend: string, message: string): Promise<void> {
+  try {
+    await getExternalWorkflowHandle(capacityId).signal(backendAuthBrokenSignal, { backend, message, at: Date.now() });
+  } catch (err) {
+    log.warn('backend auth-broken mark not recorded', { backend, error: String(err) });
   }
 }

@@ -14,7 +14,7 @@ import type { JobSpec, JobStep } from '../../protocol/job.js';
 import type { LeaseGrant } from '../../protocol/capacity.js';
 import type { JobActivities } from './activities.js';
 import { runWithFailover } from './failover.js';
-import { markLimited } from './lease.js';
+import { markAuthBroken, markLimited } from './lease.js';
 import { verifyAndReview, type RoundsOutcome } from './rounds.js';
 
 /** Everything a job has gathered so far: what the result is built from, even when the job fails midway. */
@@ -35,6 +35,8 @@ export interface JobRun {
   freshSession?: string;
   /** The job commits (and pushes) its work when it ends, whatever its outcome (off in histories from before). */
   commitAtEnd?: boolean;
+  /** An AuthFailed marks the backend auth-broken and moves to the next one (off in histories from before). */
+  authMoves?: boolean;
 }
 
 export const stepOf = (run: JobRun, s: JobStep): void => void (run.progress.step = s);
@@ -53,8 +55,11 @@ export async function doWork(run: JobRun, acts: JobActivities): Promise<void> {
     workspace,
     acts,
     limits: run.grant?.limitedBackends ?? {},
+    authBroken: run.grant?.authBroken ?? [],
+    authMoves: run.authMoves ?? false,
     trail: run.backends,
     onLimited: (backend, until) => markLimited(spec.capacityWorkflowId, backend, until),
+    onAuthBroken: (backend, message) => markAuthBroken(spec.capacityWorkflowId, backend, message),
     onBackend: (backend) => {
       if (backend === progress.backend) return;
       progress.backend = backend;
@@ -72,6 +77,7 @@ export async function doWork(run: JobRun, acts: JobActivities): Promise<void> {
       cwd: workspace.path,
       jobDir: workspace.jobDir,
       timeoutSeconds: spec.timeoutSeconds,
+      ...(spec.sandbox ? { sandbox: spec.sandbox } : {}),
     });
   }
   stepOf(run, 'collecting-result');

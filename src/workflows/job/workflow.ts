@@ -34,6 +34,8 @@ export async function jobWorkflow(spec: JobSpec): Promise<JobResult> {
   const run: JobRun = { spec, progress, changed: [], backends: [], moves: [] };
   // Jobs from before commit-at-end left their work uncommitted in the worktree (a URL repo's pushed by doWork).
   run.commitAtEnd = patched('job-commit');
+  // Jobs from before auth-broken marks failed on an AuthFailed and asked for a lease without their backends.
+  run.authMoves = patched('auth-broken');
   setHandler(leaseGrantedSignal, (g) => void (run.grant ??= g));
   setHandler(progressQuery, () => progress);
   const acts = jobActivities(spec);
@@ -46,6 +48,7 @@ export async function jobWorkflow(spec: JobSpec): Promise<JobResult> {
       kind: spec.kind,
       estimate: spec.estimateTokens,
       requestedAt: Date.now(),
+      ...(run.authMoves ? { backends: [spec.backend, ...(spec.fallbacks ?? [])] } : {}),
     });
     await condition(() => run.grant !== undefined);
     progress.leaseGrantedAt = run.grant?.grantedAt ?? Date.now();
