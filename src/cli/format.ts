@@ -43,7 +43,15 @@ function printResultBody(r: JobResult): void {
   if (r.landQueue) out(`  land     ${r.landQueue.startsWith('not queued') ? r.landQueue : `queued on ${r.landQueue}`}`);
   if (r.check)
     out(`  check ${r.check.command.join(' ')} → exit ${r.check.exitCode} (${r.check.passed ? 'passed' : 'failed'})`);
+  printConfinement(r);
   if (r.finalText) out(`\n${r.finalText}`);
+}
+
+/** How the job was confined, and every write outside its workspace that it tried (refused) or made (unconfined). */
+function printConfinement(r: JobResult): void {
+  if (r.sandbox) out(`  sandbox  ${r.sandbox === 'off' ? 'off (unconfined)' : 'bwrap'}`);
+  if (r.refusedWrites?.length) out(`  refused writes outside the workspace: ${r.refusedWrites.join(', ')}`);
+  if (r.outsideWrites?.length) out(`  WROTE OUTSIDE the workspace (source checkout): ${r.outsideWrites.join(', ')}`);
 }
 
 /** The agent's heartbeat, in words: "attempt 1: 3 turns, 5 tool calls, tokens in 1200 out 300". */

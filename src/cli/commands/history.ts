@@ -8,7 +8,12 @@ import { isNotFound } from '../../client/not-found.js';
 import { resolveJobId } from '../../client/scheduled-runs.js';
 import { ACTIVITY } from '../../protocol/activities.js';
 import { WORKFLOW } from '../../protocol/workflow-types.js';
-import { backendLimitedSignal, leaseGrantedSignal, releaseLeaseSignal } from '../../protocol/signals.js';
+import {
+  backendAuthBrokenSignal,
+  backendLimitedSignal,
+  leaseGrantedSignal,
+  releaseLeaseSignal,
+} from '../../protocol/signals.js';
 import { UsageError } from '../../support/usage-error.js';
 import { parse, printJson } from '../args.js';
 import type { CliContext } from '../context.js';
@@ -84,6 +89,8 @@ export function timeline(events: Event[]): TimelineEntry[] {
       if (a.signalName === releaseLeaseSignal.name) add(e, 'lease released');
       if (a.signalName === backendLimitedSignal.name)
         add(e, `backend limited: ${String(o(decode(a.input))['backend'] ?? '')}`);
+      if (a.signalName === backendAuthBrokenSignal.name)
+        add(e, `backend auth-broken: ${String(o(decode(a.input))['backend'] ?? '')}`);
     } else if (e.workflowExecutionCompletedEventAttributes)
       add(
         e,
