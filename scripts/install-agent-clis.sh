@@ -38,7 +38,10 @@ system_packages() {
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
-    log "warning: missing ${missing[*]}; install them (not root, or no apt-get)"
+    log "warning: missing ${missing[*]}; install them (not root, or no apt-get): sudo apt-get install ${missing[*]}"
+    case " ${missing[*]} " in *" bubblewrap "*)
+      log "warning: without bubblewrap agents and checks run unconfined (sandbox: off); test/sandbox*.test.ts need it" ;;
+    esac
   fi
 }
 

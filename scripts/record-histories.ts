@@ -1,6 +1,6 @@
 // Records the histories the replay test checks: a claude job (before and after the ledger patch), the capacity
 // singleton, a warm session, a chain, a scheduled run, a compare — and, with a scripted agent and check
-// (test/support/stub-activities.ts), a job that fails over twice, a job with fix and review rounds, and a capacity
+// (test/support/stub-activities.ts), a job that fails over twice, a job whose first backend's auth is refused, a job with fix and review rounds, and a capacity
 // singleton's fresh run after the `capacity-recover` patch, a host-pinned job whose host stopped heartbeating, and
 // a job that commits its work and lands it through a merge queue.
 // Run: npm run record-histories — writes only the files that are missing: old histories must keep replaying.
@@ -40,7 +40,7 @@ const CLAUDE_HISTORIES = [
   'scheduled-job-run',
   'compare-two-backends',
 ];
-const STUBBED_HISTORIES = ['job-failover', 'job-rounds'];
+const STUBBED_HISTORIES = ['job-failover', 'job-rounds', 'job-auth-broken'];
 const RECOVER_HISTORIES = ['capacity-recover'];
 const FLEET_HISTORIES = ['job-host-moved'];
 const LAND_HISTORIES = ['job-commit-land', 'land-queue-one'];
@@ -137,6 +137,13 @@ async function recordStubbed(): Promise<void> {
   const routes = { llm: { backend: 'claude', fallbacks: ['codex', 'gemini'] } };
   const raw = { backends: stubBackends('claude', 'codex', 'gemini'), routes, failover: { maxWaitSeconds: 60 } };
   await recordStubbedJob('job-failover', raw, { runAgent: failover.runAgent }, { prompt: 'answer', kind: 'llm' });
+  // claude's key is refused: the job marks it auth-broken and moves on to codex (after the `auth-broken` patch).
+  const auth = agentStub({ claude: fail(FailureClass.AuthFailed), codex: succeed('answered on codex') });
+  const authRaw = {
+    backends: stubBackends('claude', 'codex'),
+    routes: { llm: { backend: 'claude', fallbacks: ['codex'] } },
+  };
+  await recordStubbedJob('job-auth-broken', authRaw, { runAgent: auth.runAgent }, { prompt: 'answer', kind: 'llm' });
   // The check fails once (one fix round); codex asks for a revision, then approves.
   const rounds = agentStub({
     'claude:agent': succeed('wrote impl.txt', { sessionId: 'author-session', files: { 'impl.txt': 'impl\n' } }),
