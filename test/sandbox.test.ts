@@ -120,6 +120,24 @@ test('a check gets no network by default and no key; with sandbox.checkNetwork i
   }
 });
 
+test('sandbox.agentNetwork none: a command agent reaches no port, not even on 127.0.0.1', async () => {
+  const l = await listener();
+  const connect = `require('net').connect(${l.port}, '127.0.0.1').on('connect', () => console.log('connected')).on('error', (e) => console.log('connect: ' + e.code))`;
+  const h = await startWorker(env, {
+    backends: { command: { command: process.execPath, extraArgs: ['-e', connect] } },
+    sandbox: { agentNetwork: 'none' },
+  });
+  try {
+    const r = await runJob(h, { prompt: 'offline', kind: 'llm', workspace: 'none' });
+    assert.equal(r.status, 'succeeded', r.failureMessage);
+    assert.match(r.finalText, /connect: E(CONNREFUSED|NETUNREACH)/);
+    assert.equal(l.connections(), 0);
+  } finally {
+    await h.stop();
+    l.server.close();
+  }
+});
+
 /** Pids of `sleep <seconds>` processes (any path to sleep): the agent, and nothing else has these seconds. */
 function sleepers(seconds: string): number[] {
   return readdirSync('/proc')
