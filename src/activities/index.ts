@@ -15,6 +15,7 @@ import { runAgentWith } from './run-agent.js';
 import { runCheckWith } from './run-check.js';
 import { setupProcess } from './supervised-command.js';
 import { withIoFailures } from './io-failure.js';
+import { jobSandbox } from '../sandbox/detect.js';
 
 /** Activities close over their dependencies (client, config); workflows proxy the protocol's interface. */
 export function createActivities(deps: ActivityDeps): Activities {
@@ -29,6 +30,7 @@ export function createActivities(deps: ActivityDeps): Activities {
       ...(await prepareWorkspace(spec, deps.config, setupProcess())),
       host: deps.host.hostId,
       hostQueue: deps.host.hostQueue,
+      sandbox: jobSandbox(spec, deps.config), // what the job's agent and check will run in, on this host
     }),
     runAgent: runAgentWith(deps),
     runCheck: runCheckWith(deps),

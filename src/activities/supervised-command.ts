@@ -3,6 +3,7 @@
 import { CancelledFailure, Context } from '@temporalio/activity';
 import { superviseAgent, type Supervised, type Watch } from '../agents/process/supervise.js';
 import { encodeFailure, FailureClass } from '../protocol/failures.js';
+import { withExecFailure } from '../sandbox/exec-failure.js';
 import type { CheckRun } from '../workspace/check.js';
 import type { SetupProcess } from '../workspace/setup.js';
 import { classifyFault, hostFailure } from './io-failure.js';
@@ -26,20 +27,22 @@ export interface SupervisedCommand {
 }
 
 export async function runSupervised(c: SupervisedCommand, watch: Watch): Promise<CheckRun> {
-  const sup = await superviseAgent({
-    invocation: { command: c.file, args: c.args, env: c.env },
-    cwd: c.cwd,
-    outputFile: c.log,
-    outputLimit: LOG_LIMIT,
-    timeoutMs: c.timeoutSeconds * 1000,
-    hangMs: Infinity, // a quiet command is fine: only its timeout bounds it
-    heartbeatMs: HEARTBEAT_MS,
-    mustExist: [c.jobDir, c.cwd],
-    mergeStderr: true,
-    onLine: () => undefined,
-    progress: () => ({ [c.what]: [c.file, ...c.args].join(' ') }),
-    watch,
-  });
+  const sup = withExecFailure(
+    await superviseAgent({
+      invocation: { command: c.file, args: c.args, env: c.env },
+      cwd: c.cwd,
+      outputFile: c.log,
+      outputLimit: LOG_LIMIT,
+      timeoutMs: c.timeoutSeconds * 1000,
+      hangMs: Infinity, // a quiet command is fine: only its timeout bounds it
+      heartbeatMs: HEARTBEAT_MS,
+      mustExist: [c.jobDir, c.cwd],
+      mergeStderr: true,
+      onLine: () => undefined,
+      progress: () => ({ [c.what]: [c.file, ...c.args].join(' ') }),
+      watch,
+    }),
+  );
   return commandRunOf(sup, c);
 }
 

@@ -6,6 +6,7 @@ import { FailureClass } from '../protocol/failures.js';
 import type { JobSpec } from '../protocol/job.js';
 import type { AgentSummary, WorkspaceInfo } from '../protocol/result.js';
 import { jobSandbox } from '../sandbox/detect.js';
+import { withExecFailure } from '../sandbox/exec-failure.js';
 import { RefusalScanner } from '../sandbox/refusals.js';
 import { sandboxed } from '../sandbox/wrap.js';
 import { logger, maskSecrets } from '../support/logger.js';
@@ -78,22 +79,29 @@ export async function runAgentCli(req: AgentRunRequest): Promise<AgentRunOutcome
   const parser = adapter.parser(ctx, state);
   const refused = new RefusalScanner((p) => p === workspace.path || p.startsWith(workspace.path + '/'));
   log.info({ command: invocation.command, cwd: workspace.path, sandbox }, 'spawning agent');
-  const sup = await superviseAgent({
-    invocation,
-    cwd: workspace.path,
-    outputFile,
-    outputLimit: config.jobs.outputLimitBytes,
-    timeoutMs: spec.timeoutSeconds * 1000,
-    hangMs: spec.hangTimeoutSeconds * 1000,
-    heartbeatMs: spec.heartbeatSeconds * 1000,
-    mustExist: [workspace.jobDir, workspace.path],
-    onLine: (line) => {
-      parser.feed(line);
-      refused.feed(line);
-    },
-    progress: () => ({ attempt, turns: parser.run.turns, toolCalls: parser.run.toolCalls, tokens: parser.run.tokens }),
-    watch: req.watch,
-  });
+  const sup = withExecFailure(
+    await superviseAgent({
+      invocation,
+      cwd: workspace.path,
+      outputFile,
+      outputLimit: config.jobs.outputLimitBytes,
+      timeoutMs: spec.timeoutSeconds * 1000,
+      hangMs: spec.hangTimeoutSeconds * 1000,
+      heartbeatMs: spec.heartbeatSeconds * 1000,
+      mustExist: [workspace.jobDir, workspace.path],
+      onLine: (line) => {
+        parser.feed(line);
+        refused.feed(line);
+      },
+      progress: () => ({
+        attempt,
+        turns: parser.run.turns,
+        toolCalls: parser.run.toolCalls,
+        tokens: parser.run.tokens,
+      }),
+      watch: req.watch,
+    }),
+  );
   log.info(
     { exitCode: sup.exitCode, signal: sup.signal, ms: sup.exitedAt - sup.spawnedAt, stop: sup.stopReason },
     'agent exited',

@@ -61,6 +61,8 @@ export interface WorkspaceInfo {
   baseRef?: string;
   /** A fresh worktree's setup command (`repos[].setup`), run before the agent. */
   setup?: SetupOutcome;
+  /** The sandbox the job's agent and check run in on that host (absent in older records). */
+  sandbox?: 'bwrap' | 'off';
 }
 
 /** A fresh worktree's bootstrap (e.g. `npm ci`): what ran, how long, how it ended. */

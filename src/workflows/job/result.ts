@@ -68,7 +68,7 @@ export function buildResult(p: ResultParts): JobResult {
   if (p.agent?.sessionId) result.sessionId = p.agent.sessionId;
   if (p.agent?.costUsd !== undefined) result.costUsd = p.agent.costUsd;
   if (p.agent) result.turns = p.agent.turns;
-  const sandbox = p.agent?.sandbox ?? p.check?.sandbox;
+  const sandbox = p.agent?.sandbox ?? p.check?.sandbox ?? p.workspace?.sandbox;
   if (sandbox) result.sandbox = sandbox;
   if (p.agent?.refusedWrites?.length) result.refusedWrites = p.agent.refusedWrites;
   if (p.workspace) result.workspace = p.workspace.path;
