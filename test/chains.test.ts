@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
@@ -154,7 +154,9 @@ test('step 3 fails twice then passes: steps 1–2 ran once, the template fed ste
       { id: 's3', prompt: '[S3] fix per {{steps.s2.output}}', check: flaky, retries: 2 },
     ],
   });
-  const h = await startWorker(t.env, { backends: { claude: claudeBackend(t.stub.url) } });
+  // The counter lives outside every workspace: the check's sandbox must let it write there.
+  const sandbox = { writable: [dirname(counter)] };
+  const h = await startWorker(t.env, { backends: { claude: claudeBackend(t.stub.url) }, sandbox });
   try {
     const spec = loadChainFile(file, h.config);
     await startChain(t.env.client, h.config, spec);

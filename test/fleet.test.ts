@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { jobProgress } from '../src/client/jobs.js';
 import { usageLimit } from './support/fleet-model.js';
@@ -91,6 +91,7 @@ test('kill -9 the host while its check runs: the job runs again on the other hos
       const { victim, killedAt } = await killHostAt(f, id, 'running-check');
       await assertMoved(f, await f.result(id), victim, 'running-check', killedAt);
     },
+    { sandbox: { writable: [dirname(marker)] } }, // the marker is outside the workspace, seen by both hosts
   );
 });
 

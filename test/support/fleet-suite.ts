@@ -62,7 +62,12 @@ export interface Fleet {
 let fleets = 0;
 
 /** Two hosts on a fresh queue; afterwards: every surviving host still runs, and no lease is held. */
-export async function withFleet(inject: Inject, fn: (f: Fleet) => Promise<void>): Promise<void> {
+export async function withFleet(
+  inject: Inject,
+  fn: (f: Fleet) => Promise<void>,
+  /** More config every host shares (e.g. `sandbox.writable` for a marker a check leaves outside its workspace). */
+  extra: Record<string, unknown> = {},
+): Promise<void> {
   t.stub.setScript(fleetScript(inject));
   const taskQueue = `fleet-${process.pid}-${++fleets}`;
   const { dataDir } = fleetPaths();
@@ -71,6 +76,7 @@ export async function withFleet(inject: Inject, fn: (f: Fleet) => Promise<void>)
     jobs: { heartbeatSeconds: 2, rateLimitFallbackSeconds: 1 },
     worker: { hostLostSeconds: 5 },
     ledger: { url: t.ledger.url },
+    ...extra,
   };
   const opts = { client: t.client, address: t.server.address, taskQueue, dataDir, config: shared };
   const hosts = await Promise.all(['host-a', 'host-b'].map((h) => startHost(h, opts)));
