@@ -272,12 +272,14 @@ test('a worker that dies mid-compare: a new one finishes it, every row is there 
   const handle = await startCompare(t.env.client, h.config, spec);
   const state = async (b: string) =>
     (await handle.query(compareViewQuery)).backends.find((e) => e.backend === b)?.state;
+  // Codex in flight: its model request made (a job that is `running` may not have spawned codex yet).
   await waitFor(
-    'claude and opencode done, codex still running',
+    'claude and opencode done, codex still running, its request made',
     async () =>
       (await state('claude')) === 'done' &&
       (await state('opencode')) === 'done' &&
-      (await state('codex')) === 'running',
+      (await state('codex')) === 'running' &&
+      firsts().codex > before.codex,
     120_000,
   );
   await h.stop();
