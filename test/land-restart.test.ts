@@ -22,7 +22,8 @@ const t = useTemporalAndModel();
 
 test('a worker killed during a landing: after restart the landing completes exactly once', async () => {
   const root = mkdtempSync(join(tmpdir(), 'nightshift-land-restart-'));
-  const checks = join(root, 'checks.log');
+  const checksDir = mkdtempSync(join(tmpdir(), 'nightshift-land-checks-'));
+  const checks = join(checksDir, 'checks.log');
   const repo = await makeRepo();
   const git = async (...args: string[]) => (await execa('git', args, { cwd: repo })).stdout;
   const config = join(root, 'config.json');
@@ -32,6 +33,7 @@ test('a worker killed during a landing: after restart the landing completes exac
       backends: { claude: claudeBackend(t.stub.url) },
       ledger: { url: process.env['NIGHTSHIFT_LEDGER_URL'] },
       jobs: { heartbeatSeconds: 1 },
+      sandbox: { writable: [checksDir] }, // the checks' log is outside every workspace
     }),
   );
   const env = {

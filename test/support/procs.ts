@@ -1,13 +1,17 @@
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
-/** Pids of live processes whose working directory is inside `dir` (the agent and its children). */
-export function processesIn(dir: string): number[] {
+/**
+ * Pids of live processes whose working directory is inside `dir` (the agent and its children); `sandbox: false`
+ * leaves out bubblewrap's own processes (the sandbox around them).
+ */
+export function processesIn(dir: string, o: { sandbox?: boolean } = {}): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cwd = readlinkSync(`/proc/${entry}/cwd`);
-      if (cwd === dir || cwd.startsWith(dir + '/')) pids.push(Number(entry));
+      const bwrap = o.sandbox === false && readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'bwrap';
+      if (!bwrap && (cwd === dir || cwd.startsWith(dir + '/'))) pids.push(Number(entry));
     } catch {
       // exited meanwhile, or not ours to read
     }
