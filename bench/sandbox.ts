@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { superviseAgent } from '../src/agents/process/supervise.js';
+import { resolveCommand } from '../src/agents/registry.js';
 import { parseConfig } from '../src/config/load.js';
 import { bwrapOnHost, type SandboxMode } from '../src/sandbox/detect.js';
 import { sandboxed } from '../src/sandbox/wrap.js';
@@ -27,6 +28,7 @@ await execa('git', ['worktree', 'add', '-q', '-b', 'bench', workspace], { cwd: r
 const COMMANDS: Record<string, [string, string[]]> = {
   'sh (echo)': ['sh', ['-c', 'echo ready']],
   'node (a CLI start)': [process.execPath, ['-e', 'console.log("ready")']],
+  'claude --version (the real CLI)': [resolveCommand('claude', config), ['--version']],
 };
 
 /** Spawn → first stdout line, ms (what an agent start costs before the CLI does anything). */
