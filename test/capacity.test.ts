@@ -40,6 +40,9 @@ test('20 slots: 25 background jobs never run more than 19 at once; an operator j
       const v = await view(h.config);
       return v.lanes.background.running === 19 && asked(v);
     });
+    // A granted lease is not yet a running agent (its workspace is still being made on a loaded machine).
+    const started = () => [...agent.intervals().keys()].filter((k) => k.startsWith('job ')).length;
+    await waitFor('19 background agents started', () => started() === 19);
     const saturated = await view(h.config);
     assert.equal(saturated.slots.used, 19);
     assert.equal(saturated.lanes.background.queued + saturated.lanes.background.deferred, 6);
