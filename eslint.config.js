@@ -16,6 +16,8 @@ const LAYERS = [
   'support',
   'cli',
   'dev',
+  'http',
+  'notify',
 ];
 
 /** Zones: `layer` may import only from `allowed` (and itself), plus the single files `files` names per layer. */
@@ -35,7 +37,7 @@ const BOUNDARIES = [
   only('workflows', ['protocol'], 'workflows are deterministic and call activities through the protocol interface'),
   only(
     'activities',
-    ['protocol', 'agents', 'workspace', 'ledger', 'config', 'support'],
+    ['protocol', 'agents', 'workspace', 'ledger', 'config', 'support', 'notify'],
     'activities are thin Temporal wrappers',
   ),
   only('agents', ['protocol', 'config', 'support'], 'agents run CLIs and know nothing of Temporal or workflows'),
@@ -46,12 +48,18 @@ const BOUNDARIES = [
   // The client validates backends at the edge (registry) and compare repos (git); workflows only as types (below).
   only('client', ['protocol', 'config', 'support', 'workflows'], 'the client starts and reads workflows', {
     agents: ['./registry.ts'],
-    workspace: ['./git.ts'],
+    workspace: ['./git.ts', './mirror.ts'],
   }),
   only(
     'worker',
     ['activities', 'config', 'protocol', 'support', 'workflows', 'ledger'],
     'the worker hosts activities and the workflow bundle, and reports its host to the ledger',
+  ),
+  only('notify', ['protocol', 'config', 'support', 'ledger'], 'notifications are formatting and HTTP delivery'),
+  only(
+    'http',
+    ['protocol', 'config', 'support', 'client', 'ledger'],
+    'the HTTP server is a client of the engine, like the CLI',
   ),
   only(
     'dev',
@@ -61,7 +69,7 @@ const BOUNDARIES = [
 ].flat();
 
 // Workflow feature folders import their own folder and the child-job runner (how features compose), nothing else.
-const FEATURES = ['job', 'capacity', 'session', 'chain', 'compare', 'schedule', 'land'];
+const FEATURES = ['job', 'capacity', 'session', 'chain', 'compare', 'schedule', 'land', 'notify'];
 const FEATURE_WALLS = FEATURES.map((f) => ({
   target: `./src/workflows/${f}`,
   from: './src/workflows',

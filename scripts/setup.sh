@@ -18,6 +18,18 @@ if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
   fi
 fi
 
+# Chromium (Debian's package): test/dashboard.test.ts drives the web dashboard in it with playwright-core (no browser download).
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing chromium (apt-get)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    [ -n "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -print -quit 2>/dev/null)" ] || apt-get update -qq </dev/null
+    apt-get install -y -qq --no-install-recommends chromium </dev/null >/dev/null
+  else
+    echo "setup: chromium is missing: install Debian's chromium package; test/dashboard.test.ts needs it" >&2
+  fi
+fi
+
 if [ ! -x node_modules/.bin/tsx ] || [ ! -x node_modules/.bin/claude ] || [ ! -x node_modules/.bin/codex ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm packages" >&2
   # npm install, not npm ci: this npm leaves other platforms' optional packages out of the lock file, which npm ci rejects.

@@ -134,8 +134,21 @@ const HELP: Record<string, CommandHelp> = {
     example: 'nightshift gc --older-than 3d --branches --dry-run',
   },
   dev: {
-    usage: 'nightshift dev  (Temporal dev server + embedded ledger + worker in the foreground; Ctrl-C stops all)',
+    usage:
+      'nightshift dev [--host H] [--port P]  (Temporal dev server + embedded ledger + worker + the dashboard in the foreground; Ctrl-C stops all)',
+    flags: [
+      ['--host H', 'the dashboard/API address (http.host, default 127.0.0.1; any other needs a token)'],
+      ['--port P', 'its port (http.port, default 7700)'],
+    ],
     example: 'nightshift dev',
+  },
+  serve: {
+    usage: 'nightshift serve [--host H] [--port P]  (the HTTP API, live dashboard and /metrics, against the engine)',
+    flags: [
+      ['--host H', 'http.host (default 127.0.0.1); a non-loopback address needs http.token or generates one'],
+      ['--port P', 'http.port (default 7700)'],
+    ],
+    example: 'NIGHTSHIFT_HTTP_TOKEN=… nightshift serve --host 0.0.0.0',
   },
   worker: {
     usage: 'nightshift worker  (a worker only, against temporal.address / TEMPORAL_ADDRESS)',

@@ -60,5 +60,9 @@ function withEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {
   const ledger = { ...((out['ledger'] as Record<string, unknown> | undefined) ?? {}) };
   if (env['NIGHTSHIFT_LEDGER_URL']) ledger['url'] = env['NIGHTSHIFT_LEDGER_URL'];
   out['ledger'] = ledger;
+  const http = { ...((out['http'] as Record<string, unknown> | undefined) ?? {}) };
+  if (env['NIGHTSHIFT_HTTP_TOKEN']) http['token'] = env['NIGHTSHIFT_HTTP_TOKEN']; // a secret: better in env than in a file
+  if (env['NIGHTSHIFT_HTTP_PORT']) http['port'] = Number(env['NIGHTSHIFT_HTTP_PORT']);
+  out['http'] = http;
   return out;
 }

@@ -1,6 +1,7 @@
 import { cpus, hostname } from 'node:os';
 import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE, HOST_ID } from '../protocol/ids.js';
+import { HttpConfigSchema, MetricsConfigSchema, NotifyConfigSchema } from './operator-schema.js';
 
 const int = (min: number) => z.number().int().min(min);
 
@@ -140,6 +141,10 @@ export const ConfigSchema = z.strictObject({
       writable: z.array(z.string().min(1)).default([]),
     })
     .prefault({}),
+  /** The HTTP API and dashboard (`nightshift dev`, `nightshift serve`). */
+  http: HttpConfigSchema.prefault({}),
+  metrics: MetricsConfigSchema.prefault({}),
+  notify: NotifyConfigSchema.prefault({}),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 

@@ -37,10 +37,19 @@ function pick(meta: Record<string, unknown>): Record<string, unknown> {
 
 let installed = false;
 
-/** Once per process, before any worker or native connection exists. */
-export function installSdkLogger(level = process.env['NIGHTSHIFT_LOG_LEVEL'] ?? 'info'): void {
+/**
+ * Once per process, before any worker or native connection exists. `metricsBindAddress` (config
+ * `metrics.workerBindAddress`) also serves the SDK's own worker metrics there, as Prometheus text.
+ */
+export function installSdkLogger(
+  metricsBindAddress?: string,
+  level = process.env['NIGHTSHIFT_LOG_LEVEL'] ?? 'info',
+): void {
   if (installed) return;
   installed = true;
   const verbose = level === 'debug' || level === 'trace';
-  Runtime.install({ logger: new DefaultLogger(verbose ? 'TRACE' : 'WARN', (entry) => forward(entry, verbose)) });
+  Runtime.install({
+    logger: new DefaultLogger(verbose ? 'TRACE' : 'WARN', (entry) => forward(entry, verbose)),
+    ...(metricsBindAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: metricsBindAddress } } } } : {}),
+  });
 }

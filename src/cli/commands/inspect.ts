@@ -1,8 +1,8 @@
 // status, list, cancel, capacity: read or steer jobs that already exist.
-import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { cancelJob, capacityView, jobOutcome, jobProgress, jobPrompt } from '../../client/jobs.js';
 import { resolveJobId } from '../../client/scheduled-runs.js';
-import { ACTIVITY } from '../../protocol/activities.js';
+import { liveDetails, runningPerHost } from '../../client/job-live.js';
 import { UsageError } from '../../support/usage-error.js';
 import { parse, printJson } from '../args.js';
 import type { CliContext } from '../context.js';
@@ -33,7 +33,7 @@ export async function status(argv: string[], ctx: CliContext): Promise<number> {
   const described = await notFoundAsUsage(id, () => client.workflow.getHandle(id).describe());
   if (described.type !== WORKFLOW.job) throw new UsageError(`job id: "${id}" is ${kindOf(described.type)}`);
   const progress = await jobProgress(client, id);
-  const live = await liveDetails(client, described);
+  const live = await liveDetails(client, id);
   if (!progress.result && described.status.name !== 'RUNNING') {
     const { result } = await jobOutcome(client, id);
     if (result) progress.result = result;
@@ -58,13 +58,6 @@ function kindOf(type: string): string {
   return known[type] ?? `a ${type}, not a job`;
 }
 
-/** Heartbeat details of the running agent activity: attempt, turns, tool calls, tokens so far. */
-async function liveDetails(client: Client, described: WorkflowExecutionDescription): Promise<unknown> {
-  const agent = described.raw.pendingActivities?.find((a) => a.activityType?.name === ACTIVITY.runAgent);
-  const [first] = agent?.heartbeatDetails?.payloads ?? [];
-  return first ? client.options.loadedDataConverter.payloadConverter.fromPayload(first) : undefined;
-}
-
 export async function cancel(argv: string[], ctx: CliContext): Promise<number> {
   const { values, positionals } = parse(argv, {});
   const id = jobIdArg(positionals);
@@ -85,19 +78,4 @@ export async function capacity(argv: string[], ctx: CliContext): Promise<number>
   if (values.json) printJson({ ...view, runningPerHost: hosts });
   else printCapacity(view, hosts);
   return 0;
-}
-
-/** Lease holders by the host that holds their workspace ('-' while a job is still preparing it). */
-async function runningPerHost(client: Client, jobIds: string[]): Promise<Record<string, number>> {
-  const hosts = await Promise.all(
-    jobIds.map((id) =>
-      jobProgress(client, id).then(
-        (p) => p.host ?? '-',
-        () => '?',
-      ),
-    ),
-  );
-  const out: Record<string, number> = {};
-  for (const h of hosts) out[h] = (out[h] ?? 0) + 1;
-  return out;
 }

@@ -1,25 +1,10 @@
 // `nightshift list`: recent jobs on this deployment's queue, newest first, as a table a person can scan.
-import { jobPrompt } from '../../client/jobs.js';
-import { SA } from '../../protocol/search-attributes.js';
-import { WORKFLOW } from '../../protocol/workflow-types.js';
+import { JOB_STATUSES, listJobs, type JobRow } from '../../client/list-jobs.js';
 import { UsageError } from '../../support/usage-error.js';
 import { intFlag, parse, printJson } from '../args.js';
 import type { CliContext } from '../context.js';
 
-const STATUSES = ['queued', 'running', 'succeeded', 'failed', 'no_op', 'cancelled'];
-
-interface Row {
-  jobId: string;
-  status: string;
-  backend: string;
-  kind: string;
-  lane: string;
-  startTime: string;
-  /** Seconds from start to close (or to now, while running). */
-  durationSeconds: number;
-  /** The prompt's first line (at most 200 characters; the table shows 50). */
-  prompt?: string;
-}
+type Row = JobRow;
 
 const COLUMNS: [keyof Row | 'age' | 'duration', string][] = [
   ['jobId', 'JOB'],
@@ -44,34 +29,13 @@ export async function list(argv: string[], ctx: CliContext): Promise<number> {
   const { values } = parse(argv, { status: { type: 'string' }, limit: { type: 'string' } });
   const limit = intFlag('limit', values.limit) ?? 20;
   if (limit < 1) throw new UsageError(`--limit: expected a whole number of at least 1, got "${values.limit}"`);
-  if (values.status && !STATUSES.includes(values.status)) {
-    throw new UsageError(`--status: unknown status "${values.status}" (one of: ${STATUSES.join(', ')})`);
-  }
+  if (values.status && !(JOB_STATUSES as readonly string[]).includes(values.status))
+    throw new UsageError(`--status: unknown status "${values.status}" (one of: ${JOB_STATUSES.join(', ')})`);
   const client = await ctx.client();
-  const clauses = [`WorkflowType = '${WORKFLOW.job}'`, `TaskQueue = '${ctx.config.temporal.taskQueue}'`];
-  if (values.status) clauses.push(`${SA.status.name} = '${values.status}'`);
-  const rows: Row[] = [];
-  let more = false;
-  for await (const wf of client.workflow.list({ query: clauses.join(' AND ') })) {
-    if (rows.length === limit) {
-      more = true;
-      break;
-    }
-    const sa = wf.typedSearchAttributes;
-    const end = wf.closeTime?.getTime() ?? Date.now();
-    rows.push({
-      jobId: wf.workflowId,
-      status: sa.get(SA.status) ?? wf.status.name.toLowerCase(),
-      backend: sa.get(SA.backend) ?? '',
-      kind: sa.get(SA.kind) ?? '',
-      lane: sa.get(SA.lane) ?? '',
-      startTime: wf.startTime.toISOString(),
-      durationSeconds: Math.round((end - wf.startTime.getTime()) / 1000),
-    });
-  }
-  // Visibility does not hold the prompt: read each listed job's start event (one call per row, in parallel).
-  const prompts = await Promise.all(rows.map((r) => jobPrompt(client, r.jobId).catch(() => undefined)));
-  rows.forEach((r, i) => (r.prompt = (prompts[i] ?? '').split('\n')[0]?.slice(0, 200) ?? ''));
+  const { rows, more } = await listJobs(client, ctx.config, {
+    ...(values.status ? { status: values.status } : {}),
+    limit,
+  });
   if (values.json) printJson(rows);
   else printTable(rows, more ? limit : undefined);
   return 0;

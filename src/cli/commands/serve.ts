@@ -10,12 +10,13 @@ import { ledgerUrl } from '../../ledger/url.js';
 import { installSdkLogger } from '../../worker/sdk-logger.js';
 import { createWorker } from '../../worker/worker.js';
 import { parse } from '../args.js';
+import { HTTP_OPTIONS, startHttp, withHttpFlags } from './serve-http.js';
 import type { CliContext } from '../context.js';
 
 /** Runs a worker until SIGINT/SIGTERM; then lets running activities end and returns. */
-export async function runWorker(config: Config, onReady?: () => void): Promise<void> {
+export async function runWorker(config: Config, onReady?: () => unknown): Promise<void> {
   const log = logger('worker');
-  installSdkLogger();
+  installSdkLogger(config.metrics.workerBindAddress);
   const client = await connectClient(config); // fails fast, with how to start the engine
   const connection = await NativeConnection.connect({ address: addressOf(config) });
   const worker = await createWorker({ config, client, connection });
@@ -26,9 +27,10 @@ export async function runWorker(config: Config, onReady?: () => void): Promise<v
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   log.info({ address: addressOf(config), taskQueue: config.temporal.taskQueue }, 'worker running');
-  onReady?.();
   try {
-    await worker.run();
+    const running = worker.run();
+    await onReady?.();
+    await running;
   } finally {
     await connection.close();
     await client.connection.close();
@@ -77,18 +79,26 @@ async function importOldLedger(config: Config): Promise<void> {
 }
 
 export async function dev(argv: string[], ctx: CliContext): Promise<number> {
-  parse(argv, {});
-  const ledger = await maybeStartLedgerServer(ctx.config);
+  const config = withHttpFlags(ctx.config, parse(argv, HTTP_OPTIONS).values);
+  const ledger = await maybeStartLedgerServer(config);
   try {
-    await importOldLedger(ctx.config);
-    const server = await maybeStartDevServer(ctx.config);
+    await importOldLedger(config);
+    const server = await maybeStartDevServer(config);
+    let http: Awaited<ReturnType<typeof startHttp>> | undefined;
     try {
-      await runWorker(ctx.config, () =>
+      await runWorker(config, async () => {
+        // The worker runs either way: a dashboard that cannot start (its port taken) is a warning, not a dead dev.
+        http = await startHttp(config).catch((err: unknown) => {
+          logger('dev').warn({ error: err instanceof Error ? err.message : String(err) }, 'dashboard not started');
+          return undefined;
+        });
+        const dash = http ? `; dashboard ${http.url}/${http.token ? '?token=<token>' : ''}` : '';
         process.stderr.write(
-          `nightshift dev: worker on ${addressOf(ctx.config)}${server ? `, UI ${server.uiUrl}` : ''}${ledger ? `, ledger ${ledger.url}` : ''}; Ctrl-C stops both\n`,
-        ),
-      );
+          `nightshift dev: worker on ${addressOf(config)}${server ? `, UI ${server.uiUrl}` : ''}${ledger ? `, ledger ${ledger.url}` : ''}${dash}; Ctrl-C stops all\n`,
+        );
+      });
     } finally {
+      await http?.close();
       await server?.stop();
     }
   } finally {

@@ -1,0 +1,82 @@
+// The HTTP API, the live dashboard and /metrics in one Fastify server: served by `nightshift dev` and
+// `nightshift serve`, a client of the engine like the CLI (any host of a fleet can run it).
+import type { Client } from '@temporalio/client';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from '../config/schema.js';
+import { ledgerHandle, type LedgerHandle } from '../ledger/handle.js';
+import { ledgerUrl } from '../ledger/url.js';
+import { UsageError } from '../support/usage-error.js';
+import { authHook, isLoopback, resolveToken } from './auth.js';
+import { registerDashboard } from './dashboard.js';
+import type { HttpDeps } from './deps.js';
+import { errorHandler } from './errors.js';
+import { createEventHub } from './events.js';
+import { registerMetrics } from './metrics.js';
+import { openApiDocument } from './openapi.js';
+import { registerEngineRoutes } from './routes-engine.js';
+import { registerJobRoutes } from './routes-jobs.js';
+import { registerEvents } from './sse.js';
+
+export function buildApp(deps: HttpDeps, token: string | undefined): FastifyInstance {
+  // forceCloseConnections: open event streams must not hold up a shutdown.
+  const app = Fastify({ logger: false, forceCloseConnections: true });
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(
+    (req, reply) => void reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` }),
+  );
+  app.addHook('onRequest', authHook(token));
+  app.get('/api/openapi.json', async () => openApiDocument());
+  registerJobRoutes(app, deps);
+  registerEngineRoutes(app, deps);
+  registerEvents(app, deps);
+  registerMetrics(app, deps);
+  registerDashboard(app, deps);
+  return app;
+}
+
+export interface HttpServer {
+  url: string;
+  /** The bearer token in force (undefined: loopback dev use without one). */
+  token?: string;
+  /** True when this start generated the token: print it once. */
+  generatedToken: boolean;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+export async function startHttpServer(opts: {
+  config: Config;
+  client: Client;
+  ledger?: LedgerHandle;
+}): Promise<HttpServer> {
+  const { config, client } = opts;
+  const { token, generated } = resolveToken(config);
+  if (!token && !isLoopback(config.http.host))
+    // resolveToken always makes one; kept as the last guard
+    throw new UsageError(`http.host: "${config.http.host}" is not loopback and no token is set (http.token)`);
+  const ledger = opts.ledger ?? ledgerHandle(ledgerUrl(config));
+  const events = createEventHub(client, config);
+  const app = buildApp({ config, client, ledger, events }, token);
+  try {
+    await app.listen({ host: config.http.host, port: config.http.port });
+  } catch (err) {
+    events.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL')
+      throw new UsageError(`http.port: cannot listen on ${config.http.host}:${config.http.port} (${code})`);
+    throw err;
+  }
+  const { port } = app.server.address() as { port: number };
+  const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
+  return {
+    url: `http://${host}:${port}`,
+    ...(token ? { token } : {}),
+    generatedToken: generated,
+    app,
+    async close() {
+      events.close();
+      await app.close();
+      if (!opts.ledger) await ledger.close();
+    },
+  };
+}
