@@ -155,8 +155,9 @@ const HELP: Record<string, CommandHelp> = {
     example: 'nightshift worker   (with TEMPORAL_ADDRESS=localhost:7233 in the environment)',
   },
   demo: {
-    usage: 'nightshift demo [--jobs N] [--slots N] [--keep-worktrees never|failed|always]',
+    usage: 'nightshift demo [--jobs N] [--slots N] [--keep-worktrees never|failed|always] [--hold]',
     flags: [
+      ['--hold', 'keep the live dashboard up after the story, until Ctrl-C'],
       ['--jobs N', 'background jobs in the burst'],
       ['--slots N', 'capacity slots (one reserved)'],
       ['--keep-worktrees K', 'jobs.keepWorktrees for the demo (default failed): compare the disk use'],

@@ -6,6 +6,9 @@ import { NativeConnection } from '@temporalio/worker';
 import { resolveJobSpec } from '../../client/job-input.js';
 import { capacityView, jobOutcome, startJob } from '../../client/jobs.js';
 import { parseConfig } from '../../config/load.js';
+import type { Config } from '../../config/schema.js';
+import { startHttpServer, type HttpServer } from '../../http/server.js';
+import type { Client } from '@temporalio/client';
 import { startAnthropicStub } from '../../dev/scripted-model/anthropic.js';
 import { connectClient } from '../../client/connect.js';
 import { startDevServer } from '../../dev/dev-server.js';
@@ -23,11 +26,30 @@ import { demoRepo, freePort } from '../../dev/demo/demo-setup.js';
 
 const say = (line = ''): boolean => process.stdout.write(line + '\n');
 
+/** The dashboard on http.port (7700), or a free port when a running `nightshift dev` holds that one. */
+async function demoDashboard(config: Config, client: Client): Promise<HttpServer> {
+  try {
+    return await startHttpServer({ config, client });
+  } catch {
+    return startHttpServer({ config: { ...config, http: { ...config.http, port: await freePort() } }, client });
+  }
+}
+
+/** `--hold`: the story is told; the dashboard stays up (with its results) until Ctrl-C. */
+async function holdDashboard(url: string, print: typeof say): Promise<void> {
+  print(`\nThe dashboard stays up at ${url}/ — Ctrl-C ends the demo.`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+}
+
 export async function demo(argv: string[], ctx: CliContext): Promise<number> {
   const { values } = parse(argv, {
     jobs: { type: 'string' },
     slots: { type: 'string' },
     'keep-worktrees': { type: 'string' },
+    hold: { type: 'boolean' },
   });
   const slots = intFlag('slots', values.slots) ?? 20;
   const jobs = intFlag('jobs', values.jobs) ?? slots + 2;
@@ -58,10 +80,12 @@ export async function demo(argv: string[], ctx: CliContext): Promise<number> {
   const client = await connectClient(config);
   const worker = await createWorker({ config, client, connection });
   const running = worker.run();
+  const http = await demoDashboard(config, client);
   try {
     say(
       `nightshift demo — Temporal dev server ${server.address} (UI ${server.uiUrl}), ${slots} slots (1 reserved for the operator lane)`,
     );
+    say(`   live dashboard: ${http.url}/  (open it now: the burst and the operator ask show up as they happen)`);
     const repo = await demoRepo(join(dataDir, 'repo'));
     say(`\n1. A burst of ${jobs} background claude jobs on ${repo}`);
     const ids: string[] = [];
@@ -111,8 +135,10 @@ export async function demo(argv: string[], ctx: CliContext): Promise<number> {
     say(
       `\nWorktrees, job logs and the ledger are under ${dataDir}; the engine's log is ${process.env['NIGHTSHIFT_LOG_FILE']}.`,
     );
+    if (values.hold) await holdDashboard(http.url, say);
     return 0;
   } finally {
+    await http.close();
     if (worker.getState() === 'RUNNING') worker.shutdown();
     await running;
     await connection.close();
