@@ -21,7 +21,7 @@ function startDev(cwd: string) {
   });
   const ready = new Promise<void>((resolve, reject) => {
     child.stderr?.on('data', (c: Buffer) => {
-      if (c.toString().includes('Ctrl-C stops both')) resolve();
+      if (c.toString().includes('Ctrl-C stops all')) resolve();
     });
     void child.then((r) => reject(new Error(`dev exited early: ${r.stderr}`)));
   });
@@ -31,11 +31,13 @@ function startDev(cwd: string) {
 test('dev: a job survives Ctrl-C and restart; the server and worker stop cleanly', { timeout: 180_000 }, async () => {
   const cwd = mkdtempSync(join(tmpdir(), 'nightshift-dev-'));
   const agent = slowAgent(0);
+  const httpPort = await freePort();
   writeFileSync(
     join(cwd, 'nightshift.config.json'),
     JSON.stringify({
       temporal: { devPort: await freePort(), devUiPort: await freePort() },
       ledger: { devPort: await freePort() }, // the embedded ledger too: never a running `nightshift dev`'s port
+      http: { port: httpPort }, // and the dashboard
       backends: { command: agent.backend },
       sandbox: agent.sandbox,
     }),
@@ -81,6 +83,12 @@ test('dev: a job survives Ctrl-C and restart; the server and worker stop cleanly
       counters: { granted: number; released: number };
     };
     assert.deepEqual([capacity.counters.granted, capacity.counters.released], [1, 1]);
+    // dev serves the API and the dashboard beside its worker: the same job, through HTTP.
+    const job = (await (await fetch(`http://127.0.0.1:${httpPort}/api/jobs/${result.jobId}`)).json()) as {
+      result: { status: string };
+    };
+    assert.equal(job.result.status, 'succeeded');
+    assert.match(await (await fetch(`http://127.0.0.1:${httpPort}/`)).text(), /<html/i);
   } finally {
     dev.child.kill('SIGINT');
     await dev.child;
