@@ -10,6 +10,7 @@ import { closedWorkflowsWith, requestLeaseWith, runningLeasesWith } from './leas
 import { liveHostsWith } from './hosts.js';
 import { landActivities } from './land.js';
 import { ledgerActivities } from './ledger.js';
+import { notifyActivities } from './notify.js';
 import { parseVerdict, prepareReview } from './review.js';
 import { runAgentWith } from './run-agent.js';
 import { runCheckWith } from './run-check.js';
@@ -42,5 +43,6 @@ export function createActivities(deps: ActivityDeps): Activities {
     finishWorkspace: (input) => finishWorkspace(input, deps.config),
     ...ledgerActivities(deps),
     ...landActivities(deps),
+    ...notifyActivities(deps),
   });
 }

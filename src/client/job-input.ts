@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { adapterFor, resolveCommand } from '../agents/registry.js';
 import type { Config } from '../config/schema.js';
+import { jobNotifySettings } from '../config/notify-settings.js';
 import { capacityWorkflowId, newJobId } from '../protocol/ids.js';
 import { LANES, WORKSPACE_MODES, type JobSpec } from '../protocol/job.js';
 import { isRepoUrl, maskRepoUrl } from '../protocol/repo.js';
@@ -94,6 +95,8 @@ export function resolveJobSpec(raw: unknown, config: Config, cwd = process.cwd()
   if (input.workspacePath) spec.workspacePath = resolve(cwd, input.workspacePath);
   if (input.branch) spec.branch = input.branch;
   if (input.fixRounds) spec.fixRounds = input.fixRounds;
+  const notify = jobNotifySettings(config, spec.lane); // a job.ended webhook listens: the job starts its notification
+  if (notify) spec.notify = notify;
   if (input.sandbox === 'off') {
     if (!config.sandbox.allowJobOff)
       throw new UsageError('--sandbox: "off" is not allowed here (the config needs sandbox.allowJobOff: true)');

@@ -73,6 +73,8 @@ const ENGINE_OWNED: Record<string, string> = {
   [WORKFLOW.capacity]: 'the capacity singleton',
   [WORKFLOW.session]: "a session's workflow (end it with `nightshift sessions close <name>`)",
   [WORKFLOW.scheduledJob]: "a schedule's run (cancel its job, or `nightshift schedule pause <name>`)",
+  [WORKFLOW.notify]: "a notification's delivery (it ends on its own; a dead webhook runs out of retries)",
+  [WORKFLOW.digest]: "the daily digest's run (`notify.digest` in the config)",
 };
 
 /**

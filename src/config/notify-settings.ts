@@ -7,7 +7,8 @@ import type { Config } from './schema.js';
 
 const CAPACITY_EVENTS = ['backend.limited', 'backend.authBroken', 'backpressure'] as const;
 
-const listening = (config: Config, event: NotifyEvent) => config.notify.webhooks.filter((w) => w.events.includes(event));
+const listening = (config: Config, event: NotifyEvent) =>
+  config.notify.webhooks.filter((w) => w.events.includes(event));
 
 /** Set when a job.ended webhook covers the job's lane; `statuses` only when every such webhook filters them. */
 export function jobNotifySettings(config: Config, lane: Lane): JobNotify | undefined {
@@ -24,5 +25,6 @@ export function jobNotifySettings(config: Config, lane: Lane): JobNotify | undef
 export function capacityNotifySettings(config: Config): CapacityNotify | undefined {
   const events = CAPACITY_EVENTS.filter((e) => listening(config, e).length > 0);
   if (events.length === 0) return undefined;
-  return { events, retry: { ...config.notify.retry }, backpressureMinutes: config.notify.backpressureMinutes };
+  const { retry, backpressureMinutes } = config.notify;
+  return { events, retry: { ...retry }, backpressureMinutes, taskQueue: config.temporal.taskQueue };
 }

@@ -29,7 +29,10 @@ export const WebhookSchema = z.strictObject({
   url: z.url(),
   /** json: the event object; slack: `{text}` for a Slack (or Mattermost, Discord /slack) incoming webhook. */
   format: z.enum(['json', 'slack']).default('json'),
-  events: z.array(z.enum(NOTIFY_EVENTS)).min(1).default([...NOTIFY_EVENTS]),
+  events: z
+    .array(z.enum(NOTIFY_EVENTS))
+    .min(1)
+    .default([...NOTIFY_EVENTS]),
   /** job.ended only for these statuses / lanes (all when unset). */
   statuses: z.array(z.enum(ENDED)).min(1).optional(),
   lanes: z.array(z.enum(LANES)).min(1).optional(),

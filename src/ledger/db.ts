@@ -1,6 +1,8 @@
 // The ledger as one object: opened by URL (PostgreSQL or the embedded server), it writes and reads jobs and hosts.
 import type pg from 'pg';
 import type { LandRecord } from '../protocol/land.js';
+import type { DigestFigures } from '../protocol/notify.js';
+import { queryDigest } from './digest.js';
 import type { LedgerEntry } from './entry.js';
 import { landingOf, recordLanding, type LandingRow } from './landings.js';
 import { listHosts, upsertHost, type HostRecord } from './hosts.js';
@@ -28,6 +30,8 @@ export interface Ledger {
   /** A job's landing (merge queue): replaced on each report. */
   recordLanding(record: LandRecord): Promise<void>;
   landingOf(jobId: string): Promise<LandingRow | undefined>;
+  /** The digest's figures over jobs finished in [since, until) (epoch ms). */
+  digest(since: number, until: number): Promise<DigestFigures>;
   /** Ends the pool; the object is unusable after. */
   close(): Promise<void>;
 }
@@ -59,6 +63,7 @@ export async function openLedger(url: string): Promise<Ledger> {
     listHosts: () => listHosts(db),
     recordLanding: (record) => recordLanding(db, record),
     landingOf: (jobId) => landingOf(db, jobId),
+    digest: (since, until) => queryDigest(db, since, until),
     close: () => pool.end(),
   };
 }

@@ -2,6 +2,7 @@
 // Workflows proxy this interface; src/activities implements it.
 import type { LeaseRequestInput } from './capacity.js';
 import type { JobSpec } from './job.js';
+import type { DeliverInput, DigestFigures, Notification, NotifyTarget } from './notify.js';
 import type {
   LandAdvanced,
   LandAdvanceInput,
@@ -117,6 +118,12 @@ export interface Activities {
   recordLanding(record: LandRecord): Promise<void>;
   /** A job that lands when it succeeds (`submit --land`): its request joins its target's queue. */
   enqueueLanding(input: LandEnqueueInput): Promise<string>;
+  /** The worker's webhooks that want this notification (by index and URL hash: never the URL or headers). */
+  notifyTargets(notification: Notification): Promise<NotifyTarget[]>;
+  /** One POST to one webhook; throws on a non-2xx or no answer (the workflow's retry policy retries). */
+  deliverNotification(input: DeliverInput): Promise<void>;
+  /** The daily digest's figures over jobs finished in [since, until) (epoch ms). */
+  digestFigures(window: { since: number; until: number }): Promise<DigestFigures>;
 }
 
 /** Activity type names as histories record them (tsc checks each against the interface). */
@@ -140,4 +147,7 @@ export const ACTIVITY: { readonly [K in keyof Activities]: K } = {
   removeScratch: 'removeScratch',
   recordLanding: 'recordLanding',
   enqueueLanding: 'enqueueLanding',
+  notifyTargets: 'notifyTargets',
+  deliverNotification: 'deliverNotification',
+  digestFigures: 'digestFigures',
 };

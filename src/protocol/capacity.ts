@@ -1,5 +1,5 @@
 // The capacity singleton's contract: its settings, the lease messages jobs exchange with it, and its view.
-import type { Lane } from './job.js';
+import type { Lane, NotifyRetry } from './job.js';
 
 export interface CapacitySettings {
   maxSlots: number;
@@ -10,6 +10,17 @@ export interface CapacitySettings {
   backpressureTokenRatio: number;
   reconcileSeconds: number;
   continueAsNewEvents: number;
+  /** Webhooks want these capacity events (absent: none, as in settings from before notifications). */
+  notify?: CapacityNotify;
+}
+
+export interface CapacityNotify {
+  events: ('backend.limited' | 'backend.authBroken' | 'backpressure')[];
+  retry: NotifyRetry;
+  /** Backpressure on for longer than this notifies, once per episode. */
+  backpressureMinutes: number;
+  /** The deployment's queue, for the notices' workflow ids (from the input: a replay runs on another queue). */
+  taskQueue: string;
 }
 
 export interface Charge {

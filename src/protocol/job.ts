@@ -8,6 +8,22 @@ export type WorkspaceMode = (typeof WORKSPACE_MODES)[number];
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'no_op' | 'cancelled';
 
+export type EndedStatus = Exclude<JobStatus, 'queued' | 'running'>;
+
+/** Delivery retries per webhook (`notify.retry`): carried in inputs, since workflows cannot read config. */
+export interface NotifyRetry {
+  maxAttempts: number;
+  initialSeconds: number;
+  timeoutSeconds: number;
+}
+
+/** What a job's spec carries when the config has a job.ended webhook for its lane. */
+export interface JobNotify {
+  retry: NotifyRetry;
+  /** Only these statuses notify (every status when absent): the union of the webhooks' filters. */
+  statuses?: EndedStatus[];
+}
+
 export type JobStep =
   | 'queued'
   | 'waiting-for-lease'
@@ -62,4 +78,6 @@ export interface JobSpec {
   review?: { backend: string; rounds: number; model?: string };
   /** `off`: run unconfined (`--sandbox off`), only where the worker's config has `sandbox.allowJobOff`. */
   sandbox?: 'off';
+  /** Webhooks want this job's end (`notify.webhooks` with job.ended): the notify workflow's retries and filter. */
+  notify?: JobNotify;
 }

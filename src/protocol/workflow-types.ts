@@ -9,6 +9,8 @@ export const WORKFLOW = {
   compare: 'compareWorkflow',
   scheduledJob: 'scheduledJobWorkflow',
   land: 'landWorkflow',
+  notify: 'notifyWorkflow',
+  digest: 'digestWorkflow',
 } as const;
 
 export type WorkflowTypeName = (typeof WORKFLOW)[keyof typeof WORKFLOW];

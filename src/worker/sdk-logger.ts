@@ -6,7 +6,13 @@ import { FailureClass } from '../protocol/failures.js';
 import { logger } from '../support/logger.js';
 
 /** Failures nightshift classifies and handles (retry, failover, a failed job): routine, not alarming. */
-const EXPECTED = new Set<string>(Object.values(FailureClass));
+const EXPECTED = new Set<string>([
+  ...Object.values(FailureClass),
+  // A webhook's failed delivery attempt: retried by its notify workflow, never a job's failure.
+  'WebhookFailed',
+  'WebhookRejected',
+  'WebhookGone',
+]);
 
 function forward(entry: LogEntry, verbose: boolean): void {
   const log = logger('temporal'); // at log time: the destination may be set after this module loads
@@ -50,6 +56,8 @@ export function installSdkLogger(
   const verbose = level === 'debug' || level === 'trace';
   Runtime.install({
     logger: new DefaultLogger(verbose ? 'TRACE' : 'WARN', (entry) => forward(entry, verbose)),
-    ...(metricsBindAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: metricsBindAddress } } } } : {}),
+    ...(metricsBindAddress
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: metricsBindAddress } } } }
+      : {}),
   });
 }

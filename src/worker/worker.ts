@@ -12,6 +12,7 @@ import { announceSandbox } from '../sandbox/detect.js';
 import type { Activities } from '../protocol/activities.js';
 import { workerIdentity } from '../protocol/ids.js';
 import { startHostBeat } from './host-beat.js';
+import { syncDigestSchedule } from './digest-schedule.js';
 import type { WorkflowTypeName } from '../protocol/workflow-types.js';
 import type * as bundle from '../workflows/index.js';
 
@@ -50,6 +51,7 @@ export async function createWorker(deps: WorkerDeps): Promise<HostWorker> {
   announceSandbox(config); // one warning when agents will run unconfined; an error when a configured bwrap cannot run
   const host = hostRuntimeOf(config);
   const ledger = workerLedger(config);
+  await syncDigestSchedule(client, config); // notify.digest: the daily digest's schedule, made, updated or deleted
   const common = {
     connection,
     namespace: config.temporal.namespace,

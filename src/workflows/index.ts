@@ -6,3 +6,4 @@ export { chainWorkflow } from './chain/workflow.js';
 export { compareWorkflow } from './compare/workflow.js';
 export { scheduledJobWorkflow } from './schedule/workflow.js';
 export { landWorkflow } from './land/workflow.js';
+export { digestWorkflow, notifyWorkflow } from './notify/workflow.js';

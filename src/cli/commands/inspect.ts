@@ -54,6 +54,8 @@ function kindOf(type: string): string {
     [WORKFLOW.compare]: 'a compare: `nightshift compare status <id>`',
     [WORKFLOW.session]: 'a warm session: `nightshift sessions`',
     [WORKFLOW.capacity]: 'the capacity singleton: `nightshift capacity`',
+    [WORKFLOW.notify]: 'a notification’s delivery (webhooks, `notify` in the config)',
+    [WORKFLOW.digest]: 'a daily digest run (`notify.digest` in the config)',
   };
   return known[type] ?? `a ${type}, not a job`;
 }

@@ -1,6 +1,7 @@
 // Pure lease bookkeeping for the capacity workflow: no Temporal imports, so it is unit-testable.
 import type { AuthBrokenMark, CapacitySettings, CapacityCounters, Charge } from '../../protocol/capacity.js';
 import type { Lane } from '../../protocol/job.js';
+import type { NotifyInput } from '../../protocol/notify.js';
 import { waitingForAuth } from './auth-broken.js';
 
 export interface LeaseRequest {
@@ -35,6 +36,15 @@ export interface CapacityState {
   limits?: Record<string, number>;
   /** Backend → since when its auth is broken (a job's AuthFailed); no expiry: an operator or a probe clears it. */
   authBroken?: Record<string, AuthBrokenMark>;
+  /** Notifications to start (the loop starts them; they travel across continue-as-new). */
+  notices?: Notice[];
+  /** Backpressure's current episode while someone wants to hear of it: since when it is on, and if told. */
+  pressure?: { since: number; notified: boolean };
+}
+
+export interface Notice {
+  workflowId: string;
+  input: NotifyInput;
 }
 
 const RECENT_LIMIT = 500;

@@ -16,6 +16,10 @@ import type { CapacitySettings } from '../../protocol/capacity.js';
 import { nextSlideAt, takeGrants } from './grants.js';
 import { authBrokenBackends, clearBackend, noteAuthBroken } from './auth-broken.js';
 import { viewOf } from './view.js';
+import { authBrokenNotice, limitedNotice, pressureDueAt, pressureNotice, queueNotice } from './notices.js';
+import type { CapacityEvent } from './notices.js';
+import { startNotification } from '../job/child.js';
+import type { Notification } from '../../protocol/notify.js';
 import {
   backendAuthBrokenSignal,
   backendClearedSignal,
@@ -46,14 +50,27 @@ export interface CapacityInput {
 export async function capacityWorkflow(input: CapacityInput): Promise<void> {
   const state = input.state ?? initialState(input.settings);
   let dirty = true;
+  // Settings from before notifications never ask, so their histories replay without the patch or a notice.
+  const wants = (e: CapacityEvent): boolean =>
+    state.settings.notify?.events.includes(e) === true && patched('capacity-notify');
+  const notice = (n: Notification | undefined): boolean =>
+    n !== undefined && wants(n.event as CapacityEvent) && queueNotice(state, n);
   setHandler(requestLeaseSignal, (req: LeaseRequestInput) => {
     dirty = enqueue(state, req) || dirty;
   });
   setHandler(releaseLeaseSignal, ({ jobId, tokensUsed }) => {
     dirty = release(state, jobId, tokensUsed, Date.now()) || dirty;
   });
-  setHandler(backendLimitedSignal, ({ backend, until }) => noteLimit(state, backend, until));
-  setHandler(backendAuthBrokenSignal, ({ backend, message, at }) => noteAuthBroken(state, backend, message, at));
+  setHandler(backendLimitedSignal, ({ backend, until }) => {
+    const n = limitedNotice(state, backend, until, Date.now());
+    noteLimit(state, backend, until);
+    dirty = notice(n) || dirty; // the loop starts it
+  });
+  setHandler(backendAuthBrokenSignal, ({ backend, message, at }) => {
+    const n = authBrokenNotice(state, backend, message, at);
+    noteAuthBroken(state, backend, message, at);
+    dirty = notice(n) || dirty;
+  });
   setHandler(backendClearedSignal, ({ backend, by }) => {
     if (!clearBackend(state, backend)) return;
     log.info('backend cleared', { backend, by });
@@ -71,7 +88,11 @@ export async function capacityWorkflow(input: CapacityInput): Promise<void> {
   let nextReconcile = Date.now() + state.settings.reconcileSeconds * 1000;
   for (;;) {
     const busy = state.holders.length > 0 || state.queue.length > 0;
-    const wakeAt = Math.min(nextSlideAt(state) ?? Infinity, busy ? nextReconcile : Infinity);
+    const wakeAt = Math.min(
+      nextSlideAt(state) ?? Infinity,
+      busy ? nextReconcile : Infinity,
+      pressureDueAt(state) ?? Infinity,
+    );
     const mustRoll = (): boolean => shouldContinueAsNew(state);
     if (wakeAt === Infinity) await condition(() => dirty || mustRoll());
     else await condition(() => dirty || mustRoll(), Math.max(1, wakeAt - Date.now()));
@@ -81,6 +102,9 @@ export async function capacityWorkflow(input: CapacityInput): Promise<void> {
       nextReconcile = Date.now() + state.settings.reconcileSeconds * 1000;
     }
     await Promise.all(takeGrants(state, Date.now()).map((req) => grant(state, req.jobId)));
+    if (wants('backpressure')) notice(pressureNotice(state, Date.now()));
+    else delete state.pressure; // no one listens (any more): nothing is due
+    await startNotices(state);
     if (mustRoll()) {
       await condition(allHandlersFinished);
       // Runs before this patch served a signal that arrived meanwhile first, so a steady stream of signals kept
@@ -90,6 +114,14 @@ export async function capacityWorkflow(input: CapacityInput): Promise<void> {
       await continueAsNew<typeof capacityWorkflow>({ settings: state.settings, state });
     }
   }
+}
+
+/** Abandoned children with the episode's id: a singleton that rolls or replays never sends one twice. */
+async function startNotices(state: CapacityState): Promise<void> {
+  const notices = state.notices ?? [];
+  if (notices.length === 0) return;
+  state.notices = [];
+  await Promise.all(notices.map((n) => startNotification(n.workflowId, n.input)));
 }
 
 function shouldContinueAsNew(state: CapacityState): boolean {

@@ -1,17 +1,23 @@
-// A job run as a child workflow (sessions, chains): its id is the job id, its result a JobResult even when it failed.
+// Children other workflows start: a job (sessions, chains), its id the job id, its result a JobResult even when it
+// failed; and a notification (jobs, the capacity singleton), abandoned so that no one waits on a slow receiver.
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   CancellationScope,
   CancelledFailure,
   ChildWorkflowFailure,
   executeChild,
   isCancellation,
+  log,
   ParentClosePolicy,
+  startChild,
+  WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
 import { decodeFailure, FailureClass } from '../../protocol/failures.js';
 import { SA } from '../../protocol/search-attributes.js';
 import { emptyTokens } from '../../protocol/tokens.js';
 import type { JobResult } from '../../protocol/result.js';
 import type { JobSpec } from '../../protocol/job.js';
+import type { NotifyInput, NotifyWorkflow } from '../../protocol/notify.js';
 import { WORKFLOW } from '../../protocol/workflow-types.js';
 import type { jobWorkflow } from './workflow.js';
 
@@ -63,4 +69,25 @@ function resultOfFailure(job: JobSpec, err: unknown): JobResult {
         }),
     timeline: { queuedAt: now, finishedAt: now },
   };
+}
+
+/**
+ * Starts the notify workflow and returns once it runs (not when it is delivered). Its id is the notification's:
+ * a replayed or retried parent finds it started already and sends nothing twice. Never the parent's failure.
+ */
+export async function startNotification(workflowId: string, input: NotifyInput): Promise<void> {
+  try {
+    // A cancelled job notifies too: its scope is cancelled, this start is not.
+    await CancellationScope.nonCancellable(() =>
+      startChild<NotifyWorkflow>(WORKFLOW.notify, {
+        workflowId,
+        args: [input],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      }),
+    );
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return;
+    log.warn('notification not started', { workflowId, error: String(err) });
+  }
 }

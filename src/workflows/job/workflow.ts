@@ -19,6 +19,7 @@ import { runOnHosts, type HostRun } from './hosts.js';
 import { finishWorkspace, landWhenDone } from './finish.js';
 import { buildResult, type ResultParts } from './result.js';
 import { releaseLease } from './lease.js';
+import { notifyEnded } from './notify.js';
 import { doWork, stepOf, type JobRun } from './work.js';
 
 export async function jobWorkflow(spec: JobSpec): Promise<JobResult> {
@@ -79,6 +80,8 @@ export async function jobWorkflow(spec: JobSpec): Promise<JobResult> {
     );
     // Jobs recorded before the ledger existed replay without it.
     if (progress.result && patched('job-ledger')) await recordInLedger(acts, progress.result);
+    // Only specs that ask for it (a job.ended webhook): every history from before replays without the child.
+    if (progress.result && spec.notify && patched('notify')) await notifyEnded(spec, progress.result);
     stepOf(run, 'done');
   }
   if (result.status === 'failed') throw jobFailed(result);
