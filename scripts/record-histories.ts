@@ -2,7 +2,7 @@
 // singleton, a warm session, a chain, a scheduled run, a compare — and, with a scripted agent and check
 // (test/support/stub-activities.ts), a job that fails over twice, a job whose first backend's auth is refused, a job with fix and review rounds, and a capacity
 // singleton's fresh run after the `capacity-recover` patch, a host-pinned job whose host stopped heartbeating, and
-// a job that commits its work and lands it through a merge queue.
+// a job that commits its work and lands it through a merge queue, and a job and a capacity singleton that notify.
 // Run: npm run record-histories — writes only the files that are missing: old histories must keep replaying.
 import { existsSync, writeFileSync } from 'node:fs';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
@@ -44,6 +44,7 @@ const STUBBED_HISTORIES = ['job-failover', 'job-rounds', 'job-auth-broken'];
 const RECOVER_HISTORIES = ['capacity-recover'];
 const FLEET_HISTORIES = ['job-host-moved'];
 const LAND_HISTORIES = ['job-commit-land', 'land-queue-one'];
+const NOTIFY_HISTORIES = ['job-notify', 'capacity-notify'];
 const out = new URL('../test/histories/', import.meta.url);
 const missing = (name: string): boolean => !existsSync(new URL(`${name}.json`, out));
 
@@ -59,6 +60,7 @@ try {
   if (RECOVER_HISTORIES.some(missing)) await recordCapacityRecover();
   if (FLEET_HISTORIES.some(missing)) await recordHostMoved();
   if (LAND_HISTORIES.some(missing)) await recordLanding();
+  if (NOTIFY_HISTORIES.some(missing)) await recordNotify();
 } finally {
   await env.teardown();
 }
@@ -176,6 +178,31 @@ async function recordStubbedJob(
     const spec = resolveJobSpec({ workspace: 'none', ...input }, h.config);
     await (await startJob(env.client, h.config, spec)).result();
     await save(name, spec.jobId);
+  } finally {
+    await h.stop();
+  }
+}
+
+/**
+ * Notifications (the `notify` and `capacity-notify` patches): claude is rate-limited, so the capacity singleton
+ * notices it, and the job, answered on codex, starts its job.ended notification. The webhook is dead: only the
+ * parents' histories are kept, each with its abandoned child's start.
+ */
+async function recordNotify(): Promise<void> {
+  const agent = agentStub({ claude: rateLimited(Date.now() + 7200_000), codex: succeed('answered on codex') });
+  const notify = { webhooks: [{ url: 'http://127.0.0.1:9/hook' }], retry: { maxAttempts: 1 } };
+  const raw = {
+    backends: stubBackends('claude', 'codex'),
+    routes: { llm: { backend: 'claude', fallbacks: ['codex'] } },
+    failover: { maxWaitSeconds: 60 },
+    notify,
+  };
+  const h = await startStubbedWorker(env, raw, { runAgent: agent.runAgent });
+  try {
+    const spec = resolveJobSpec({ prompt: 'answer', kind: 'llm', workspace: 'none' }, h.config);
+    await (await startJob(env.client, h.config, spec)).result();
+    await save('job-notify', spec.jobId);
+    await save('capacity-notify', capacityWorkflowId(h.config.temporal.taskQueue));
   } finally {
     await h.stop();
   }
