@@ -1,21 +1,29 @@
 // No Docker engine here: compose file and Dockerfile parsed, their shell run on stubs, the install script run for real.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, posix } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { BACKENDS, resolveCommand } from '../src/agents/registry.js';
+import { parse as parseArgv } from '../src/cli/args.js';
+import { HTTP_OPTIONS, withHttpFlags } from '../src/cli/commands/serve-http.js';
 import { loadConfig, parseConfig } from '../src/config/load.js';
+import type { Config } from '../src/config/schema.js';
+import { metricsRegistry } from '../src/http/metrics.js';
 import { ALL_SEARCH_ATTRIBUTES } from '../src/protocol/search-attributes.js';
+import { dashboardExprs, familyOf, metricNamesIn, type PromFamily } from './support/prom-text.js';
 
 type Service = Record<string, unknown> & { image?: string; environment?: Record<string, string>; command?: string[] };
-const read = (path: string): string => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
+const repoUrl = (path: string): URL => new URL(`../${path}`, import.meta.url);
+const read = (path: string): string => readFileSync(repoUrl(path), 'utf8');
 const run = promisify(execFile);
 const composeText = read('docker-compose.yml');
-const services = (parse(composeText) as { services: Record<string, Service> }).services;
+type Entries = Record<string, Record<string, string | undefined>>; // top-level configs, secrets
+const compose = parse(composeText) as { services: Record<string, Service>; configs?: Entries; secrets?: Entries };
+const services = compose.services;
 const script = read('scripts/install-agent-clis.sh');
 const SCRIPT = new URL('../scripts/install-agent-clis.sh', import.meta.url).pathname;
 
@@ -41,6 +49,17 @@ const pins = (): Map<string, string> => {
   return new Map([...npm, ...listed('PIP_CLIS').map(([cli, , , version]) => [cli!, version!] as const)]);
 };
 const AGENTS = Object.keys(BACKENDS).filter((b) => b !== 'command');
+const readByLoad = new Set([...read('src/config/load.ts').matchAll(/env\['(\w+)'\]/g)].map((m) => m[1]));
+
+/** The service's config as its container loads it: its environment, NIGHTSHIFT_CONFIG the compose config there. */
+function serviceConfig(name: string): Config {
+  const [e, cwd] = [env(name), mkdtempSync(join(tmpdir(), 'compose-'))];
+  const mounts = (services[name]?.['configs'] ?? []) as { source: string; target: string }[];
+  const mounted = mounts.find((c) => c.target === e['NIGHTSHIFT_CONFIG']);
+  if (e['NIGHTSHIFT_CONFIG'])
+    writeFileSync(join(cwd, 'c.json'), compose.configs?.[mounted?.source ?? '']?.content ?? '');
+  return loadConfig(cwd, e['NIGHTSHIFT_CONFIG'] ? { ...e, NIGHTSHIFT_CONFIG: join(cwd, 'c.json') } : e);
+}
 
 test('compose: a worker scales (own host id and data dir per replica) and shares one ledger on the postgres service', () => {
   const worker = services['nightshift-worker']!;
@@ -67,7 +86,6 @@ test('compose: a worker scales (own host id and data dir per replica) and shares
   assert.ok(creator, `a setup step creates database ${db}`);
   assert.equal(deps(worker)[creator]?.condition, 'service_completed_successfully');
 
-  const readByLoad = new Set([...read('src/config/load.ts').matchAll(/env\['(\w+)'\]/g)].map((m) => m[1]));
   const [anthropic, openai, gemini] = ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GEMINI_API_KEY'];
   const keys = { claude: [anthropic], codex: [openai], opencode: [openai], gemini: [gemini], llm: [openai] };
   const secrets = Object.values({ ...keys, aider: [anthropic, openai] }).flat();
@@ -84,11 +102,10 @@ test('compose: a worker scales (own host id and data dir per replica) and shares
   assert.deepEqual(worker['cap_add'], ['SYS_ADMIN']);
   assert.deepEqual(worker['security_opt'], ['seccomp=unconfined', 'apparmor=unconfined']);
   for (const key of Object.keys(e)) assert.ok(readByLoad.has(key) || secrets.includes(key), `${key} is read`);
-  const cwd = mkdtempSync(join(tmpdir(), 'compose-'));
-  const config = loadConfig(cwd, e);
+  const config = serviceConfig('nightshift-worker');
   const { temporal, dataDir, ledger } = config;
   assert.deepEqual([temporal.address, dataDir, ledger.url], ['temporal:7233', '/data', e['NIGHTSHIFT_LEDGER_URL']]);
-  assert.equal(config.worker.hostId, loadConfig(cwd, {}).worker.hostId, 'host id: the hostname');
+  assert.equal(config.worker.hostId, parseConfig({}).worker.hostId, 'host id: the hostname');
 });
 
 test('compose: temporalio/server after an admin-tools schema job, every dependency a real service', () => {
@@ -143,6 +160,87 @@ test("compose: the schema job's shell, run against a stub temporal-sql-tool, set
   assert.deepEqual(calls, [...want, `${prefix} --db ${ledger} create`]);
   const sa = serviceWith(/^temporalio\/admin-tools:/, /search-attribute create/);
   await run('sh', ['-n', '-c', interpolate(services[sa]!.command![0]!)]); // its syntax, at least
+});
+
+const yamlAt = <T>(path: string): T => parse(read(path)) as T;
+const DASHBOARD = 'deploy/grafana/dashboards/nightshift.json';
+/** The service's bind mounts of repo files, as [source (./path), container path, options]. */
+const binds = (name: string): string[][] =>
+  ((services[name]?.['volumes'] ?? []) as string[]).map((v) => v.split(':')).filter(([from]) => from?.startsWith('./'));
+const bindOf = (name: string, path: string): string | undefined => binds(name).find(([f]) => f === `./${path}`)?.[1];
+
+test("compose: nightshift-api serves the HTTP API off loopback on 7700, with a token, on the workers' engine and ledger", () => {
+  const api = services['nightshift-api']!;
+  assert.equal(api['build'], '.');
+  const [command, ...argv] = api.command ?? [];
+  const config = withHttpFlags(serviceConfig('nightshift-api'), parseArgv(argv, HTTP_OPTIONS).values);
+  assert.deepEqual([command, config.http.host, config.http.port], ['serve', '0.0.0.0', 7700]);
+  assert.deepEqual(api['ports'], [`${config.http.port}:${config.http.port}`]);
+  assert.equal(api.environment?.['NIGHTSHIFT_HTTP_TOKEN'], '${NIGHTSHIFT_HTTP_TOKEN:-}', 'from the environment');
+  const [a, w] = [env('nightshift-api'), env('nightshift-worker')];
+  for (const key of ['TEMPORAL_ADDRESS', 'NIGHTSHIFT_LEDGER_URL', 'NIGHTSHIFT_DATA_DIR'])
+    assert.equal(a[key], w[key], key);
+  assert.deepEqual(deps(api), deps(services['nightshift-worker']!), 'it starts when the workers may');
+  for (const key of Object.keys(a)) assert.ok(readByLoad.has(key), `${key} is read`);
+});
+
+test('compose --profile metrics: pinned Prometheus and Grafana, provisioned from deploy/, scraping the compose services', () => {
+  const profiled = Object.keys(services).filter((n) => services[n]?.['profiles'] !== undefined);
+  assert.deepEqual(profiled.sort(), ['grafana', 'prometheus']);
+  for (const n of profiled) assert.deepEqual(services[n]?.['profiles'], ['metrics']);
+  assert.match(services['prometheus']?.image ?? '', /^prom\/prometheus:v\d+\.\d+\.\d+$/);
+  assert.match(services['grafana']?.image ?? '', /^grafana\/grafana:\d+\.\d+\.\d+$/);
+  for (const n of Object.keys(services))
+    for (const [from] of binds(n)) assert.ok(existsSync(repoUrl(from!)), `${n} mounts ${from}`);
+
+  // Prometheus: its config file, the API with the API's token (a secret file), each worker's SDK metrics by DNS.
+  type Job = { static_configs?: { targets: string[] }[]; authorization?: { credentials_file?: string } };
+  const prom = yamlAt<{ scrape_configs: (Job & { dns_sd_configs?: unknown })[] }>('deploy/prometheus.yml');
+  const mountedAt = bindOf('prometheus', 'deploy/prometheus.yml');
+  assert.ok(services['prometheus']?.command?.includes(`--config.file=${mountedAt}`), 'it reads the mounted config');
+  const [apiJob, workerJob] = [/nightshift-api/, /nightshift-worker/].map((re) =>
+    prom.scrape_configs.find((j) => re.test(JSON.stringify(j))),
+  );
+  const apiPort = serviceConfig('nightshift-api').http.port;
+  assert.deepEqual(apiJob?.static_configs?.[0]?.targets, [`nightshift-api:${apiPort}`]);
+  const [secret] = (services['prometheus']?.['secrets'] ?? []) as string[];
+  assert.equal(apiJob?.authorization?.credentials_file, `/run/secrets/${secret}`);
+  assert.equal(compose.secrets?.[secret!]?.environment, 'NIGHTSHIFT_HTTP_TOKEN', 'the token the API reads');
+  const [host, port] = serviceConfig('nightshift-worker').metrics.workerBindAddress?.split(':') ?? [];
+  assert.deepEqual(workerJob?.dns_sd_configs, [{ names: ['nightshift-worker'], type: 'A', port: Number(port) }]);
+  assert.equal(host, '0.0.0.0', 'reachable from the compose network');
+
+  // Grafana: the data source is the prometheus service; the provider loads the mounted dashboards dir.
+  const [dashboards, grafana] = [bindOf('grafana', 'deploy/grafana/dashboards'), 'deploy/grafana/provisioning'];
+  assert.deepEqual([bindOf('grafana', grafana), dashboards], ['/etc/grafana/provisioning', '/etc/grafana/dashboards']);
+  type Sources = { datasources: { uid: string; url: string }[] };
+  const [source] = yamlAt<Sources>(`${grafana}/datasources/prometheus.yml`).datasources;
+  assert.equal(source?.url, 'http://prometheus:9090');
+  assert.ok((services['prometheus']?.['ports'] as string[]).includes('9090:9090'));
+  const provider = yamlAt<{ providers: { options: { path: string } }[] }>(`${grafana}/dashboards/nightshift.yml`);
+  const paths = provider.providers.map((p) => p.options.path);
+  assert.deepEqual(paths, [dashboards]);
+  const home = env('grafana')['GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH'] ?? '';
+  assert.ok(existsSync(repoUrl(`deploy/grafana/dashboards/${posix.relative(dashboards!, home)}`)), home);
+  const { panels } = JSON.parse(read(DASHBOARD)) as { panels: { type: string; datasource?: { uid: string } }[] };
+  for (const p of panels.filter((p) => p.type !== 'row')) assert.equal(p.datasource?.uid, source?.uid);
+});
+
+test('Grafana dashboard: every panel query names metrics /metrics exports (temporal_*: test/metrics.test.ts)', () => {
+  const { registry } = metricsRegistry({ config: parseConfig({}), client: {}, ledger: {}, events: {} } as never);
+  const families = new Map<string, PromFamily>(
+    registry.getMetricsAsArray().map((m) => [m.name, { type: String(m.type), samples: [] }]),
+  );
+  const exprs = dashboardExprs(JSON.parse(read(DASHBOARD)));
+  assert.ok(exprs.length >= 15);
+  for (const expr of exprs) {
+    const names = metricNamesIn(expr);
+    assert.ok(names.length > 0, `${expr} reads a nightshift_ or temporal_ metric`);
+    for (const name of names.filter((n) => n.startsWith('nightshift_')))
+      assert.ok(familyOf(families, name), `${name} (in ${expr}) is exported`);
+  }
+  const charted = new Set(exprs.flatMap(metricNamesIn).map((n) => familyOf(families, n)));
+  for (const name of families.keys()) assert.ok(charted.has(name), `the dashboard charts ${name}`);
 });
 
 test('Dockerfile: runs the install script (pins only where they are written), PATH reaches all six CLIs', () => {
