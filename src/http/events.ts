@@ -27,7 +27,8 @@ export interface EventHub {
   /** The newest capacity view (polled), and the live state of each running job. */
   snapshot(): { capacity?: CapacityView; running: JobLive[] };
   tokenHistory(): { at: number; inWindow: number }[];
-  close(): void;
+  /** Stops polling; resolves once an in-flight poll is done (its client may then be closed safely). */
+  close(): Promise<void>;
 }
 
 interface Tracked {
@@ -126,9 +127,9 @@ export function createEventHub(client: Client, config: Config, pollMs = config.h
     } catch (err) {
       log.debug({ error: err instanceof Error ? err.message : String(err) }, 'event poll failed'); // the engine is away
     }
-    if (!closed) timer = setTimeout(() => void poll(), pollMs);
+    if (!closed) timer = setTimeout(() => (polling = poll()), pollMs);
   };
-  void poll();
+  let polling = poll();
 
   return {
     subscribe(fn) {
@@ -140,8 +141,9 @@ export function createEventHub(client: Client, config: Config, pollMs = config.h
       running: [...jobs.values()].flatMap((t) => (t.state === 'running' && t.live ? [t.live] : [])),
     }),
     tokenHistory: () => [...samples],
-    close() {
+    async close() {
       closed = true;
+      await polling;
       clearTimeout(timer);
       listeners.clear();
     },

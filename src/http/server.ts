@@ -60,7 +60,7 @@ export async function startHttpServer(opts: {
   try {
     await app.listen({ host: config.http.host, port: config.http.port });
   } catch (err) {
-    events.close();
+    await events.close();
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL')
       throw new UsageError(`http.port: cannot listen on ${config.http.host}:${config.http.port} (${code})`);
@@ -74,7 +74,7 @@ export async function startHttpServer(opts: {
     generatedToken: generated,
     app,
     async close() {
-      events.close();
+      await events.close(); // an in-flight poll ends before the caller closes its client
       await app.close();
       if (!opts.ledger) await ledger.close();
     },
