@@ -6,7 +6,7 @@ import { isRepoUrl } from '../protocol/repo.js';
 import { UsageError } from '../support/usage-error.js';
 import { git } from '../workspace/git.js';
 import { mirrorDir } from '../workspace/mirror.js';
-import { jobOutcome, jobSpecOf } from './jobs.js';
+import { jobOutcome, jobProgress, jobSpecOf } from './jobs.js';
 
 export interface JobCommitRef {
   repo: string;
@@ -18,8 +18,14 @@ export interface JobCommitRef {
 export async function jobCommitRef(client: Client, config: Config, id: string): Promise<JobCommitRef> {
   const spec = await jobSpecOf(client, id).catch(() => undefined);
   if (spec?.jobId !== id) throw new UsageError(`job id: no job "${id}"`);
-  const { result, error } = await jobOutcome(client, id);
-  if (!result) throw new UsageError(`job id: ${id} has no result yet (${error?.message ?? 'running'})`);
+  // Never wait for a running job's end: its commit is made there.
+  if ((await client.workflow.getHandle(id).describe()).status.name === 'RUNNING')
+    throw new UsageError(`job id: ${id} has no result yet (it is running; its work is committed at its end)`);
+  // A cancelled job's result is in its progress query (its failure carries none).
+  const progress = await jobProgress(client, id).catch(() => undefined);
+  const outcome = progress?.result ? undefined : await jobOutcome(client, id);
+  const result = progress?.result ?? outcome?.result;
+  if (!result) throw new UsageError(`job id: ${id} has no result (${outcome?.error?.message ?? 'none recorded'})`);
   if (!result.commit) {
     const why =
       result.commitError ?? (result.filesChanged.length ? 'its workspace is not a git worktree' : 'it changed nothing');

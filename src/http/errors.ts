@@ -36,7 +36,8 @@ export function badInput(error: z.ZodError, input: unknown, where = ''): HttpErr
 /** A UsageError names its field first ("kind: unknown kind …"); "no job" means an unknown id. */
 function fromUsage(err: UsageError): HttpError {
   const field = /^([\w.-]+|--[\w-]+|job id): /.exec(err.message)?.[1]?.replace(/^--/, '');
-  if (/: no (job|chain|compare|session) "|has no commit|has no result yet/.test(err.message))
+  if (/it is running/.test(err.message)) return new HttpError(409, err.message, field);
+  if (/: no (job|chain|compare|session) "|has no commit|has no result/.test(err.message))
     return new HttpError(404, err.message, field);
   if (/already finished|already exists/.test(err.message)) return new HttpError(409, err.message, field);
   return new HttpError(400, err.message, field);

@@ -48,6 +48,10 @@ export function createEventHub(client: Client, config: Config, pollMs = config.h
   let view: CapacityView | undefined;
   let viewKey = '';
   let closed = false;
+  // Every engine call of the hub carries this signal: closing aborts the result long-polls and any poll in flight,
+  // so no call outlives the server (and its client's connection).
+  const abort = new AbortController();
+  const io = <T>(fn: () => Promise<T>): Promise<T> => client.withAbortSignal(abort.signal, fn);
   let timer: NodeJS.Timeout | undefined;
   let tick = 0;
 
@@ -66,7 +70,7 @@ export function createEventHub(client: Client, config: Config, pollMs = config.h
   };
 
   const watch = (jobId: string): void => {
-    void jobOutcome(client, jobId).then(({ result, error }) => {
+    void io(() => jobOutcome(client, jobId)).then(({ result, error }) => {
       if (closed) return;
       end(jobId, result?.status ?? endedAs(error), result);
     });
@@ -120,9 +124,9 @@ export function createEventHub(client: Client, config: Config, pollMs = config.h
   const poll = async (): Promise<void> => {
     tick++;
     try {
-      onView(await capacityView(client, config));
-      await progress();
-      if (tick % 4 === 0) for (const e of await ended.scan()) end(e.jobId, e.status);
+      onView(await io(() => capacityView(client, config)));
+      await io(progress);
+      if (tick % 4 === 0) for (const e of await io(() => ended.scan())) end(e.jobId, e.status);
       for (const [id, t] of jobs) if (t.state === 'ended' && !ended.seen(id)) jobs.delete(id);
     } catch (err) {
       log.debug({ error: err instanceof Error ? err.message : String(err) }, 'event poll failed'); // the engine is away
@@ -143,6 +147,7 @@ export function createEventHub(client: Client, config: Config, pollMs = config.h
     tokenHistory: () => [...samples],
     async close() {
       closed = true;
+      abort.abort();
       await polling;
       clearTimeout(timer);
       listeners.clear();
