@@ -56,7 +56,8 @@ const statsSql = (column: GroupBy): string => `
            coalesce(sum(tokens_out), 0)::float8 AS tokens_out,
            coalesce(sum(cost_usd::numeric), 0)::float8 AS cost_usd
     FROM ledger_jobs
-    WHERE $1::timestamptz IS NULL OR finished_at >= $1::timestamptz
+    WHERE ($1::timestamptz IS NULL OR finished_at >= $1::timestamptz)
+      AND ($2::timestamptz IS NULL OR finished_at < $2::timestamptz)
     GROUP BY GROUPING SETS ((${column}), ())
   ) g`;
 
@@ -95,10 +96,11 @@ const rowOf = (group: string, r: Row | undefined): StatsRow => ({
   costUsd: r?.cost_usd ?? 0,
 });
 
-/** Rows per group (by job count, then name) and a total row; only jobs finished at or after `since` (epoch ms). */
-export async function queryStats(db: Queryable, by: GroupBy, since?: number): Promise<Stats> {
+/** Rows per group (by job count, then name) and a total row; only jobs finished in [since, until) (epoch ms). */
+export async function queryStats(db: Queryable, by: GroupBy, since?: number, until?: number): Promise<Stats> {
   if (!GROUP_BY.includes(by)) throw new Error(`stats: cannot group by "${String(by)}"`); // it names a column
-  const { rows } = await db.query<Row>(statsSql(by), [since === undefined ? null : new Date(since)]);
+  const at = (ms: number | undefined): Date | null => (ms === undefined ? null : new Date(ms));
+  const { rows } = await db.query<Row>(statsSql(by), [at(since), at(until)]);
   const groups = rows
     .filter((r) => !r.is_total)
     .map((r) => rowOf(r.grp ?? '', r))
