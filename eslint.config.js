@@ -18,6 +18,7 @@ const LAYERS = [
   'dev',
   'http',
   'notify',
+  'mcp',
 ];
 
 /** Zones: `layer` may import only from `allowed` (and itself), plus the single files `files` names per layer. */
@@ -61,6 +62,7 @@ const BOUNDARIES = [
     ['protocol', 'config', 'support', 'client', 'ledger'],
     'the HTTP server is a client of the engine, like the CLI',
   ),
+  only('mcp', ['protocol', 'config', 'support', 'client', 'ledger'], 'the MCP server is a client of the engine'),
   only(
     'dev',
     ['protocol', 'config', 'support'],

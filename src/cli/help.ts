@@ -142,6 +142,11 @@ const HELP: Record<string, CommandHelp> = {
     ],
     example: 'nightshift dev',
   },
+  mcp: {
+    usage:
+      'nightshift mcp  (an MCP server on stdio for agent CLIs: nightshift_submit, _status, _wait, _result, _cancel, _capacity, _compare, _stats)',
+    example: 'claude mcp add nightshift -- nightshift mcp',
+  },
   serve: {
     usage: 'nightshift serve [--host H] [--port P]  (the HTTP API, live dashboard and /metrics, against the engine)',
     flags: [

@@ -24,6 +24,7 @@ const COMMANDS: Record<string, Command> = {
   capacity,
   chain,
   sessions,
+  mcp: async (argv, ctx) => (await import('./commands/mcp.js')).mcp(argv, ctx),
   serve: async (argv, ctx) => (await import('./commands/serve-http.js')).serve(argv, ctx),
   workers: async (argv, ctx) => (await import('./commands/workers.js')).workers(argv, ctx),
   backends: async (argv, ctx) => (await import('./commands/backends.js')).backends(argv, ctx),
@@ -42,6 +43,7 @@ const HELP = `nightshift — durable agent jobs on Temporal
 
   nightshift dev                      Temporal dev server + worker + dashboard on :7700 (Ctrl-C stops all)
   nightshift worker                   a worker only (TEMPORAL_ADDRESS for an existing server)
+  nightshift mcp                      an MCP server on stdio: agents submit, wait for and read nightshift jobs
   nightshift serve [--host H] [--port P]  the HTTP API, live dashboard and /metrics (default 127.0.0.1:7700)
   nightshift submit "<prompt>" [--kind K] [--backend B] [--lane L] [--repo DIR]
                     [--workspace auto|worktree|in-place|none] [--check "npm test"]

@@ -40,6 +40,8 @@ export type JobStep =
 /** Everything a job workflow needs, resolved at the edge (CLI/client) from config and flags. */
 export interface JobSpec {
   jobId: string;
+  /** The job whose agent submitted this one (through `nightshift mcp`): a brain's fan-out. */
+  parentJobId?: string;
   prompt: string;
   kind: string;
   backend: string;
