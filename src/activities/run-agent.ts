@@ -45,7 +45,9 @@ export function runAgentWith({ config, host }: ActivityDeps) {
     const resetAt = verdict.type === FailureClass.RateLimited ? (verdict.resetAt ?? fallback) : undefined;
     // Waiting for the reset is longer than moving to the next backend: end this backend's attempts.
     const failOver = canFailover && resetAt !== undefined && resetAt - Date.now() > spec.failoverMaxWaitSeconds * 1000;
-    throw agentFailure(verdict.type, verdict.message, attempt, resetAt, failOver);
+    // A passed cap is final even where a retry policy predates BudgetExceeded (another attempt spends as much again).
+    const final = failOver || verdict.type === FailureClass.BudgetExceeded;
+    throw agentFailure(verdict.type, verdict.message, attempt, resetAt, final);
   };
 }
 

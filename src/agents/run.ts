@@ -12,6 +12,7 @@ import { sandboxed } from '../sandbox/wrap.js';
 import { logger, maskSecrets } from '../support/logger.js';
 import { UsageError } from '../support/usage-error.js';
 import type { AgentAdapter, ParsedRun, RunContext, Verdict } from './contract.js';
+import { budgetPassed, budgetVerdict } from './budget.js';
 import { writeInstructions } from './instructions.js';
 import { superviseAgent, type Fault, type StopReason, type Supervised, type Watch } from './process/supervise.js';
 import { adapterFor, resolveCommand } from './registry.js';
@@ -28,7 +29,7 @@ export interface AgentRunRequest {
 
 export type AgentRunOutcome =
   | { kind: 'succeeded'; summary: AgentSummary }
-  | { kind: 'stopped'; reason: Exclude<StopReason, 'exited' | 'fault'> }
+  | { kind: 'stopped'; reason: Exclude<StopReason, 'exited' | 'fault' | 'budget'> }
   /** Host trouble (job dir gone, spawn or output file failed): the activity classifies it. */
   | { kind: 'fault'; fault: Fault }
   | { kind: 'failed'; verdict: Extract<Verdict, { ok: false }> };
@@ -93,6 +94,7 @@ export async function runAgentCli(req: AgentRunRequest): Promise<AgentRunOutcome
         parser.feed(line);
         refused.feed(line);
       },
+      overBudget: () => budgetPassed(spec, parser.run) !== undefined,
       progress: () => ({
         attempt,
         turns: parser.run.turns,
@@ -107,6 +109,8 @@ export async function runAgentCli(req: AgentRunRequest): Promise<AgentRunOutcome
     'agent exited',
   );
   if (sup.fault) return { kind: 'fault', fault: sup.fault };
+  if (sup.stopReason === 'budget')
+    return { kind: 'failed', verdict: budgetVerdict(budgetPassed(spec, parser.run) ?? '') };
   if (sup.stopReason !== 'exited' && sup.stopReason !== 'fault') return { kind: 'stopped', reason: sup.stopReason };
   const verdict = adapter.classify(parser.run, {
     exitCode: sup.exitCode,

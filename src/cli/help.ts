@@ -8,7 +8,7 @@ interface CommandHelp {
 
 const JOB_FLAGS: [string, string][] = [
   ['--kind K', 'llm, coding-agent, codex, writing-review, or a kind in `estimates` (default coding-agent)'],
-  ['--backend B', 'pin one backend, no failover (default: the kind’s route)'],
+  ['--backend B', 'pin one backend, no failover (default: the kind’s route); auto: chosen from the ledger'],
   ['--lane L', 'operator | interactive | background (default background)'],
   ['--repo DIR', 'the repository to work on (default .)'],
   ['--workspace M', 'auto | worktree | in-place | none (default auto)'],
@@ -19,6 +19,8 @@ const JOB_FLAGS: [string, string][] = [
   ['--model M', 'the model the backend uses'],
   ['--timeout S, --hang-timeout S', 'whole-run and no-output limits in seconds'],
   ['--max-attempts N', 'agent attempts (retries of retryable failures)'],
+  ['--max-tokens N', 'stop an agent run past N input+output tokens: BudgetExceeded, not retried, work kept'],
+  ['--max-cost USD', 'stop an agent run past this cost, where its CLI reports cost (default: jobs.*ByKind)'],
   ['--id job-…', 'choose the job id (must be unused)'],
   ['--resume SESSION', 'resume an agent session (backends with sessions)'],
   ['--session NAME', 'run in a warm session (created on first use)'],
@@ -107,6 +109,11 @@ const HELP: Record<string, CommandHelp> = {
       ['--by G', 'backend | kind | lane | host (default backend)'],
     ],
     example: 'nightshift stats --since 7d --by lane',
+  },
+  routes: {
+    usage:
+      'nightshift routes [--json]  (per kind: what `--backend auto` would choose now and why; the ledger’s last routing.windowDays)',
+    example: 'nightshift routes --json',
   },
   land: {
     usage: 'nightshift land <job-id>... [--onto BRANCH] [--resolve B] [--wait] | land --status',

@@ -33,6 +33,7 @@ const COMMANDS: Record<string, Command> = {
   compare: async (argv, ctx) => (await import('./commands/compare.js')).compare(argv, ctx),
   schedule: async (argv, ctx) => (await import('./commands/schedule.js')).schedule(argv, ctx),
   stats: async (argv, ctx) => (await import('./commands/stats.js')).stats(argv, ctx),
+  routes: async (argv, ctx) => (await import('./commands/routes.js')).routes(argv, ctx),
   gc: async (argv, ctx) => (await import('./commands/gc.js')).gc(argv, ctx),
   land: async (argv, ctx) => (await import('./commands/land.js')).land(argv, ctx),
   diff: async (argv, ctx) => (await import('./commands/diff.js')).diff(argv, ctx),
@@ -56,6 +57,7 @@ const HELP = `nightshift — durable agent jobs on Temporal
   nightshift history <job-id> [--json]  a readable timeline: lease, workspace, agent attempts, checks, reviews
   nightshift replay <job|file> [--workflows PATH]  replay a recorded history against the workflow code; explains nondeterminism
   nightshift stats [--since 7d] [--by backend|kind|lane|host] [--json]  jobs, success/revised rates, p50/p95, tokens, cost
+  nightshift routes [--json]          per kind: the backend --backend auto would choose now, why, each candidate's figures
   nightshift schedule add <name> --cron "0 2 * * *" [--timezone TZ] -- <submit args>  a job per cron tick (overlap: skip)
   nightshift schedule list | pause <name> | resume <name> | trigger <name> | delete <name>
   nightshift diff <job-id> [--stat]   the job's committed work (its commit on nightshift/<job-id>)

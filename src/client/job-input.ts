@@ -26,6 +26,9 @@ export const JobInputSchema = z.strictObject({
   hangTimeoutSeconds: positive.optional(),
   heartbeatSeconds: positive.optional(),
   maxAttempts: positive.max(20).optional(),
+  /** Caps on each agent run's live usage: input+output tokens, and cost in USD where the CLI reports it. */
+  maxTokens: positive.optional(),
+  maxCostUsd: z.number().positive().optional(),
   jobId: z
     .string()
     .regex(/^job-[a-z0-9-]{1,60}$/, 'jobId must look like job-<lowercase letters, digits, dashes>')
@@ -95,6 +98,7 @@ export function resolveJobSpec(raw: unknown, config: Config, cwd = process.cwd()
   if (input.workspacePath) spec.workspacePath = resolve(cwd, input.workspacePath);
   if (input.branch) spec.branch = input.branch;
   if (input.fixRounds) spec.fixRounds = input.fixRounds;
+  Object.assign(spec, capsOf(input, j));
   const notify = jobNotifySettings(config, spec.lane); // a job.ended webhook listens: the job starts its notification
   if (notify) spec.notify = notify;
   if (input.sandbox === 'off') {
@@ -130,10 +134,26 @@ export function resolverSpec(backend: string, repo: string, config: Config, cwd 
   }
 }
 
+/** The job's caps: its own, else its kind's default from `jobs.maxTokensByKind` / `jobs.maxCostUsdByKind`. */
+function capsOf(
+  input: { kind: string; maxTokens?: number | undefined; maxCostUsd?: number | undefined },
+  j: Config['jobs'],
+): Pick<JobSpec, 'maxTokens' | 'maxCostUsd'> {
+  const maxTokens = input.maxTokens ?? j.maxTokensByKind[input.kind];
+  const maxCostUsd = input.maxCostUsd ?? j.maxCostUsdByKind[input.kind];
+  return { ...(maxTokens ? { maxTokens } : {}), ...(maxCostUsd ? { maxCostUsd } : {}) };
+}
+
+/** The backend name that asks for ledger-driven routing. */
+export const AUTO = 'auto';
+
 /** `--backend` pins one backend (no failover); else the kind's route: its backend, then its fallbacks. */
 function candidates(pinned: string | undefined, kind: string, config: Config): string[] {
   const route = config.routes[kind];
   const list = pinned ? [pinned] : route ? [route.backend, ...route.fallbacks] : [config.defaultBackend];
+  // `auto` needs the ledger and the capacity view (async): submit resolves it first (resolveAutoBackend).
+  if (list.includes(AUTO))
+    throw new UsageError(`${pinned ? '--backend' : `routes.${kind}.backend`}: "auto" is resolved only at submit`);
   // Where the name came from, so the error points at the flag or the config key to fix.
   const source = pinned ? '--backend' : route ? `routes.${kind}` : 'defaultBackend';
   for (const name of list) {

@@ -30,6 +30,7 @@ export const BackendConfigSchema = z.strictObject({
 });
 
 export const RouteSchema = z.strictObject({
+  /** A backend, or `auto`: chosen at submit from the ledger's recent figures (see `routing`). */
   backend: z.string().min(1),
   fallbacks: z.array(z.string().min(1)).default([]),
 });
@@ -43,6 +44,10 @@ export const JobDefaultsSchema = z.strictObject({
   rateLimitFallbackSeconds: int(1).default(60),
   /** After a job's commit: remove its worktree directory (`never` keep), keep failed jobs' (`failed`), or keep all. */
   keepWorktrees: z.enum(['never', 'failed', 'always']).default('failed'),
+  /** Kind → token cap for its jobs' agent runs, when a job gives no `--max-tokens`. */
+  maxTokensByKind: z.record(z.string(), int(1)).default({}),
+  /** Kind → cost cap (USD) for its jobs' agent runs, when a job gives no `--max-cost`. */
+  maxCostUsdByKind: z.record(z.string(), z.number().positive()).default({}),
 });
 
 /** A repo's bootstrap: `setup` runs in each fresh worktree before the agent (e.g. `npm ci`). */
@@ -78,6 +83,16 @@ export const ConfigSchema = z.strictObject({
   }),
   /** Kind → backend and ordered fallbacks, used when a job names no backend (`--backend` pins one). */
   routes: z.record(z.string(), RouteSchema).default({}),
+  /** `auto` routing: the ledger's window, the samples a backend needs to be ranked, the share spent exploring. */
+  routing: z
+    .strictObject({
+      windowDays: z.number().positive().default(14),
+      minSamples: int(1).default(10),
+      explore: z.number().min(0).max(1).default(0.1),
+      /** The backends auto chooses among (default: every backend in `backends`, and `defaultBackend`). */
+      candidates: z.array(z.string().min(1)).min(1).optional(),
+    })
+    .prefault({}),
   defaultBackend: z.string().default('claude'),
   failover: z
     .strictObject({

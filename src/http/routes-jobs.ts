@@ -3,6 +3,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { resolveAutoBackend, wantsAuto, withRoute } from '../client/auto-route.js';
 import { jobDiffText } from '../client/job-diff.js';
 import { JobInputSchema, resolveJobSpec } from '../client/job-input.js';
 import { liveDetails } from '../client/job-live.js';
@@ -41,13 +42,18 @@ function sinceOf(text: string): number {
 
 const idParam = (params: unknown): string => (params as { id: string }).id;
 
-export function registerJobRoutes(app: FastifyInstance, { client, config }: HttpDeps): void {
+export function registerJobRoutes(app: FastifyInstance, { client, config, ledger }: HttpDeps): void {
+  const routing = { routing: async (since: number) => (await ledger.get()).routing(since) };
   app.post('/api/jobs', async (req, reply) => {
     const parsed = JobInputSchema.safeParse(req.body);
     if (!parsed.success) throw badInput(parsed.error, req.body);
-    const spec = resolveJobSpec(req.body, config); // UsageError (unknown kind, backend, repo…) → 400 naming it
+    const body = req.body as Record<string, unknown>;
+    // `auto`: the ledger's figures choose the backend before the spec is resolved.
+    const auto = wantsAuto(body, config) ? await resolveAutoBackend(body, config, client, routing) : undefined;
+    const resolved = resolveJobSpec(auto?.raw ?? body, config); // UsageError (unknown kind, backend…) → 400 naming it
+    const spec = auto ? withRoute(resolved, auto) : resolved;
     await submitJob(client, config, spec);
-    return reply.code(201).send({ jobId: spec.jobId });
+    return reply.code(201).send({ jobId: spec.jobId, ...(spec.route ? { route: spec.route } : {}) });
   });
 
   app.get('/api/jobs', async (req) => {

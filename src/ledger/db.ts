@@ -9,6 +9,8 @@ import { listHosts, upsertHost, type HostRecord } from './hosts.js';
 import { connect, createPool } from './pool.js';
 import { migrate } from './schema.js';
 import { inTransaction, queryable, type Queryable } from './sql.js';
+import type { RouteFigures } from '../protocol/job.js';
+import { queryRouting } from './routing.js';
 import { queryStats, type GroupBy, type Stats } from './stats.js';
 import { recordEntries } from './store.js';
 import { maskUrl } from './url.js';
@@ -23,6 +25,8 @@ export interface Ledger {
   recordMany(entries: readonly LedgerEntry[]): Promise<void>;
   /** Figures per group and in total, over jobs finished at or after `since` (epoch ms; all when undefined). */
   stats(by: GroupBy, since?: number): Promise<Stats>;
+  /** Per (kind, backend) figures over jobs finished at or after `since` (epoch ms): `auto` routing's data. */
+  routing(since: number): Promise<RouteFigures[]>;
   /** A host's heartbeat: insert or replace its row. */
   upsertHost(host: HostRecord): Promise<void>;
   /** Every host that ever reported, by host id. */
@@ -59,6 +63,7 @@ export async function openLedger(url: string): Promise<Ledger> {
     record: (entry) => recordEntries(db, [entry]),
     recordMany: (entries) => recordBatch(pool, url, entries),
     stats: (by, since) => queryStats(db, by, since),
+    routing: (since) => queryRouting(db, since),
     upsertHost: (host) => upsertHost(db, host),
     listHosts: () => listHosts(db),
     recordLanding: (record) => recordLanding(db, record),

@@ -17,6 +17,8 @@ export const FailureClass = {
   WorkerShutdown: 'WorkerShutdown',
   /** The agent session to resume does not exist (expired, deleted, another machine). */
   SessionNotFound: 'SessionNotFound',
+  /** The agent's live usage passed the job's token or cost cap (`--max-tokens`, `--max-cost`): stopped, kept. */
+  BudgetExceeded: 'BudgetExceeded',
   // A host's own trouble: the job's failure, never the worker's crash.
   /** The agent CLI's executable is not on this host (spawn ENOENT). */
   AgentNotFound: 'AgentNotFound',
@@ -55,6 +57,7 @@ export const NON_RETRYABLE: string[] = [
   FailureClass.QuotaExhausted,
   FailureClass.WorkspaceFailed,
   FailureClass.SessionNotFound,
+  FailureClass.BudgetExceeded,
   FailureClass.ReviewMalformed,
   FailureClass.AgentNotFound,
   FailureClass.JobDirMissing,

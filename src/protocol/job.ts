@@ -55,6 +55,10 @@ export interface JobSpec {
   heartbeatSeconds: number;
   maxAttempts: number;
   estimateTokens: number;
+  /** Stop an agent run whose input+output tokens pass this (`--max-tokens`): BudgetExceeded, not retried. */
+  maxTokens?: number;
+  /** Stop an agent run whose reported cost (USD) passes this (`--max-cost`), where the CLI reports cost. */
+  maxCostUsd?: number;
   resumeSessionId?: string;
   /** Backends to move to, in order, when `backend` is rate-limited beyond `failoverMaxWaitSeconds` or out of quota. */
   fallbacks: string[];
@@ -82,4 +86,28 @@ export interface JobSpec {
   sandbox?: 'off';
   /** Webhooks want this job's end (`notify.webhooks` with job.ended): the notify workflow's retries and filter. */
   notify?: JobNotify;
+  /** `--backend auto` (or a route of `auto`): the backend the ledger's figures chose at submit, and why. */
+  route?: JobRoute;
+}
+
+/** What `auto` routing chose for a job, as a human line (`auto → codex: 92% first-pass over 48 jobs, …`). */
+export interface JobRoute {
+  chosen: string;
+  reason: string;
+}
+
+/** One (kind, backend)'s record over the routing window, from the ledger: what `auto` ranks by. */
+export interface RouteFigures {
+  kind: string;
+  backend: string;
+  jobs: number;
+  succeeded: number;
+  cancelled: number;
+  /** Succeeded with no revision round. */
+  firstPass: number;
+  /** Succeeded only after a revision. */
+  revised: number;
+  /** Every job's cost (failures too) over the successes; null when no cost is known or nothing succeeded. */
+  costPerSuccess: number | null;
+  p50DurationMs: number | null;
 }

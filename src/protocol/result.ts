@@ -1,5 +1,5 @@
 // What a job produced: agent runs, checks, reviews, the routing trail and the final JobResult. Bounded, payload-safe.
-import type { JobStatus, JobStep, Lane, WorkspaceMode } from './job.js';
+import type { JobRoute, JobStatus, JobStep, Lane, WorkspaceMode } from './job.js';
 import type { TokenUsage } from './tokens.js';
 
 /** What one agent run produced; bounded, safe to put in a Temporal payload. */
@@ -183,6 +183,8 @@ export interface JobResult {
   refusedWrites?: string[];
   /** Unsandboxed: files of the source repo's own checkout that changed while the job ran (`git status`). */
   outsideWrites?: string[];
+  /** `auto` routing: the backend chosen at submit, and why (absent for a pinned or routed backend). */
+  route?: JobRoute;
   /** Epoch ms of each stage, for latency figures and the audit trail. */
   timeline: {
     queuedAt: number;

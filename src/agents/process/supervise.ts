@@ -6,7 +6,7 @@ import { BoundedSink, LineSplitter, Tail } from './output-sink.js';
 import { killGroup } from './process-group.js';
 import { trackGroup } from './reaper.js';
 
-export type StopReason = 'exited' | 'cancelled' | 'worker-shutdown' | 'hang' | 'timeout' | 'fault';
+export type StopReason = 'exited' | 'cancelled' | 'worker-shutdown' | 'hang' | 'timeout' | 'budget' | 'fault';
 
 /** Host trouble that ended the run (its group killed): the job's failure, never the worker's crash. */
 export type Fault =
@@ -37,6 +37,8 @@ export interface SuperviseOptions {
   /** stderr goes to the output file too (a check's log); else only to the stderr tail (an agent). */
   mergeStderr?: boolean;
   onLine: (line: string) => void;
+  /** Checked after each line: true stops the run with reason `budget` (its usage passed the job's cap). */
+  overBudget?: () => boolean;
   progress: () => unknown;
   watch: Watch;
 }
@@ -120,7 +122,10 @@ async function runChild(o: SuperviseOptions, stopper: Stopper, sink: BoundedSink
   const pid = child.pid; // undefined: the spawn failed (its error is in the result)
   stopper.pgid = pid;
   const untrack = pid !== undefined ? trackGroup(pid) : () => undefined;
-  const lines = new LineSplitter(o.onLine);
+  const lines = new LineSplitter((line) => {
+    o.onLine(line);
+    if (o.overBudget?.()) stopper.stop('budget');
+  });
   const toFile = (text: string): void => {
     sink.write(text);
     t.out.push(text);

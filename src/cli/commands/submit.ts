@@ -1,8 +1,11 @@
 import { argvFlag, intFlag, parse, printJson } from '../args.js';
 import type { CliContext } from '../context.js';
+import { resolveAutoBackend, wantsAuto, withRoute, type AutoResolved } from '../../client/auto-route.js';
 import { resolveJobSpec } from '../../client/job-input.js';
 import { jobOutcome } from '../../client/jobs.js';
 import { submitJob } from '../../client/submit-job.js';
+import { ledgerHandle } from '../../ledger/handle.js';
+import { ledgerUrl } from '../../ledger/url.js';
 import { UsageError } from '../../support/usage-error.js';
 import { printResult } from '../format.js';
 import { submitToSessionCli } from './sessions.js';
@@ -19,6 +22,8 @@ export const OPTIONS = {
   timeout: { type: 'string' },
   'hang-timeout': { type: 'string' },
   'max-attempts': { type: 'string' },
+  'max-tokens': { type: 'string' },
+  'max-cost': { type: 'string' },
   id: { type: 'string' },
   resume: { type: 'string' },
   'fix-rounds': { type: 'string' },
@@ -52,6 +57,8 @@ export function jobInputFromArgv(argv: string[], defaults: Defaults = {}) {
     timeoutSeconds: intFlag('timeout', v.timeout),
     hangTimeoutSeconds: intFlag('hang-timeout', v['hang-timeout']),
     maxAttempts: intFlag('max-attempts', v['max-attempts']),
+    maxTokens: intFlag('max-tokens', v['max-tokens']),
+    maxCostUsd: numberFlag('max-cost', v['max-cost']),
     jobId: v.id,
     resumeSessionId: v.resume,
     fixRounds: intFlag('fix-rounds', v['fix-rounds']),
@@ -72,7 +79,9 @@ export async function submit(argv: string[], ctx: CliContext, defaults: Defaults
   // A warm session runs the job in its own workflow, resuming its agent session.
   if (v.session !== undefined)
     return submitToSessionCli(v.session, raw, ctx, { wait: Boolean(v.wait ?? defaults.wait), json: Boolean(v.json) });
-  const spec = resolveJobSpec(raw, ctx.config); // throws before anything is started
+  const auto = wantsAuto(raw, ctx.config) ? await autoRouted(raw, ctx) : undefined;
+  const resolved = resolveJobSpec(auto?.raw ?? raw, ctx.config); // throws before anything is started
+  const spec = auto ? withRoute(resolved, auto) : resolved;
   const client = await ctx.client();
   await submitJob(client, ctx.config, spec); // an id already used (running or closed) is a usage error
   // `ask` prints only the answer on stdout: the job id goes to stderr, so the answer can be piped.
@@ -87,6 +96,25 @@ export async function submit(argv: string[], ctx: CliContext, defaults: Defaults
   else if (result) printResult(result, defaults.lane === 'operator');
   else process.stderr.write(`${spec.jobId}: ${error?.message ?? 'unknown failure'}\n`);
   return result?.status === 'succeeded' || result?.status === 'no_op' ? 0 : 1;
+}
+
+/** A decimal flag (`--max-cost 0.5`): named in the error when it is not a number. */
+function numberFlag(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name}: expected a number, got "${value}"`);
+  return n;
+}
+
+/** `auto`: the ledger's figures and the capacity view choose the backend (the ledger opened for this only). */
+async function autoRouted(raw: Record<string, unknown>, ctx: CliContext): Promise<AutoResolved> {
+  const handle = ledgerHandle(ledgerUrl(ctx.config));
+  try {
+    const source = { routing: async (since: number) => (await handle.get()).routing(since) };
+    return await resolveAutoBackend(raw, ctx.config, await ctx.client(), source);
+  } finally {
+    await handle.close();
+  }
 }
 
 function dropUndefined(o: Record<string, unknown>): Record<string, unknown> {

@@ -79,6 +79,7 @@ export function buildResult(p: ResultParts): JobResult {
   if (p.workspace?.host) result.host = p.workspace.host;
   if (p.moves?.length) result.moves = p.moves;
   if (p.pushed) result.pushed = p.pushed;
+  if (p.spec.route) result.route = p.spec.route; // auto routing's choice, carried from the spec
   if (p.freshSession) Object.assign(result, { freshSession: true, freshSessionReason: p.freshSession });
   if (p.rounds)
     Object.assign(result, {
