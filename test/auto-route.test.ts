@@ -257,6 +257,8 @@ describe('with the ledger and the real CLI', () => {
       assert.equal(result.backend, 'command');
       assert.equal(result.route?.chosen, 'command');
       assert.match(result.route?.reason ?? '', /^auto → command: 100% first-pass over 1\d jobs, p50 /);
+      const history = await cli('history', result.jobId);
+      assert.match(history.stdout, /queued: auto-c job on command, lane background \(auto → command: /);
     }
   });
 

@@ -160,7 +160,9 @@ function describeCompleted(type: string, input: Obj, value: unknown): string {
 /** The first line: what started, in the words `submit`, `chain` and `compare` use. */
 function startedLine(type: string, spec: Obj): string {
   if (type === WORKFLOW.job) {
-    return `queued: ${String(spec['kind'] ?? '')} job on ${String(spec['backend'] ?? '')}, lane ${String(spec['lane'] ?? '')}`;
+    const route = o(spec['route'])['reason']; // `--backend auto`: why this backend
+    const line = `queued: ${String(spec['kind'] ?? '')} job on ${String(spec['backend'] ?? '')}, lane ${String(spec['lane'] ?? '')}`;
+    return typeof route === 'string' ? `${line} (${route})` : line;
   }
   if (type === WORKFLOW.chain) return `chain "${String(spec['name'] ?? '')}" started`;
   if (type === WORKFLOW.compare) return `compare started: ${String(spec['prompt'] ?? '').split('\n')[0]}`;
