@@ -2,6 +2,7 @@
 import type { BackendConfig } from '../config/schema.js';
 import type { FailureClass } from '../protocol/failures.js';
 import type { AgentSummary } from '../protocol/result.js';
+import type { McpMount } from '../config/mcp-mount.js';
 
 export interface RunContext {
   prompt: string;
@@ -17,6 +18,8 @@ export interface RunContext {
   instructions?: string;
   /** Seconds the CLI may spend inside one request before the engine's own bound (fail-fast settings). */
   requestTimeoutSeconds: number;
+  /** `submit --mcp`: the nightshift MCP server the CLI mounts (only on adapters with `mountsMcp`). */
+  mcp?: McpMount;
 }
 
 export interface Invocation {
@@ -65,6 +68,8 @@ export interface AgentAdapter<S = unknown> {
   readonly ownEnv: readonly string[];
   /** Whether the CLI has resumable sessions; `--resume` on one without is refused at submit. */
   readonly sessions: boolean;
+  /** Whether the CLI can mount the nightshift MCP server (`submit --mcp`) from its invocation. */
+  readonly mountsMcp?: boolean;
   /** The run's files and state dirs (all of its I/O before the spawn); the result is the run's state. */
   prepare?(ctx: RunContext): Promise<S>;
   /** argv and env for a one-shot run, or a resume when ctx.resumeSessionId is set. Pure; no shell. */

@@ -1,6 +1,7 @@
 // One agent run, Temporal-free: prepare the adapter's files, spawn and supervise the CLI, parse, classify.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { mcpMount } from '../config/mcp-mount.js';
 import type { Config } from '../config/schema.js';
 import { FailureClass } from '../protocol/failures.js';
 import type { JobSpec } from '../protocol/job.js';
@@ -53,6 +54,8 @@ export async function runContextOf(
     ...(spec.model ? { model: spec.model } : {}),
     ...(spec.resumeSessionId ? { resumeSessionId: spec.resumeSessionId } : {}),
     ...(config.instructions ? { instructions: config.instructions } : {}),
+    // A brain job's agent mounts the engine's MCP server (its jobs carry this job as their parent).
+    ...(spec.mcp && adapterFor(spec.backend).mountsMcp ? { mcp: mcpMount(config, spec.jobId) } : {}),
   };
 }
 

@@ -28,6 +28,10 @@ const JOB_FLAGS: [string, string][] = [
   ['--land', 'when the job succeeds, its commit joins the merge queue of the branch it started from'],
   ['--onto BRANCH, --resolve B', 'with --land: land on BRANCH; hand a conflict to backend B'],
   ['--sandbox bwrap|off', 'off: run unconfined, only where the config has sandbox.allowJobOff (default bwrap)'],
+  [
+    '--mcp',
+    "mount `nightshift mcp` into the job's agent: it can submit jobs, wait for them, read results (claude, codex)",
+  ],
 ];
 
 const HELP: Record<string, CommandHelp> = {

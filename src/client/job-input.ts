@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { adapterFor, resolveCommand } from '../agents/registry.js';
+import { BACKENDS, adapterFor, resolveCommand } from '../agents/registry.js';
 import type { Config } from '../config/schema.js';
 import { jobNotifySettings } from '../config/notify-settings.js';
 import { capacityWorkflowId, newJobId } from '../protocol/ids.js';
@@ -53,6 +53,8 @@ export const JobInputSchema = z.strictObject({
   landResolve: z.string().min(1).optional(),
   /** `off`: run unconfined, where the config has `sandbox.allowJobOff` (`bwrap`: the host's sandbox, the default). */
   sandbox: z.enum(['bwrap', 'off']).optional(),
+  /** Mount `nightshift mcp` into the agent: it may submit jobs, wait for them and read their results. */
+  mcp: z.boolean().optional(),
 });
 export type JobInput = z.input<typeof JobInputSchema>;
 
@@ -99,6 +101,7 @@ export function resolveJobSpec(raw: unknown, config: Config, cwd = process.cwd()
   if (input.branch) spec.branch = input.branch;
   if (input.fixRounds) spec.fixRounds = input.fixRounds;
   Object.assign(spec, capsOf(input, j));
+  if (input.mcp) Object.assign(spec, brainOf(spec));
   const notify = jobNotifySettings(config, spec.lane); // a job.ended webhook listens: the job starts its notification
   if (notify) spec.notify = notify;
   if (input.sandbox === 'off') {
@@ -122,6 +125,19 @@ export function resolveJobSpec(raw: unknown, config: Config, cwd = process.cwd()
     };
   }
   return spec;
+}
+
+/** A brain mounts the MCP server: its backend must be able to; fallbacks that cannot are left out. */
+function brainOf(spec: JobSpec): Pick<JobSpec, 'mcp' | 'fallbacks'> {
+  const mounts = (b: string): boolean => adapterFor(b).mountsMcp === true;
+  if (!mounts(spec.backend)) {
+    const able = Object.values(BACKENDS)
+      .filter((a) => a.mountsMcp)
+      .map((a) => a.name)
+      .join(', ');
+    throw new UsageError(`--mcp: backend "${spec.backend}" cannot mount the MCP server (these can: ${able})`);
+  }
+  return { mcp: true, fallbacks: spec.fallbacks.filter(mounts) };
 }
 
 /** The job that resolves a landing's conflict: a coding job on `backend` in the same repo (the queue sets the rest). */

@@ -8,14 +8,14 @@ export const CONFIG_FILE = 'nightshift.config.json';
 
 /** Parse the config once at the edge: file (optional) + environment overrides. */
 export function loadConfig(cwd = process.cwd(), env = process.env): Config {
+  // A server mounted into a job's agent gets its worker's config inline (its files are out of the sandbox's sight).
+  const inline = env['NIGHTSHIFT_CONFIG_JSON'];
+  if (inline)
+    return parseConfig(withEnv(parseJson(inline, 'NIGHTSHIFT_CONFIG_JSON'), env), 'NIGHTSHIFT_CONFIG_JSON', cwd);
   const file = resolve(cwd, env['NIGHTSHIFT_CONFIG'] ?? CONFIG_FILE);
   let raw: unknown = {};
   if (existsSync(file)) {
-    try {
-      raw = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (err) {
-      throw new UsageError(`${file}: not valid JSON (${(err as Error).message})`);
-    }
+    raw = parseJson(readFileSync(file, 'utf8'), file);
   } else if (env['NIGHTSHIFT_CONFIG']) {
     throw new UsageError(`NIGHTSHIFT_CONFIG: file not found: ${file}`);
   }
@@ -43,6 +43,14 @@ export function parseConfig(raw: unknown, source = 'config', cwd = process.cwd()
     );
   }
   return config;
+}
+
+function parseJson(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`${source}: not valid JSON (${(err as Error).message})`);
+  }
 }
 
 function withEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {

@@ -2,6 +2,8 @@ import { cpus, hostname } from 'node:os';
 import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE, HOST_ID } from '../protocol/ids.js';
 import { HttpConfigSchema, MetricsConfigSchema, NotifyConfigSchema } from './operator-schema.js';
+import { BudgetsConfigSchema } from './budget-schema.js';
+import { McpConfigSchema } from './mcp-schema.js';
 
 const int = (min: number) => z.number().int().min(min);
 
@@ -160,6 +162,10 @@ export const ConfigSchema = z.strictObject({
   http: HttpConfigSchema.prefault({}),
   metrics: MetricsConfigSchema.prefault({}),
   notify: NotifyConfigSchema.prefault({}),
+  /** Spend limits in USD per rolling window: a spent budget holds new background work (see README: Budgets). */
+  budgets: BudgetsConfigSchema.prefault({}),
+  /** Jobs agents submit through `nightshift mcp`, and the slots of jobs that mount it. */
+  mcp: McpConfigSchema.prefault({}),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 

@@ -5,7 +5,9 @@ import { resolveJobSpec } from '../client/job-input.js';
 import { liveDetails } from '../client/job-live.js';
 import { cancelJob, jobOutcome, jobProgress } from '../client/jobs.js';
 import { submitJob } from '../client/submit-job.js';
-import { LANES } from '../protocol/job.js';
+import { LANES, type Lane } from '../protocol/job.js';
+import { UsageError } from '../support/usage-error.js';
+import { resolveAutoBackend, wantsAuto, withRoute } from '../client/auto-route.js';
 import type { JobResult } from '../protocol/result.js';
 import type { McpDeps } from './deps.js';
 import { answer } from './answer.js';
@@ -30,7 +32,46 @@ function resultOf(r: JobResult) {
   };
 }
 
-export function registerJobTools(server: McpServer, { client, config, parentJobId }: McpDeps): void {
+interface SubmitArgs {
+  task: string;
+  kind?: string | undefined;
+  backend?: string | undefined;
+  repo?: string | undefined;
+  check?: string[] | undefined;
+  lane?: Lane | undefined;
+}
+
+/** An agent's job: the configured lane and caps (`mcp`), `auto` resolved from the ledger, its caller as parent. */
+async function submitFromAgent(a: SubmitArgs, { client, config, ledger, parentJobId }: McpDeps) {
+  const lane = a.lane ?? config.mcp.lane;
+  if (!config.mcp.lanes.includes(lane))
+    throw new UsageError(`lane: "${lane}" is not open to agents (mcp.lanes: ${config.mcp.lanes.join(', ')})`);
+  const raw: Record<string, unknown> = {
+    prompt: a.task,
+    ...(a.kind ? { kind: a.kind } : {}),
+    ...(a.backend ? { backend: a.backend } : {}),
+    ...(a.repo ? { repo: a.repo } : { workspace: 'none' }),
+    ...(a.check ? { check: a.check } : {}),
+    ...(config.mcp.maxTokens ? { maxTokens: config.mcp.maxTokens } : {}),
+    ...(config.mcp.maxCostUsd ? { maxCostUsd: config.mcp.maxCostUsd } : {}),
+    lane,
+  };
+  const routing = { routing: async (since: number) => (await ledger.get()).routing(since) };
+  const auto = wantsAuto(raw, config) ? await resolveAutoBackend(raw, config, client, routing) : undefined;
+  const resolved = resolveJobSpec(auto?.raw ?? raw, config);
+  const spec = auto ? withRoute(resolved, auto) : resolved;
+  if (parentJobId) spec.parentJobId = parentJobId; // a job's agent hands work on: the tree is in the specs
+  await submitJob(client, config, spec);
+  return {
+    jobId: spec.jobId,
+    backend: spec.backend,
+    lane: spec.lane,
+    ...(spec.route ? { route: spec.route.reason } : {}),
+  };
+}
+
+export function registerJobTools(server: McpServer, deps: McpDeps): void {
+  const { client } = deps;
   server.registerTool(
     'nightshift_submit',
     {
@@ -39,29 +80,17 @@ export function registerJobTools(server: McpServer, { client, config, parentJobI
       inputSchema: {
         task: z.string().min(1).describe('what the agent should do (the prompt)'),
         kind: z.string().min(1).optional().describe('job kind: llm, coding-agent, …'),
-        backend: z.string().min(1).optional().describe('claude, codex, opencode, gemini, aider, llm, command'),
+        backend: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('claude, codex, opencode, gemini, aider, llm, command, or auto (chosen from measured outcomes)'),
         repo: z.string().min(1).optional().describe('a local path or git URL (default: no workspace)'),
         check: z.array(z.string().min(1)).min(1).optional().describe('a check command as argv, e.g. ["npm","test"]'),
         lane: z.enum(LANES).optional().describe('default: the configured MCP lane (background)'),
       },
     },
-    async (a) =>
-      answer(async () => {
-        const spec = resolveJobSpec(
-          {
-            prompt: a.task,
-            ...(a.kind ? { kind: a.kind } : {}),
-            ...(a.backend ? { backend: a.backend } : {}),
-            ...(a.repo ? { repo: a.repo } : { workspace: 'none' }),
-            ...(a.check ? { check: a.check } : {}),
-            lane: a.lane ?? 'background',
-          },
-          config,
-        );
-        if (parentJobId) spec.parentJobId = parentJobId; // a job's agent hands work on: the tree is in the specs
-        await submitJob(client, config, spec);
-        return { jobId: spec.jobId, backend: spec.backend, lane: spec.lane };
-      }),
+    async (a) => answer(async () => submitFromAgent(a, deps)),
   );
 
   server.registerTool(

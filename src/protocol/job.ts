@@ -42,6 +42,8 @@ export interface JobSpec {
   jobId: string;
   /** The job whose agent submitted this one (through `nightshift mcp`): a brain's fan-out. */
   parentJobId?: string;
+  /** `--mcp`: the agent mounts `nightshift mcp` and may hand work to the fleet (a "brain" job). */
+  mcp?: boolean;
   prompt: string;
   kind: string;
   backend: string;

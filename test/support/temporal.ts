@@ -62,7 +62,8 @@ export async function startWorker(
 ): Promise<Harness> {
   const dataDir = reuse?.dataDir ?? mkdtempSync(join(tmpdir(), 'nightshift-test-'));
   const taskQueue = reuse?.taskQueue ?? `test-${process.pid}-${Date.now()}-${++queueCounter}`;
-  const temporal = { ...((raw['temporal'] as object | undefined) ?? {}), taskQueue };
+  // The server's address too, as a deployment's config has it (a brain's mounted MCP server connects there).
+  const temporal = { address: env.address, ...((raw['temporal'] as object | undefined) ?? {}), taskQueue };
   // Workers record every job at its end: unless the test names a ledger, this process's shared embedded one.
   const given = raw['ledger'] as { url?: string } | undefined;
   const ledger = { ...given, url: given?.url ?? (await sharedLedgerUrl()) };

@@ -2,6 +2,7 @@
 import { FailureClass } from '../../protocol/failures.js';
 import { classifyFailure } from '../classify.js';
 import type { AgentAdapter, RunContext, StreamParser } from '../contract.js';
+import type { McpMount } from '../../config/mcp-mount.js';
 import { emptyRun, jsonLinesParser, num, obj, type Json } from '../support/json-lines.js';
 import { touchFile } from '../support/workspace-paths.js';
 
@@ -56,15 +57,23 @@ function claudeParser({ workspace }: RunContext): StreamParser {
   return jsonLinesParser(run, handlers);
 }
 
+/** Only this server (`--strict-mcp-config`: none from the user's files), every tool of it allowed without a prompt. */
+function mcpArgs({ name, command, args, env }: McpMount): string[] {
+  const config = { mcpServers: { [name]: { type: 'stdio', command, args, env } } };
+  return [`mcp__${name}`, '--mcp-config', JSON.stringify(config), '--strict-mcp-config'];
+}
+
 export const claude: AgentAdapter = {
   name: 'claude',
   defaultCommand: 'claude',
   instructionsFile: 'CLAUDE.md',
   ownEnv: ['ANTHROPIC_', 'CLAUDE_'],
   sessions: true,
+  mountsMcp: true,
   invocation(ctx) {
     const args = ['-p', ctx.prompt, '--output-format', 'stream-json', '--verbose', '--permission-mode', 'acceptEdits'];
     args.push('--allowedTools', 'Bash', 'Edit', 'Write', 'Read', 'Glob', 'Grep');
+    if (ctx.mcp) args.push(...mcpArgs(ctx.mcp));
     const model = ctx.model ?? ctx.config.model;
     if (model) args.push('--model', model);
     if (ctx.resumeSessionId) args.push('--resume', ctx.resumeSessionId);
@@ -78,6 +87,8 @@ export const claude: AgentAdapter = {
     };
     // The documented way to point claude at an Anthropic-compatible endpoint (it reads ANTHROPIC_BASE_URL).
     if (ctx.config.baseUrl) env['ANTHROPIC_BASE_URL'] = ctx.config.baseUrl;
+    // Else `-p` starts its first turn before the server is up, and a brain's first call finds no such tool.
+    if (ctx.mcp) env['MCP_CONNECTION_NONBLOCKING'] = 'false';
     return { command: ctx.command, args, env };
   },
   parser: claudeParser,

@@ -36,6 +36,7 @@ export const OPTIONS = {
   onto: { type: 'string' },
   resolve: { type: 'string' },
   sandbox: { type: 'string' },
+  mcp: { type: 'boolean' },
 } as const;
 
 type Defaults = { lane?: string; kind?: string; workspace?: string; wait?: boolean };
@@ -69,6 +70,7 @@ export function jobInputFromArgv(argv: string[], defaults: Defaults = {}) {
     landOnto: v.onto,
     landResolve: v.resolve,
     sandbox: v.sandbox,
+    mcp: v.mcp,
   });
   return { raw, v };
 }
