@@ -8,6 +8,7 @@ import type { MessagesBody, ScriptedReply } from '../src/dev/scripted-model/anth
 import {
   responsesTurns,
   startOpenAiResponsesStub,
+  type ResponsesBody,
   type ResponsesServer,
 } from '../src/dev/scripted-model/openai-responses.js';
 import { claudeBackend } from './support/claude.js';
@@ -22,6 +23,7 @@ let codexModel: ResponsesServer;
 before(async () => void (codexModel = await startOpenAiResponsesStub(responsesTurns([]))));
 after(async () => void (await codexModel?.close()));
 
+const MCP_NAMESPACE = 'mcp__nightshift'; // codex offers a server's tools in a namespace of its name
 const CODEX_ANSWER = 'The answer is 42, computed by codex.';
 
 /** The text of the last tool result claude sent back (the MCP tool's answer). */
@@ -89,6 +91,53 @@ test('a claude brain dispatches a codex job through MCP, waits for it, and answe
     assert.equal(childProgress.result?.finalText, CODEX_ANSWER);
     assert.ok(childProgress.leaseGrantedAt, 'the codex job ran under its own lease');
     assert.deepEqual(processesIn(h.dataDir), [], 'no agent or MCP server left behind');
+  } finally {
+    await h.stop();
+  }
+});
+
+/** The last function-call output codex sent back (the MCP tool's answer, as codex wraps it). */
+function lastCallOutput(body: ResponsesBody): string {
+  const outputs = (body.input ?? []).filter((i) => (i.type ?? '').endsWith('_call_output'));
+  const out = outputs.at(-1)?.output;
+  return typeof out === 'string' ? out : JSON.stringify(out ?? '');
+}
+
+test('a codex brain mounts the server too: it submits a job through MCP and reads its answer', async () => {
+  codexModel.setScript((body) => {
+    const step = (body.input ?? []).filter((i) => (i.type ?? '').endsWith('_call_output')).length;
+    if (step === 0)
+      return {
+        kind: 'message',
+        toolCalls: [
+          { namespace: MCP_NAMESPACE, name: 'nightshift_submit', arguments: { task: 'count', backend: 'command' } },
+        ],
+      };
+    const previous = lastCallOutput(body);
+    if (step === 1) {
+      const jobId = /job-[a-z0-9-]+/.exec(previous)?.[0] ?? 'job-missing';
+      return {
+        kind: 'message',
+        toolCalls: [{ namespace: MCP_NAMESPACE, name: 'nightshift_wait', arguments: { jobId, timeoutSeconds: 300 } }],
+      };
+    }
+    return { kind: 'message', text: `The fleet said: ${previous}` };
+  });
+  const h = await startWorker(t.env, {
+    backends: {
+      codex: codexBackend(codexModel.url, 'sk-openai-test-0123456789abcdefSECRET'),
+      command: { command: 'sh', extraArgs: ['-c', 'echo "seven apples"'] },
+    },
+  });
+  try {
+    const spec = resolveJobSpec({ prompt: 'ask the fleet', backend: 'codex', workspace: 'none', mcp: true }, h.config);
+    await startJob(t.env.client, h.config, spec);
+    const brain = await jobOutcome(t.env.client, spec.jobId);
+    assert.equal(brain.result?.status, 'succeeded', brain.error?.message);
+    assert.match(brain.result!.finalText, /seven apples/);
+    const { rows } = await listJobs(t.env.client, h.config, { limit: 50 });
+    const child = rows.find((r) => r.backend === 'command');
+    assert.equal((await jobSpecOf(t.env.client, child!.jobId))?.parentJobId, spec.jobId);
   } finally {
     await h.stop();
   }

@@ -30,3 +30,9 @@ export async function connectClient(config: Config): Promise<Client> {
     throw new EngineUnreachableError(address, err);
   }
 }
+
+/** A client that connects on its first call: a server that must answer `initialize` at once (MCP) starts without it. */
+export function lazyClient(config: Config): Client {
+  const connection = Connection.lazy({ address: addressOf(config) });
+  return new Client({ connection, namespace: config.temporal.namespace });
+}

@@ -153,19 +153,42 @@ function providerArgs(ctx: RunContext): string[] {
   return settings.flatMap(([k, v]) => ['-c', `${k}=${typeof v === 'string' ? JSON.stringify(v) : v}`]);
 }
 
+/** `-c` overrides that mount the nightshift MCP server (`submit --mcp`); TOML values, which JSON's are here. */
+function mcpArgs(ctx: RunContext): string[] {
+  if (!ctx.mcp) return [];
+  const { name, command, args, env } = ctx.mcp;
+  const table = Object.entries(env).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+  const p = `mcp_servers.${name}`;
+  return [
+    ['command', JSON.stringify(command)],
+    ['args', JSON.stringify(args)],
+    ['env', `{${table.join(',')}}`],
+    ['startup_timeout_sec', '30'],
+    ['required', 'true'], // else `exec` starts its turn before the server is up, and the tools are not offered
+    ['default_tools_approval_mode', '"approve"'], // `exec` never asks: unapproved MCP calls are refused
+  ].flatMap(([k, v]) => ['-c', `${p}.${k}=${v}`]);
+}
+
 export const codex: AgentAdapter<CodexRun> = {
   name: 'codex',
   defaultCommand: 'codex',
   instructionsFile: 'AGENTS.md',
   ownEnv: ['OPENAI_', 'CODEX_'],
   sessions: true,
+  mountsMcp: true,
   prepare: prepareCodex,
   invocation(ctx, { home, helperDir }) {
     const args = ['exec', '--json', '--skip-git-repo-check', '--sandbox', 'workspace-write', '-C', ctx.workspace];
     const model = ctx.model ?? ctx.config.model;
     if (model) args.push('-m', model);
     // Without this codex waits for the network forever when the API is down.
-    args.push('--disable', 'unbounded_connection_retries', ...providerArgs(ctx), ...ctx.config.extraArgs);
+    args.push(
+      '--disable',
+      'unbounded_connection_retries',
+      ...providerArgs(ctx),
+      ...mcpArgs(ctx),
+      ...ctx.config.extraArgs,
+    );
     if (ctx.resumeSessionId) args.push('resume', ctx.resumeSessionId);
     args.push('--', ctx.prompt);
     const path = withPathFirst(helperDir, ctx.config.env['PATH'] ?? process.env['PATH']);

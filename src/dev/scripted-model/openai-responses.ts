@@ -3,6 +3,8 @@ import { sendJson, sleep, startHttpStub, startSse } from './http.js';
 
 export interface ResponsesToolCall {
   name: string;
+  /** A tool offered inside a namespace (codex offers an MCP server's tools as `mcp__<server>`). */
+  namespace?: string;
   arguments: Record<string, unknown>;
 }
 
@@ -149,6 +151,7 @@ function outputItems(
       id: `fc_${n}`,
       call_id: `call_${Date.now()}_${n}`,
       name: call.name,
+      ...(call.namespace ? { namespace: call.namespace } : {}),
       arguments: JSON.stringify(call.arguments),
       status: 'completed',
     });
