@@ -1,5 +1,6 @@
 // `nightshift routes [--json]`: per kind, what `auto` would choose now and why, with each candidate's figures.
-import { autoCandidates, chooseBackend, routeScore, unavailableOf } from '../../client/auto-route.js';
+import { autoCandidates, unavailableOf } from '../../client/auto-route.js';
+import { chooseBackend, routeScore } from '../../client/route-choice.js';
 import { EngineUnreachableError } from '../../client/connect.js';
 import { capacityView } from '../../client/jobs.js';
 import type { Config } from '../../config/schema.js';
