@@ -147,3 +147,30 @@ test('the client’s idle view (no singleton yet) is the singleton’s own view 
     assert.deepEqual(idleCapacityView(s), viewOf(initialState(s), Date.now()));
   }
 });
+
+test('brains (submit --mcp) hold at most brainSlots; a waiting brain keeps its place and blocks no child', () => {
+  const s = { ...settings({ maxSlots: 4, reservedOperatorSlots: 1 }) };
+  const state = initialState(s);
+  for (const id of ['b1', 'b2', 'b3']) enqueue(state, { ...req(id, 'background'), brain: true });
+  enqueue(state, req('child', 'background'));
+  const first = takeGrants(state, 1).map((g) => g.jobId);
+  assert.deepEqual(first, ['b1', 'b2', 'child'], 'default: every shared slot (3) but one for brains');
+  assert.deepEqual(
+    viewOf(state, 1).queue.map((q) => [q.jobId, q.heldBy]),
+    [['b3', 'brain-slots']],
+  );
+  release(state, 'b1', 0, 2);
+  assert.deepEqual(
+    takeGrants(state, 2).map((g) => g.jobId),
+    ['b3'],
+  );
+  const one = initialState({ ...s, brainSlots: 1 });
+  enqueue(one, { ...req('b1', 'background'), brain: true });
+  enqueue(one, { ...req('b2', 'background'), brain: true });
+  assert.deepEqual(
+    takeGrants(one, 1).map((g) => g.jobId),
+    ['b1'],
+  );
+  assert.equal(capacitySettings(parseConfig({ mcp: { brainSlots: 2 } })).brainSlots, 2);
+  assert.equal('brainSlots' in settings(), false, 'absent unless configured: the input stays as it was');
+});

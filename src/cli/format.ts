@@ -1,6 +1,6 @@
 import type { JobProgress, JobResult } from '../protocol/result.js';
 import type { LandingRow } from '../ledger/db.js';
-import type { CapacityView } from '../protocol/capacity.js';
+import type { BudgetView, CapacityView } from '../protocol/capacity.js';
 
 const out = (line = ''): boolean => process.stdout.write(line + '\n');
 
@@ -57,6 +57,8 @@ function printConfinement(r: JobResult): void {
 /** The agent's heartbeat, in words: "attempt 1: 3 turns, 5 tool calls, tokens in 1200 out 300". */
 export function liveInWords(live: unknown): string | undefined {
   if (typeof live !== 'object' || live === null) return undefined;
+  const hold = budgetHoldInWords(live);
+  if (hold) return `waiting ${hold}`;
   const l = live as {
     attempt?: number;
     turns?: number;
@@ -66,6 +68,17 @@ export function liveInWords(live: unknown): string | undefined {
   const tokens = l.tokens ? `, tokens in ${l.tokens.input ?? 0} out ${l.tokens.output ?? 0}` : '';
   return `attempt ${l.attempt ?? 1}: ${l.turns ?? 0} turns, ${l.toolCalls ?? 0} tool calls${tokens}`;
 }
+
+/** A queued job a spent budget holds (see client/job-live.ts): "for budget all/day ($41.20 of $40.00); …". */
+function budgetHoldInWords(live: unknown): string | undefined {
+  if (typeof live !== 'object' || live === null) return undefined;
+  const hold = live as { heldBy?: string; budgets?: BudgetView[] };
+  if (hold.heldBy !== 'budget') return undefined;
+  const spent = (hold.budgets ?? []).map((b) => `${b.scope}/${b.per} (${usd(b.spentUsd)} of ${usd(b.usd)})`);
+  return `for budget ${spent.join(', ') || '(spent)'}; granted when its window moves`;
+}
+
+const usd = (n: number): string => `$${n.toFixed(2)}`;
 
 /** One block: what the job is, where it stands, what its agent is doing, and its result once it has one. */
 export function printProgress(p: JobProgress, live: unknown, prompt?: string): void {
@@ -79,8 +92,10 @@ export function printProgress(p: JobProgress, live: unknown, prompt?: string): v
   if (p.host && !r) out(`  host     ${p.host}`);
   const wait = p.leaseGrantedAt ? `, lease after ${((p.leaseGrantedAt - p.queuedAt) / 1000).toFixed(1)}s` : '';
   out(`  queued ${new Date(p.queuedAt).toISOString()}${wait}`);
+  const hold = budgetHoldInWords(live);
   const words = liveInWords(live);
-  if (words && !r) out(`  agent    ${words}`);
+  if (hold && !r) out(`  waiting  ${hold}`);
+  else if (words && !r) out(`  agent    ${words}`);
   if (r) printResultBody(r);
 }
 
@@ -98,9 +113,22 @@ export function printCapacity(c: CapacityView, perHost: Record<string, number> =
     `tokens ${c.tokens.inWindow}/${c.tokens.budget} in the last ${c.tokens.windowSeconds}s (${pct}%, ${c.tokens.reservedByRunning} reserved by running jobs)`,
   );
   out(`backpressure ${c.backpressure.on ? `ON: ${c.backpressure.reasons.join('; ')}` : 'off'}`);
+  printBudgets(c);
   const hosts = Object.entries(perHost).sort(([a], [b]) => a.localeCompare(b));
   if (hosts.length) out(`running per host: ${hosts.map(([h, n]) => `${h} ${n}`).join(', ')}`);
   printBackendMarks(c);
+}
+
+/** Each budget's spend in its window (`budget all/day $12.34 of $40.00 (31%)`, HELD when spent) and who waits. */
+function printBudgets(c: CapacityView): void {
+  for (const b of c.budgets ?? []) {
+    const pct = Math.round((100 * b.spentUsd) / b.usd);
+    out(`budget ${b.scope}/${b.per} ${usd(b.spentUsd)} of ${usd(b.usd)} (${pct}%)${b.spent ? ' HELD' : ''}`);
+  }
+  const held = c.queue.filter((q) => q.heldBy === 'budget').map((q) => q.jobId);
+  if (held.length) out(`held by a spent budget: ${held.join(', ')} (granted when its window moves)`);
+  const brains = c.queue.filter((q) => q.heldBy === 'brain-slots').map((q) => q.jobId);
+  if (brains.length) out(`brains waiting for a brain slot (mcp.brainSlots): ${brains.join(', ')}`);
 }
 
 /** Limited and auth-broken backends; jobs whose every backend is auth-broken wait for `backends check|clear`. */

@@ -30,7 +30,7 @@ const JOB_FLAGS: [string, string][] = [
   ['--sandbox bwrap|off', 'off: run unconfined, only where the config has sandbox.allowJobOff (default bwrap)'],
   [
     '--mcp',
-    "mount `nightshift mcp` into the job's agent: it can submit jobs, wait for them, read results (claude, codex)",
+    "mount `nightshift mcp` into the job's agent: it can submit jobs, wait for them, read results (claude, codex, gemini, opencode)",
   ],
 ];
 

@@ -2,7 +2,9 @@
 import { z } from 'zod';
 
 /** `hour`, `day`, or a window in seconds (short windows are for tests and experiments). */
-export const BudgetPerSchema = z.union([z.enum(['hour', 'day']), z.number().int().positive()]);
+export const BudgetPerSchema = z.union([z.enum(['hour', 'day']), z.number().int().positive()], {
+  error: '`hour`, `day` or a positive whole number of seconds',
+});
 
 export const BudgetLimitSchema = z.strictObject({
   /** Only this backend's spend counts (and only jobs whose first backend it is are held); unset: all spend. */

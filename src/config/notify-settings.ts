@@ -5,7 +5,7 @@ import type { EndedStatus, JobNotify, Lane } from '../protocol/job.js';
 import type { NotifyEvent } from './operator-schema.js';
 import type { Config } from './schema.js';
 
-const CAPACITY_EVENTS = ['backend.limited', 'backend.authBroken', 'backpressure'] as const;
+const CAPACITY_EVENTS = ['backend.limited', 'backend.authBroken', 'backpressure', 'budget'] as const;
 
 const listening = (config: Config, event: NotifyEvent) =>
   config.notify.webhooks.filter((w) => w.events.includes(event));
@@ -23,7 +23,10 @@ export function jobNotifySettings(config: Config, lane: Lane): JobNotify | undef
 
 /** The capacity events some webhook wants, and how long backpressure may last before it notifies. */
 export function capacityNotifySettings(config: Config): CapacityNotify | undefined {
-  const events = CAPACITY_EVENTS.filter((e) => listening(config, e).length > 0);
+  // `budget` only with limits: the settings of a deployment without budgets stay what they were.
+  const events = CAPACITY_EVENTS.filter(
+    (e) => listening(config, e).length > 0 && (e !== 'budget' || config.budgets.limits.length > 0),
+  );
   if (events.length === 0) return undefined;
   const { retry, backpressureMinutes } = config.notify;
   return { events, retry: { ...retry }, backpressureMinutes, taskQueue: config.temporal.taskQueue };

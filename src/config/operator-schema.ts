@@ -2,7 +2,14 @@
 import { z } from 'zod';
 import { LANES } from '../protocol/job.js';
 
-export const NOTIFY_EVENTS = ['job.ended', 'backend.limited', 'backend.authBroken', 'backpressure', 'digest'] as const;
+export const NOTIFY_EVENTS = [
+  'job.ended',
+  'backend.limited',
+  'backend.authBroken',
+  'backpressure',
+  'budget',
+  'digest',
+] as const;
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
 const ENDED = ['succeeded', 'failed', 'no_op', 'cancelled'] as const;
 

@@ -19,6 +19,9 @@ export function capacitySource(config: Config, view: CapacityView): CapacitySour
 const perLane = (value: (v: CapacityView, lane: (typeof LANES)[number]) => number) => (s: CapacitySource) =>
   LANES.map((lane): Sample => [{ lane }, value(s.view, lane)]);
 const one = (value: (v: CapacityView) => number) => (s: CapacitySource) => [[{}, value(s.view)] as Sample];
+/** One sample per budget (none when no budgets are configured). */
+const perBudget = (value: (b: NonNullable<CapacityView['budgets']>[number]) => number) => (s: CapacitySource) =>
+  (s.view.budgets ?? []).map((b): Sample => [{ scope: b.scope, per: b.per }, value(b)]);
 const perBackend = (marked: (v: CapacityView, backend: string) => boolean) => (s: CapacitySource) =>
   s.backends.map((backend): Sample => [{ backend }, marked(s.view, backend) ? 1 : 0]);
 
@@ -87,5 +90,19 @@ export const CAPACITY_GAUGES: FamilySpec<CapacitySource>[] = [
     help: "1 while the backend's auth is known broken (until `nightshift backends check|clear`).",
     labelNames: ['backend'],
     samples: perBackend((v, b) => v.authBroken[b] !== undefined),
+  },
+  {
+    type: 'gauge',
+    name: 'nightshift_budget_spent_usd',
+    help: "USD spent in the budget's rolling window (scope: all or a backend; per: its window).",
+    labelNames: ['scope', 'per'],
+    samples: perBudget((b) => b.spentUsd),
+  },
+  {
+    type: 'gauge',
+    name: 'nightshift_budget_limit_usd',
+    help: 'The budget: at this spend in its window, new background work is held (budgets.limits).',
+    labelNames: ['scope', 'per'],
+    samples: perBudget((b) => b.usd),
   },
 ];

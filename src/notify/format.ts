@@ -35,6 +35,8 @@ export function slackText(n: Notification): string {
       return `:lock: nightshift: backend ${n.backend} auth is broken since ${n.since}: ${n.message} (fix it, then \`nightshift backends check\`)`;
     case 'backpressure':
       return `:warning: nightshift: backpressure on for ${n.minutes} min (since ${n.since}): ${n.reasons.join('; ')}`;
+    case 'budget':
+      return `:money_with_wings: nightshift: budget ${n.scope}/${n.per} spent (${usd(n.spentUsd)} of ${usd(n.usd)}) since ${n.since}; new background jobs wait for its window`;
     case 'digest':
       return digestText(n);
   }

@@ -12,10 +12,38 @@ export interface CapacitySettings {
   continueAsNewEvents: number;
   /** Webhooks want these capacity events (absent: none, as in settings from before notifications). */
   notify?: CapacityNotify;
+  /** Spend limits (absent when none are configured, as in settings from before budgets: nothing is held). */
+  budgets?: BudgetSettings;
+  /** Slots brains (`submit --mcp` jobs) may hold at once (absent: every shared slot but one). */
+  brainSlots?: number;
+}
+
+/** One limit: `backend` unset counts all spend; `per` is its label (`day`, `hour`, `20s`). */
+export interface BudgetLimitSettings {
+  backend?: string;
+  usd: number;
+  per: string;
+  perSeconds: number;
+}
+
+export interface BudgetSettings {
+  limits: BudgetLimitSettings[];
+  /** Background work is always held; interactive only when true; the operator lane never. */
+  holdInteractive: boolean;
+  /** Backend → USD per million tokens (input+output), for a job whose CLI reported no cost. */
+  prices: Record<string, number>;
+}
+
+/** A finished job's spend in USD, booked at its release on its final backend. */
+export interface Spend {
+  jobId: string;
+  backend: string;
+  usd: number;
+  at: number;
 }
 
 export interface CapacityNotify {
-  events: ('backend.limited' | 'backend.authBroken' | 'backpressure')[];
+  events: ('backend.limited' | 'backend.authBroken' | 'backpressure' | 'budget')[];
   retry: NotifyRetry;
   /** Backpressure on for longer than this notifies, once per episode. */
   backpressureMinutes: number;
@@ -44,12 +72,21 @@ export interface LeaseRequestInput {
   requestedAt: number;
   /** The backends the job may run on, in order (absent in histories from before auth-broken marks). */
   backends?: string[];
+  /** A brain: its agent mounts `nightshift mcp` and may wait on the jobs it hands out (see `brainSlots`). */
+  brain?: boolean;
 }
 
 export interface LeaseReleaseInput {
   jobId: string;
   /** Tokens the CLI reported; omitted when unknown (the estimate stays booked). */
   tokensUsed?: number;
+  /**
+   * What the job spent, for budgets (only from jobs after the `budget-spend` patch): its final backend, the USD its
+   * CLI reported, else its input+output tokens (the singleton prices them by backend).
+   */
+  backend?: string;
+  costUsd?: number;
+  spendTokens?: number;
 }
 
 export interface LeaseGrant {
@@ -105,12 +142,26 @@ export interface CapacityView {
     requestedAt: number;
     admitted: boolean;
     waitingForAuth?: boolean;
+    /** A spent budget holds it (new grants only): it keeps its place until the budget's window moves. */
+    heldBy?: 'budget' | 'brain-slots';
   }[];
   counters: CapacityCounters;
   /** Backends known to be limited, until (epoch ms). */
   limitedBackends: Record<string, number>;
   /** Backends whose auth is known broken, since when and why: until `nightshift backends check|clear`. */
   authBroken: Record<string, AuthBrokenMark>;
+  /** Each budget's spend in its window (absent when no budgets are configured). */
+  budgets?: BudgetView[];
+}
+
+export interface BudgetView {
+  /** `all`, or the backend whose spend it counts. */
+  scope: string;
+  per: string;
+  windowSeconds: number;
+  usd: number;
+  spentUsd: number;
+  spent: boolean;
 }
 
 /** The view of a capacity singleton that has not started yet: every slot free, nothing queued or charged. */
@@ -132,5 +183,17 @@ export function idleCapacityView(s: CapacitySettings): CapacityView {
     counters: { granted: 0, released: 0, reclaimed: 0, runs: 1 },
     limitedBackends: {},
     authBroken: {},
+    ...(s.budgets
+      ? {
+          budgets: s.budgets.limits.map((l) => ({
+            scope: l.backend ?? 'all',
+            per: l.per,
+            windowSeconds: l.perSeconds,
+            usd: l.usd,
+            spentUsd: 0,
+            spent: false,
+          })),
+        }
+      : {}),
   };
 }

@@ -47,6 +47,18 @@ export interface BackpressureOn {
   reasons: string[];
 }
 
+/** A budget newly spent: new background work (interactive too, with `holdInteractive`) waits for its window. */
+export interface BudgetSpent {
+  event: 'budget';
+  id: string;
+  /** `all`, or the backend whose spend it counts. */
+  scope: string;
+  per: string;
+  usd: number;
+  spentUsd: number;
+  since: string;
+}
+
 /** A job that succeeded with a commit and has not landed (no landing, or one that is not `landed`). */
 export interface Unlanded {
   jobId: string;
@@ -83,7 +95,7 @@ export interface Digest extends DigestFigures {
   id: string;
 }
 
-export type Notification = JobEnded | BackendLimited | BackendAuthBroken | BackpressureOn | Digest;
+export type Notification = JobEnded | BackendLimited | BackendAuthBroken | BackpressureOn | BudgetSpent | Digest;
 
 /** One webhook of the worker's `notify.webhooks`: its index, and a short hash of its URL (never the URL). */
 export interface NotifyTarget {
@@ -170,6 +182,16 @@ export const backpressureOn = (since: number, now: number, reasons: string[]): B
   since: iso(since),
   minutes: Math.round((now - since) / 6000) / 10,
   reasons,
+});
+
+export const budgetSpent = (scope: string, per: string, usd: number, spentUsd: number, since: number): BudgetSpent => ({
+  event: 'budget',
+  id: `budget:${scope}:${per}:${since}`,
+  scope,
+  per,
+  usd,
+  spentUsd: Math.round(spentUsd * 10_000) / 10_000,
+  since: iso(since),
 });
 
 export const digestOf = (figures: DigestFigures): Digest => ({

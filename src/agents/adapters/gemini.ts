@@ -3,10 +3,12 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FailureClass } from '../../protocol/failures.js';
 import { classifyFailure } from '../classify.js';
+import type { McpMount } from '../../config/mcp-mount.js';
 import type { AgentAdapter, ExitInfo, ParsedRun, RunContext, StreamParser, Verdict } from '../contract.js';
 import { writeFileOnce } from '../support/files.js';
 import { emptyRun, jsonLinesParser, num, obj, str, type Json } from '../support/json-lines.js';
 import { touchFile } from '../support/workspace-paths.js';
+import { mcpArgs, mcpEnv, mcpServerEntry } from './gemini-mcp.js';
 
 /** The CLI's own default; always passed, since without `-m` a router call retries 5 times on its own. */
 export const GEMINI_DEFAULT_MODEL = 'gemini-2.5-pro';
@@ -84,9 +86,19 @@ function geminiParser({ workspace }: RunContext): StreamParser {
   return jsonLinesParser(run, handlers);
 }
 
-/** Fail-fast and offline-safe settings merged into the CLI's user settings (never the workspace). */
-async function writeSettings(geminiHome: string): Promise<void> {
+/** Runs sharing a home update its settings one at a time: a stale read must not drop another run's entry. */
+const settingsWrites = new Map<string, Promise<void>>();
+
+function writeSettings(geminiHome: string, mcp: McpMount | undefined): Promise<void> {
   const file = join(geminiHome, '.gemini', 'settings.json');
+  const next = (settingsWrites.get(file) ?? Promise.resolve()).then(() => mergeSettings(file, mcp));
+  const settled = next.catch(() => undefined); // a failed write fails its own run, not the next one
+  settingsWrites.set(file, settled);
+  return next;
+}
+
+/** Fail-fast and offline-safe settings merged into the CLI's user settings (never the workspace). */
+async function mergeSettings(file: string, mcp: McpMount | undefined): Promise<void> {
   let current: Json = {};
   try {
     current = obj(JSON.parse(await readFile(file, 'utf8')));
@@ -106,6 +118,7 @@ async function writeSettings(geminiHome: string): Promise<void> {
     },
     privacy: { ...obj(current['privacy']), usageStatisticsEnabled: false },
     security: { ...security, auth: { selectedType: 'gemini-api-key', ...auth } },
+    ...(mcp ? { mcpServers: { ...obj(current['mcpServers']), [mcp.name]: mcpServerEntry(mcp) } } : {}),
   };
   await writeFileOnce(file, JSON.stringify(next, null, 2));
 }
@@ -143,9 +156,10 @@ export const gemini: AgentAdapter<GeminiRun> = {
   instructionsFile: 'GEMINI.md',
   ownEnv: ['GEMINI_', 'GOOGLE_'],
   sessions: true,
+  mountsMcp: true,
   async prepare(ctx) {
     const home = ctx.config.env['GEMINI_CLI_HOME'] ?? ctx.config.env['HOME'] ?? join(ctx.stateDir, 'home');
-    await writeSettings(home);
+    await writeSettings(home, ctx.mcp);
     return { home };
   },
   invocation(ctx, { home }) {
@@ -160,8 +174,11 @@ export const gemini: AgentAdapter<GeminiRun> = {
       ctx.model ?? ctx.config.model ?? GEMINI_DEFAULT_MODEL,
     ];
     if (ctx.resumeSessionId) args.push('--resume', ctx.resumeSessionId);
+    if (ctx.mcp) args.push(...mcpArgs(ctx.mcp));
     args.push(...ctx.config.extraArgs);
+    // A trusted workspace is also what lets gemini start a stdio MCP server.
     const env: Record<string, string> = { GEMINI_CLI_HOME: home, GEMINI_CLI_TRUST_WORKSPACE: 'true', ...cfgEnv };
+    if (ctx.mcp) Object.assign(env, mcpEnv(ctx.mcp));
     if (ctx.config.baseUrl) env['GOOGLE_GEMINI_BASE_URL'] = ctx.config.baseUrl;
     return { command: ctx.command, args, env };
   },

@@ -7,6 +7,7 @@ import type { AgentAdapter, RunContext, StreamParser } from '../contract.js';
 import { writeFileOnce } from '../support/files.js';
 import { emptyRun, jsonLinesParser, num, obj, str, type Json } from '../support/json-lines.js';
 import { hasEnv } from '../support/python-one-try.js';
+import { mcpConfig } from './opencode-mcp.js';
 import { touchFile } from '../support/workspace-paths.js';
 
 const PROVIDER = 'nightshift';
@@ -127,6 +128,7 @@ function inlineConfig(ctx: RunContext, model: string | undefined, pluginFile: st
     autoupdate: false,
     share: 'disabled',
     plugin: [...(Array.isArray(own['plugin']) ? own['plugin'] : []), pathToFileURL(pluginFile).href],
+    ...(ctx.mcp ? mcpConfig(ctx.mcp, own) : {}),
   };
   if (!ctx.config.baseUrl || !model) return config;
   const timeoutMs = ctx.requestTimeoutSeconds * 1000; // time to first byte and between stream chunks
@@ -156,6 +158,7 @@ export const opencode: AgentAdapter<OpencodeRun> = {
   instructionsFile: 'AGENTS.md',
   ownEnv: ['OPENAI_', 'OPENCODE_'],
   sessions: true,
+  mountsMcp: true,
   async prepare(ctx) {
     const pluginFile = join(ctx.stateDir, 'nightshift-fail-fast.mjs');
     await writeFileOnce(pluginFile, FAIL_FAST_PLUGIN);

@@ -124,3 +124,26 @@ export function workspaceDirectory(body: GeminiBody): string | undefined {
   }
   return undefined;
 }
+
+/** A model turn that calls one tool (an MCP tool as gemini offers it: `mcp_<server>_<tool>`). */
+export const functionCall = (name: string, args: Record<string, unknown>): GeminiReply => ({
+  kind: 'message',
+  parts: [{ functionCall: { name, args } }],
+});
+
+/** The names of the functions the client offered the model. */
+export function offeredTools(body: GeminiBody): string[] {
+  const declarations = (body.tools ?? []).flatMap(
+    (t) => (t as { functionDeclarations?: { name?: string }[] }).functionDeclarations ?? [],
+  );
+  return declarations.map((d) => d.name ?? '');
+}
+
+/** What the client sent back for its last tool call: the tool's output (an MCP tool's text) or its error. */
+export function lastFunctionResponse(body: GeminiBody): string {
+  const parts = (body.contents ?? []).flatMap((c) => c.parts ?? []);
+  const response = parts.filter((p) => p['functionResponse']).at(-1)?.['functionResponse'] as
+    { response?: { output?: unknown; error?: unknown } } | undefined;
+  const answer = response?.response?.output ?? response?.response?.error;
+  return typeof answer === 'string' ? answer : JSON.stringify(answer ?? '');
+}

@@ -1,4 +1,5 @@
-// The capacity card: slot gauges per lane, the token window over the last five minutes, backpressure, backend marks.
+// The capacity card: slot gauges per lane, the token window over the last five minutes, backpressure, backend marks,
+// budgets.
 import { byId, clock, el, firstLine, num, put, relative, svg } from './dom.js';
 
 const LANES = ['operator', 'interactive', 'background'];
@@ -118,5 +119,25 @@ function renderMarks(view) {
     items.push(el('li', { class: 'bad' }, `waiting for an auth-broken backend: ${waiting.join(', ')}`));
   const hosts = Object.entries(view.runningPerHost ?? {}).sort(([a], [b]) => a.localeCompare(b));
   if (hosts.length) items.push(el('li', {}, `running per host: ${hosts.map(([h, n]) => `${h} ${n}`).join(', ')}`));
-  put('backend-marks', items.length ? items : el('li', { class: 'muted' }, 'every backend available'));
+  put(
+    'backend-marks',
+    items.length ? items : el('li', { class: 'muted' }, 'every backend available'),
+    budgetItems(view),
+  );
+}
+
+/** Each budget's spend in its window (`budget all/day $12.34 of $40.00 (31%)`), HELD when spent, and who waits. */
+function budgetItems(view) {
+  const usd = (n) => `$${Number(n).toFixed(2)}`;
+  const items = (view.budgets ?? []).map((b) =>
+    el(
+      'li',
+      { class: b.spent ? 'bad' : undefined, 'data-testid': 'budget' },
+      el('b', {}, `budget ${b.scope}/${b.per}`),
+      ` ${usd(b.spentUsd)} of ${usd(b.usd)} (${b.usd ? Math.round((100 * b.spentUsd) / b.usd) : 0}%)${b.spent ? ' HELD' : ''}`,
+    ),
+  );
+  const held = (view.queue ?? []).filter((q) => q.heldBy === 'budget').map((q) => q.jobId);
+  if (held.length) items.push(el('li', { class: 'bad' }, `held by a spent budget: ${held.join(', ')}`));
+  return items;
 }

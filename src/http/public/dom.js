@@ -87,6 +87,12 @@ export const firstLine = (text, max = 120) => {
 /** Agent heartbeat in words, as the CLI prints it: "attempt 1: 3 turns, 5 tool calls, tokens in 1.2k out 300". */
 export function liveWords(live) {
   if (!live || typeof live !== 'object') return '';
+  if (live.heldBy === 'budget') {
+    const spent = (live.budgets ?? []).map(
+      (b) => `${b.scope}/${b.per} ($${b.spentUsd.toFixed(2)} of $${b.usd.toFixed(2)})`,
+    );
+    return `waiting for budget ${spent.join(', ') || '(spent)'}; granted when its window moves`;
+  }
   const tokens = live.tokens ? `, tokens in ${num(live.tokens.input ?? 0)} out ${num(live.tokens.output ?? 0)}` : '';
   return `attempt ${live.attempt ?? 1}: ${live.turns ?? 0} turns, ${live.toolCalls ?? 0} tool calls${tokens}`;
 }

@@ -2,6 +2,8 @@
 import type { Lane } from '../../protocol/job.js';
 import { backpressure, prune, windowTokens, type CapacityState, type LeaseRequest } from './state.js';
 import { waitingForAuth } from './auth-broken.js';
+import { budgetHold } from './budget.js';
+import { brainWaits } from './brains.js';
 
 const LANE_ORDER: Lane[] = ['operator', 'interactive', 'background'];
 
@@ -43,12 +45,15 @@ export function takeGrants(state: CapacityState, now: number): LeaseRequest[] {
 
 function grantPass(state: CapacityState, now: number): LeaseRequest[] {
   const granted: LeaseRequest[] = [];
+  const held = budgetHold(state, now);
   for (const lane of LANE_ORDER) {
-    // A job whose every backend is auth-broken keeps its place but blocks nobody: granting it would only fail it.
-    for (const req of state.queue.filter((q) => q.lane === lane && !waitingForAuth(state, q))) {
+    // A job whose every backend is auth-broken, or that a spent budget holds, keeps its place but blocks nobody.
+    for (const req of state.queue.filter((q) => q.lane === lane && !waitingForAuth(state, q) && !held(q))) {
+      if (brainWaits(state, req)) continue; // keeps its place; the work brains hand out is not blocked behind it
       if (!canGrant(state, req, now)) break; // FIFO: nobody overtakes a blocked head of lane
       state.queue.splice(state.queue.indexOf(req), 1);
-      state.holders.push({ jobId: req.jobId, lane, kind: req.kind, reserved: req.estimate, grantedAt: now });
+      const brain = req.brain ? { brain: true } : {};
+      state.holders.push({ jobId: req.jobId, lane, kind: req.kind, reserved: req.estimate, grantedAt: now, ...brain });
       state.counters.granted++;
       granted.push(req);
     }

@@ -1,8 +1,9 @@
 // Pure lease bookkeeping for the capacity workflow: no Temporal imports, so it is unit-testable.
-import type { AuthBrokenMark, CapacitySettings, CapacityCounters, Charge } from '../../protocol/capacity.js';
+import type { AuthBrokenMark, CapacitySettings, CapacityCounters, Charge, Spend } from '../../protocol/capacity.js';
 import type { Lane } from '../../protocol/job.js';
 import type { NotifyInput } from '../../protocol/notify.js';
 import { waitingForAuth } from './auth-broken.js';
+import { budgetHold } from './budget.js';
 
 export interface LeaseRequest {
   jobId: string;
@@ -14,6 +15,8 @@ export interface LeaseRequest {
   admitted: boolean;
   /** The backends the job may run on (absent in requests from before auth-broken marks: never held back). */
   backends?: string[];
+  /** A brain's request waits while brains hold `brainSlots` (absent in older requests: no brain). */
+  brain?: boolean;
 }
 
 export interface Holder {
@@ -22,6 +25,7 @@ export interface Holder {
   kind: string;
   reserved: number;
   grantedAt: number;
+  brain?: boolean;
 }
 
 export interface CapacityState {
@@ -40,6 +44,9 @@ export interface CapacityState {
   notices?: Notice[];
   /** Backpressure's current episode while someone wants to hear of it: since when it is on, and if told. */
   pressure?: { since: number; notified: boolean };
+  /** Finished jobs' spends (USD) within the longest budget window, and each spent budget's episode start. */
+  spends?: Spend[];
+  budgetEpisodes?: Record<string, number>;
 }
 
 export interface Notice {
@@ -138,8 +145,9 @@ export interface Backpressure {
 
 export function backpressure(state: CapacityState, now: number): Backpressure {
   const s = state.settings;
-  // Jobs parked until a backend's auth is fixed are no load: they do not push back on the others.
-  const depth = state.queue.filter((q) => q.admitted && !waitingForAuth(state, q)).length;
+  // Jobs parked until a backend's auth is fixed, or a budget's window moves, are no load: they push back on no one.
+  const held = budgetHold(state, now);
+  const depth = state.queue.filter((q) => q.admitted && !waitingForAuth(state, q) && !held(q)).length;
   const tokens = windowTokens(state, now);
   const reasons: string[] = [];
   if (depth >= s.backpressureQueueDepth) reasons.push(`queue depth ${depth} >= ${s.backpressureQueueDepth}`);

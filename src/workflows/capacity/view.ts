@@ -2,6 +2,8 @@ import type { CapacityView, LaneView } from '../../protocol/capacity.js';
 import type { Lane } from '../../protocol/job.js';
 import { backpressure, windowTokens, type CapacityState } from './state.js';
 import { waitingForAuth } from './auth-broken.js';
+import { budgetHold, budgetViews, hasBudgets } from './budget.js';
+import { brainWaits } from './brains.js';
 
 export function viewOf(state: CapacityState, now: number): CapacityView {
   const s = state.settings;
@@ -12,6 +14,7 @@ export function viewOf(state: CapacityState, now: number): CapacityView {
   });
   const shared = state.holders.filter((h) => h.lane !== 'operator').length;
   const bp = backpressure(state, now);
+  const held = budgetHold(state, now);
   return {
     slots: {
       max: s.maxSlots,
@@ -40,9 +43,11 @@ export function viewOf(state: CapacityState, now: number): CapacityView {
       requestedAt: q.requestedAt,
       admitted: q.admitted,
       ...(waitingForAuth(state, q) ? { waitingForAuth: true } : {}),
+      ...(held(q) ? { heldBy: 'budget' as const } : brainWaits(state, q) ? { heldBy: 'brain-slots' as const } : {}),
     })),
     counters: { ...state.counters },
     limitedBackends: Object.fromEntries(Object.entries(state.limits ?? {}).filter(([, until]) => until > now)),
     authBroken: Object.fromEntries(Object.entries(state.authBroken ?? {}).map(([b, m]) => [b, { ...m }])),
+    ...(hasBudgets(state) ? { budgets: budgetViews(state, now) } : {}),
   };
 }

@@ -15,6 +15,7 @@ import { activeLimits, adopt, enqueue, initialState, noteLimit, release, type Ca
 import type { CapacitySettings } from '../../protocol/capacity.js';
 import { nextSlideAt, takeGrants } from './grants.js';
 import { authBrokenBackends, clearBackend, noteAuthBroken } from './auth-broken.js';
+import { bookSpend, budgetEpisodes, hasBudgets, nextBudgetWakeAt } from './budget.js';
 import { viewOf } from './view.js';
 import { authBrokenNotice, limitedNotice, pressureDueAt, pressureNotice, queueNotice } from './notices.js';
 import type { CapacityEvent } from './notices.js';
@@ -58,8 +59,10 @@ export async function capacityWorkflow(input: CapacityInput): Promise<void> {
   setHandler(requestLeaseSignal, (req: LeaseRequestInput) => {
     dirty = enqueue(state, req) || dirty;
   });
-  setHandler(releaseLeaseSignal, ({ jobId, tokensUsed }) => {
-    dirty = release(state, jobId, tokensUsed, Date.now()) || dirty;
+  setHandler(releaseLeaseSignal, (r) => {
+    dirty = release(state, r.jobId, r.tokensUsed, Date.now()) || dirty;
+    // Settings without budgets (every history from before them) book nothing: they replay unchanged.
+    if (hasBudgets(state)) dirty = bookSpend(state, r, Date.now()) || dirty;
   });
   setHandler(backendLimitedSignal, ({ backend, until }) => {
     const n = limitedNotice(state, backend, until, Date.now());
@@ -92,6 +95,7 @@ export async function capacityWorkflow(input: CapacityInput): Promise<void> {
       nextSlideAt(state) ?? Infinity,
       busy ? nextReconcile : Infinity,
       pressureDueAt(state) ?? Infinity,
+      (hasBudgets(state) ? nextBudgetWakeAt(state, Date.now()) : undefined) ?? Infinity,
     );
     const mustRoll = (): boolean => shouldContinueAsNew(state);
     if (wakeAt === Infinity) await condition(() => dirty || mustRoll());
@@ -102,6 +106,7 @@ export async function capacityWorkflow(input: CapacityInput): Promise<void> {
       nextReconcile = Date.now() + state.settings.reconcileSeconds * 1000;
     }
     await Promise.all(takeGrants(state, Date.now()).map((req) => grant(state, req.jobId)));
+    if (hasBudgets(state)) for (const n of budgetEpisodes(state, Date.now())) notice(n);
     if (wants('backpressure')) notice(pressureNotice(state, Date.now()));
     else delete state.pressure; // no one listens (any more): nothing is due
     await startNotices(state);

@@ -1,14 +1,33 @@
 import { getExternalWorkflowHandle, log } from '@temporalio/workflow';
 import { chargedTokens, type TokenUsage } from '../../protocol/tokens.js';
+import type { LeaseReleaseInput } from '../../protocol/capacity.js';
+import type { JobResult } from '../../protocol/result.js';
 import { backendAuthBrokenSignal, backendLimitedSignal, releaseLeaseSignal } from '../../protocol/signals.js';
 
-/** Release by signal; the singleton treats duplicates as no-ops, and a missing singleton is not our failure. */
-export async function releaseLease(capacityId: string, jobId: string, tokens: TokenUsage | undefined): Promise<void> {
+export type SpendReport = Pick<LeaseReleaseInput, 'backend' | 'costUsd' | 'spendTokens'>;
+
+/** For budgets: the final backend and the USD its CLI reported, else input+output tokens (the singleton prices them). */
+export function spendOf(r: JobResult): SpendReport {
+  if (r.costUsd !== undefined) return { backend: r.backend, costUsd: r.costUsd };
+  return { backend: r.backend, spendTokens: r.tokens.input + r.tokens.output };
+}
+
+/**
+ * Release by signal; the singleton treats duplicates as no-ops, and a missing singleton is not our failure.
+ * `spend` only from jobs after the `budget-spend` patch: older histories replay the payload they recorded.
+ */
+export async function releaseLease(
+  capacityId: string,
+  jobId: string,
+  tokens: TokenUsage | undefined,
+  spend?: SpendReport,
+): Promise<void> {
   try {
     const tokensUsed = tokens ? chargedTokens(tokens) : undefined;
     await getExternalWorkflowHandle(capacityId).signal(releaseLeaseSignal, {
       jobId,
       ...(tokensUsed !== undefined ? { tokensUsed } : {}),
+      ...spend,
     });
   } catch (err) {
     log.warn('lease release not delivered (the reconcile will reclaim it)', { jobId, error: String(err) });

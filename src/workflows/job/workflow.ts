@@ -18,7 +18,7 @@ import { jobActivities, type JobActivities } from './activities.js';
 import { runOnHosts, type HostRun } from './hosts.js';
 import { finishWorkspace, landWhenDone } from './finish.js';
 import { buildResult, type ResultParts } from './result.js';
-import { releaseLease } from './lease.js';
+import { releaseLease, spendOf } from './lease.js';
 import { notifyEnded } from './notify.js';
 import { doWork, stepOf, type JobRun } from './work.js';
 
@@ -50,6 +50,7 @@ export async function jobWorkflow(spec: JobSpec): Promise<JobResult> {
       estimate: spec.estimateTokens,
       requestedAt: Date.now(),
       ...(run.authMoves ? { backends: [spec.backend, ...(spec.fallbacks ?? [])] } : {}),
+      ...(spec.mcp ? { brain: true } : {}), // absent in every older spec: their requests replay unchanged
     });
     await condition(() => run.grant !== undefined);
     progress.leaseGrantedAt = run.grant?.grantedAt ?? Date.now();
@@ -75,8 +76,10 @@ export async function jobWorkflow(spec: JobSpec): Promise<JobResult> {
     throw jobFailed(result, err);
   } finally {
     stepOf(run, 'releasing-lease');
+    // Jobs from before budgets released without their spend: their histories replay without the marker.
+    const spend = patched('budget-spend') && progress.result ? spendOf(progress.result) : undefined;
     await CancellationScope.nonCancellable(() =>
-      releaseLease(spec.capacityWorkflowId, spec.jobId, progress.result?.tokens),
+      releaseLease(spec.capacityWorkflowId, spec.jobId, progress.result?.tokens, spend),
     );
     // Jobs recorded before the ledger existed replay without it.
     if (progress.result && patched('job-ledger')) await recordInLedger(acts, progress.result);
