@@ -2,7 +2,8 @@
 // singleton, a warm session, a chain, a scheduled run, a compare — and, with a scripted agent and check
 // (test/support/stub-activities.ts), a job that fails over twice, a job whose first backend's auth is refused, a job with fix and review rounds, and a capacity
 // singleton's fresh run after the `capacity-recover` patch, a host-pinned job whose host stopped heartbeating, and
-// a job that commits its work and lands it through a merge queue, and a job and a capacity singleton that notify.
+// a job that commits its work and lands it through a merge queue, a job and a capacity singleton that notify,
+// and a brain job that releases with its spend and a capacity singleton whose budget held a job.
 // Run: npm run record-histories — writes only the files that are missing: old histories must keep replaying.
 import { existsSync, writeFileSync } from 'node:fs';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
@@ -45,6 +46,7 @@ const RECOVER_HISTORIES = ['capacity-recover'];
 const FLEET_HISTORIES = ['job-host-moved'];
 const LAND_HISTORIES = ['job-commit-land', 'land-queue-one'];
 const NOTIFY_HISTORIES = ['job-notify', 'capacity-notify'];
+const BUDGET_HISTORIES = ['job-budget', 'capacity-budget'];
 const out = new URL('../test/histories/', import.meta.url);
 const missing = (name: string): boolean => !existsSync(new URL(`${name}.json`, out));
 
@@ -61,6 +63,7 @@ try {
   if (FLEET_HISTORIES.some(missing)) await recordHostMoved();
   if (LAND_HISTORIES.some(missing)) await recordLanding();
   if (NOTIFY_HISTORIES.some(missing)) await recordNotify();
+  if (BUDGET_HISTORIES.some(missing)) await recordBudget();
 } finally {
   await env.teardown();
 }
@@ -203,6 +206,27 @@ async function recordNotify(): Promise<void> {
     await (await startJob(env.client, h.config, spec)).result();
     await save('job-notify', spec.jobId);
     await save('capacity-notify', capacityWorkflowId(h.config.temporal.taskQueue));
+  } finally {
+    await h.stop();
+  }
+}
+
+/**
+ * After the `budget-spend` patch: a brain job (`mcp`) releases its lease with its spend (120 tokens at a price that
+ * passes the $1 budget); the singleton holds the next background job until the 5 s window moves, then grants it.
+ */
+async function recordBudget(): Promise<void> {
+  const agent = agentStub({ claude: succeed('answered') });
+  const budgets = { limits: [{ usd: 1, per: 5 }], prices: { claude: 10_000 } };
+  const h = await startStubbedWorker(env, { backends: stubBackends('claude'), budgets }, { runAgent: agent.runAgent });
+  try {
+    const input = { kind: 'llm', backend: 'claude', workspace: 'none' } as const;
+    const brain = resolveJobSpec({ ...input, prompt: 'spend', mcp: true }, h.config);
+    await (await startJob(env.client, h.config, brain)).result();
+    const held = resolveJobSpec({ ...input, prompt: 'held' }, h.config);
+    await (await startJob(env.client, h.config, held)).result(); // granted only when the window moves
+    await save('job-budget', brain.jobId);
+    await save('capacity-budget', capacityWorkflowId(h.config.temporal.taskQueue));
   } finally {
     await h.stop();
   }

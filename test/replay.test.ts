@@ -9,6 +9,16 @@ import { nightshift } from './support/cli.js';
 
 const DIR = new URL('./histories/', import.meta.url);
 
+/** The patch ids a history's markers record (their payloads are base64 JSON). */
+function patchesOf(history: { events?: { markerRecordedEventAttributes?: MarkerAttributes }[] } | undefined) {
+  return (history?.events ?? []).flatMap((e) =>
+    (e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads ?? []).map(
+      (p) => (JSON.parse(Buffer.from(p.data, 'base64').toString()) as { id: string }).id,
+    ),
+  );
+}
+type MarkerAttributes = { details?: Record<string, { payloads?: { data: string }[] }> };
+
 test('committed histories replay without nondeterminism', async () => {
   const files = readdirSync(DIR).filter((f) => f.endsWith('.json'));
   assert.ok(files.length >= 2, 'histories are committed');
@@ -34,6 +44,8 @@ test('committed histories replay without nondeterminism', async () => {
   assert.ok(landed.includes('"finishWorkspace"') && landed.includes('"enqueueLanding"'), 'a job that commits, lands');
   const queue = JSON.stringify(histories.find((h) => h.workflowId === 'land-queue-one')?.history ?? {});
   assert.ok(queue.includes('"prepareLanding"') && queue.includes('"advanceTarget"'), 'a merge queue that landed it');
+  // After the `budget-spend` patch: a job releases with its spend; a singleton books it and holds the next job.
+  assert.ok(patchesOf(histories.find((h) => h.workflowId === 'job-budget')?.history).includes('budget-spend'));
   const failures: string[] = [];
   let replayed = 0;
   for await (const r of Worker.runReplayHistories(
