@@ -4,9 +4,9 @@ import { adapterFor, resolveCommand } from '../agents/registry.js';
 import type { Config } from '../config/schema.js';
 import type { CapacityView } from '../protocol/capacity.js';
 import { newJobId } from '../protocol/ids.js';
-import type { JobSpec } from '../protocol/job.js';
+import type { JobSpec, RouteFigures } from '../protocol/job.js';
 import { chooseBackend, type AutoDecision, type RoutingSource } from './route-choice.js';
-import { AUTO, JobInputSchema } from './job-input.js';
+import { AUTO, JobInputSchema, resolveJobSpec } from './job-input.js';
 import { capacityView } from './jobs.js';
 
 const DAY_MS = 86_400_000;
@@ -84,4 +84,21 @@ export async function resolveAutoBackend(
 export function withRoute(spec: JobSpec, resolved: AutoResolved): JobSpec {
   const route = { chosen: resolved.decision.backend, reason: resolved.decision.reason };
   return { ...spec, route, ...(resolved.fallbacks.length ? { fallbacks: resolved.fallbacks } : {}) };
+}
+
+/** A ledger handle as `auto`'s source: opened on the first read (a job that does not ask for `auto` never opens it). */
+export const ledgerRouting = (handle: {
+  get(): Promise<{ routing(since: number): Promise<RouteFigures[]> }>;
+}): RoutingSource => ({ routing: async (since) => (await handle.get()).routing(since) });
+
+/** The job's spec from its raw input, its backend chosen by `auto` first when it asks (CLI, HTTP and MCP alike). */
+export async function resolveRoutedSpec(
+  raw: Record<string, unknown>,
+  config: Config,
+  client: () => Promise<Client>,
+  ledger: RoutingSource,
+): Promise<JobSpec> {
+  const auto = wantsAuto(raw, config) ? await resolveAutoBackend(raw, config, await client(), ledger) : undefined;
+  const resolved = resolveJobSpec(auto?.raw ?? raw, config); // UsageError naming the field, before anything starts
+  return auto ? withRoute(resolved, auto) : resolved;
 }

@@ -3,9 +3,9 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { resolveAutoBackend, wantsAuto, withRoute } from '../client/auto-route.js';
+import { ledgerRouting, resolveRoutedSpec } from '../client/auto-route.js';
 import { jobDiffText } from '../client/job-diff.js';
-import { JobInputSchema, resolveJobSpec } from '../client/job-input.js';
+import { JobInputSchema } from '../client/job-input.js';
 import { liveDetails } from '../client/job-live.js';
 import { timeline } from '../client/job-timeline.js';
 import { cancelJob, jobOutcome, jobProgress, jobPrompt } from '../client/jobs.js';
@@ -43,15 +43,13 @@ function sinceOf(text: string): number {
 const idParam = (params: unknown): string => (params as { id: string }).id;
 
 export function registerJobRoutes(app: FastifyInstance, { client, config, ledger }: HttpDeps): void {
-  const routing = { routing: async (since: number) => (await ledger.get()).routing(since) };
+  const routing = ledgerRouting(ledger);
   app.post('/api/jobs', async (req, reply) => {
     const parsed = JobInputSchema.safeParse(req.body);
     if (!parsed.success) throw badInput(parsed.error, req.body);
     const body = req.body as Record<string, unknown>;
-    // `auto`: the ledger's figures choose the backend before the spec is resolved.
-    const auto = wantsAuto(body, config) ? await resolveAutoBackend(body, config, client, routing) : undefined;
-    const resolved = resolveJobSpec(auto?.raw ?? body, config); // UsageError (unknown kind, backend…) → 400 naming it
-    const spec = auto ? withRoute(resolved, auto) : resolved;
+    // `auto`: the ledger's figures choose the backend; a UsageError (unknown kind, backend…) → 400 naming it.
+    const spec = await resolveRoutedSpec(body, config, async () => client, routing);
     await submitJob(client, config, spec);
     return reply.code(201).send({ jobId: spec.jobId, ...(spec.route ? { route: spec.route } : {}) });
   });

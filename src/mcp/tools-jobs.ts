@@ -1,13 +1,12 @@
 // The MCP tools that hand work to the fleet and read it back: submit, status, wait (bounded), result, cancel.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { resolveJobSpec } from '../client/job-input.js';
 import { liveDetails } from '../client/job-live.js';
 import { cancelJob, jobOutcome, jobProgress } from '../client/jobs.js';
 import { submitJob } from '../client/submit-job.js';
 import { LANES, type Lane } from '../protocol/job.js';
 import { UsageError } from '../support/usage-error.js';
-import { resolveAutoBackend, wantsAuto, withRoute } from '../client/auto-route.js';
+import { ledgerRouting, resolveRoutedSpec } from '../client/auto-route.js';
 import type { JobResult } from '../protocol/result.js';
 import type { McpDeps } from './deps.js';
 import { answer } from './answer.js';
@@ -56,10 +55,7 @@ async function submitFromAgent(a: SubmitArgs, { client, config, ledger, parentJo
     ...(config.mcp.maxCostUsd ? { maxCostUsd: config.mcp.maxCostUsd } : {}),
     lane,
   };
-  const routing = { routing: async (since: number) => (await ledger.get()).routing(since) };
-  const auto = wantsAuto(raw, config) ? await resolveAutoBackend(raw, config, client, routing) : undefined;
-  const resolved = resolveJobSpec(auto?.raw ?? raw, config);
-  const spec = auto ? withRoute(resolved, auto) : resolved;
+  const spec = await resolveRoutedSpec(raw, config, async () => client, ledgerRouting(ledger));
   if (parentJobId) spec.parentJobId = parentJobId; // a job's agent hands work on: the tree is in the specs
   await submitJob(client, config, spec);
   return {

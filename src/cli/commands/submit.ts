@@ -1,7 +1,6 @@
 import { argvFlag, intFlag, parse, printJson } from '../args.js';
 import type { CliContext } from '../context.js';
-import { resolveAutoBackend, wantsAuto, withRoute, type AutoResolved } from '../../client/auto-route.js';
-import { resolveJobSpec } from '../../client/job-input.js';
+import { ledgerRouting, resolveRoutedSpec } from '../../client/auto-route.js';
 import { jobOutcome } from '../../client/jobs.js';
 import { submitJob } from '../../client/submit-job.js';
 import { ledgerHandle } from '../../ledger/handle.js';
@@ -81,9 +80,7 @@ export async function submit(argv: string[], ctx: CliContext, defaults: Defaults
   // A warm session runs the job in its own workflow, resuming its agent session.
   if (v.session !== undefined)
     return submitToSessionCli(v.session, raw, ctx, { wait: Boolean(v.wait ?? defaults.wait), json: Boolean(v.json) });
-  const auto = wantsAuto(raw, ctx.config) ? await autoRouted(raw, ctx) : undefined;
-  const resolved = resolveJobSpec(auto?.raw ?? raw, ctx.config); // throws before anything is started
-  const spec = auto ? withRoute(resolved, auto) : resolved;
+  const spec = await routedSpec(raw, ctx); // throws before anything is started
   const client = await ctx.client();
   await submitJob(client, ctx.config, spec); // an id already used (running or closed) is a usage error
   // `ask` prints only the answer on stdout: the job id goes to stderr, so the answer can be piped.
@@ -109,11 +106,10 @@ function numberFlag(name: string, value: string | undefined): number | undefined
 }
 
 /** `auto`: the ledger's figures and the capacity view choose the backend (the ledger opened for this only). */
-async function autoRouted(raw: Record<string, unknown>, ctx: CliContext): Promise<AutoResolved> {
-  const handle = ledgerHandle(ledgerUrl(ctx.config));
+async function routedSpec(raw: Record<string, unknown>, ctx: CliContext) {
+  const handle = ledgerHandle(ledgerUrl(ctx.config)); // lazy: opened only when `auto` reads it
   try {
-    const source = { routing: async (since: number) => (await handle.get()).routing(since) };
-    return await resolveAutoBackend(raw, ctx.config, await ctx.client(), source);
+    return await resolveRoutedSpec(raw, ctx.config, () => ctx.client(), ledgerRouting(handle));
   } finally {
     await handle.close();
   }
