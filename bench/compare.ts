@@ -1,0 +1,85 @@
+// nightshift side by side with BullMQ on a real Redis and a bare process pool (the floor), in one run, one table.
+// Run: npm run bench:compare   (node --import tsx bench/compare.ts [--jobs 1000] [--rounds 30] [--memory])
+import { parseArgs } from 'node:util';
+import { cpus } from 'node:os';
+import { bullmq } from './compare/bullmq.js';
+import { nightshift, startEngine } from './compare/nightshift.js';
+import { barePool } from './compare/pool.js';
+import { startRedis } from './compare/redis.js';
+import { table, type Row } from './compare/stats.js';
+import { measure, type Figures, type System } from './compare/workloads.js';
+
+const { values } = parseArgs({
+  options: {
+    jobs: { type: 'string', default: '1000' },
+    rounds: { type: 'string', default: '30' },
+    memory: { type: 'boolean', default: false }, // the dev server in memory instead of SQLite (`nightshift dev`)
+  },
+});
+const o = { jobs: Number(values.jobs), rounds: Number(values.rounds), slots: 20 };
+
+async function poolFigures(): Promise<Figures> {
+  const [background, operator] = [barePool(o.slots - 1), barePool(1)];
+  const sys: System = { submit: (s, lane) => (lane === 'operator' ? operator : background).submit(s) };
+  return measure(sys, o);
+}
+
+async function bullmqFigures(): Promise<Figures> {
+  const redis = await startRedis();
+  try {
+    const q = await bullmq(redis.port, o.slots);
+    try {
+      return await measure(q, o);
+    } finally {
+      await q.close();
+    }
+  } finally {
+    await redis.stop();
+  }
+}
+
+async function nightshiftFigures(): Promise<Figures> {
+  const env = await startEngine(values.memory);
+  try {
+    const n = await nightshift(env, o.slots);
+    try {
+      return await measure(n, o);
+    } finally {
+      await n.stop();
+    }
+  } finally {
+    await env.teardown();
+  }
+}
+
+const pool = await poolFigures();
+const queue = await bullmqFigures();
+const engine = await nightshiftFigures();
+const row = (name: string, unit: Row['unit'], k: keyof Figures, higherIsBetter = false): Row => ({
+  name,
+  unit,
+  higherIsBetter,
+  nightshift: engine[k],
+  bullmq: queue[k],
+  pool: pool[k],
+});
+const ideal = Math.ceil(o.jobs / (o.slots - 1));
+const persistence = values.memory ? 'in memory' : 'SQLite (as `nightshift dev`)';
+process.stdout.write(
+  [
+    `${o.jobs} jobs, ${o.slots - 1} shared slots + 1 operator slot, ${o.rounds} latency rounds; ${cpus().length} cores;`,
+    `Temporal dev server persistence: ${persistence}; ideal makespan of (d): ${ideal} s`,
+    '',
+    table([
+      row(`(a) ${o.jobs} no-op jobs: throughput`, 'jobs/s', 'throughput', true),
+      row('(b) idle: submit → spawn p50', 'ms', 'spawnP50'),
+      row('(b) idle: submit → spawn p99', 'ms', 'spawnP99'),
+      row('(b) idle: exit → result p50', 'ms', 'resultP50'),
+      row('(b) idle: exit → result p99', 'ms', 'resultP99'),
+      row(`(c) operator start p50, ${o.slots - 1} held + ${o.jobs} queued`, 'ms', 'operatorP50'),
+      row(`(c) operator start p99, ${o.slots - 1} held + ${o.jobs} queued`, 'ms', 'operatorP99'),
+      row(`(d) ${o.jobs} jobs of 1 s: makespan (ideal ${ideal} s)`, 's', 'makespan'),
+    ]),
+    '',
+  ].join('\n'),
+);

@@ -1,0 +1,51 @@
+// nightshift on the embedded dev server (SQLite, as `nightshift dev`; or in memory): the `command` backend runs
+// the same agent command unconfined (the other systems have no sandbox), 20 slots with 1 for the operator lane.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { resolveJobSpec } from '../../src/client/job-input.js';
+import { startJob } from '../../src/client/jobs.js';
+import { requireTemporalCli } from '../../src/dev/temporal-cli.js';
+import type { Lane } from '../../src/protocol/job.js';
+import { ALL_SEARCH_ATTRIBUTES } from '../../src/protocol/search-attributes.js';
+import { startWorker, type Harness } from '../../test/support/temporal.js';
+import { AGENT, type Spawned } from './pool.js';
+
+export async function startEngine(memory: boolean): Promise<TestWorkflowEnvironment> {
+  const dbFilename = memory ? undefined : join(mkdtempSync(join(tmpdir(), 'nightshift-bench-')), 'temporal.db');
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: requireTemporalCli() },
+      searchAttributes: ALL_SEARCH_ATTRIBUTES,
+      extraArgs: ['--log-level', 'error', ...(dbFilename ? ['--sqlite-pragma', 'journal_mode=WAL'] : [])],
+      ...(dbFilename ? { dbFilename } : {}),
+    },
+  });
+}
+
+/** A worker whose jobs run the bench's agent, with no token estimate: only slots limit it. */
+export async function nightshift(env: TestWorkflowEnvironment, slots: number) {
+  const h: Harness = await startWorker(env, {
+    backends: { command: { command: AGENT[0], extraArgs: AGENT.slice(1) } },
+    estimates: { noop: 0 },
+    capacity: { maxSlots: slots, reservedOperatorSlots: 1, backpressureQueueDepth: 100_000 },
+    worker: { maxAgents: slots },
+    sandbox: { mode: 'off' },
+  });
+  return {
+    /** Resolves when the job is done: submit → spawn and exit → result (the client sees the result). */
+    async submit(seconds: number, lane: Lane = 'background'): Promise<Spawned> {
+      const spec = resolveJobSpec(
+        { prompt: String(seconds), kind: 'noop', backend: 'command', workspace: 'none', lane },
+        h.config,
+      );
+      const submittedAt = Date.now();
+      const result = await (await startJob(env.client, h.config, spec)).result();
+      const doneAt = Date.now();
+      const t = result.timeline;
+      return { toSpawn: (t.agentSpawnedAt ?? NaN) - submittedAt, toDone: doneAt - (t.agentExitedAt ?? NaN) };
+    },
+    stop: () => h.stop(),
+  };
+}

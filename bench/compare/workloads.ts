@@ -1,0 +1,81 @@
+// The four workloads, the same for every system: throughput, idle latency, operator start under saturation, makespan.
+import { execFileSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { percentile } from './stats.js';
+import type { Spawned } from './pool.js';
+
+export interface System {
+  submit(seconds: number, lane?: 'background' | 'operator'): Promise<Spawned>;
+}
+
+export interface Figures {
+  throughput: number;
+  spawnP50: number;
+  spawnP99: number;
+  resultP50: number;
+  resultP99: number;
+  operatorP50: number;
+  operatorP99: number;
+  makespan: number;
+}
+
+/** Runs `n` jobs with at most `inFlight` submitted and unfinished at once (a client does not open 1,000 polls). */
+async function many(sys: System, n: number, seconds: number, inFlight = 200): Promise<Spawned[]> {
+  const out: Spawned[] = [];
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < n) {
+      next++;
+      out.push(await sys.submit(seconds));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(inFlight, n) }, lane));
+  return out;
+}
+
+const sleepers = (seconds: number): number => {
+  try {
+    return Number(
+      execFileSync('pgrep', ['-c', '-f', `^sleep ${seconds}$`])
+        .toString()
+        .trim(),
+    );
+  } catch {
+    return 0; // pgrep exits 1 when none match
+  }
+};
+
+export async function measure(sys: System, o: { jobs: number; rounds: number; slots: number }): Promise<Figures> {
+  let t0 = performance.now();
+  await many(sys, o.jobs, 0);
+  const throughput = o.jobs / ((performance.now() - t0) / 1000);
+  const idle: Spawned[] = [];
+  for (let i = 0; i < o.rounds; i++) idle.push(await sys.submit(0));
+  // Saturation: every shared slot holds a sleeping agent and `jobs` no-ops queue behind them.
+  const hold = 37; // an odd length, so only these agents match `sleep 37`
+  const held = Promise.all(Array.from({ length: o.slots - 1 }, () => sys.submit(hold)));
+  const queued = many(sys, o.jobs, 0, o.jobs);
+  while (sleepers(hold) < o.slots - 1) await sleep(100);
+  await sleep(1000); // the queue fills behind them
+  const operator: Spawned[] = [];
+  for (let i = 0; i < o.rounds; i++) operator.push(await sys.submit(0, 'operator'));
+  await Promise.all([held, queued]);
+  t0 = performance.now();
+  await many(sys, o.jobs, 1, o.jobs);
+  const makespan = (performance.now() - t0) / 1000;
+  const p = (xs: Spawned[], k: keyof Spawned, q: number) =>
+    percentile(
+      xs.map((x) => x[k]),
+      q,
+    );
+  return {
+    throughput,
+    spawnP50: p(idle, 'toSpawn', 50),
+    spawnP99: p(idle, 'toSpawn', 99),
+    resultP50: p(idle, 'toDone', 50),
+    resultP99: p(idle, 'toDone', 99),
+    operatorP50: p(operator, 'toSpawn', 50),
+    operatorP99: p(operator, 'toSpawn', 99),
+    makespan,
+  };
+}
