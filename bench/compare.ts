@@ -52,9 +52,16 @@ async function nightshiftFigures(): Promise<Figures> {
   }
 }
 
-const pool = await poolFigures();
-const queue = await bullmqFigures();
-const engine = await nightshiftFigures();
+/** Each system in turn (never two at once: they share 2 cores), its time on stderr. */
+async function timed<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  const out = await fn();
+  process.stderr.write(`bench: ${name} done in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
+  return out;
+}
+const pool = await timed('bare pool', poolFigures);
+const queue = await timed('BullMQ', bullmqFigures);
+const engine = await timed('nightshift', nightshiftFigures);
 const row = (name: string, unit: Row['unit'], k: keyof Figures, higherIsBetter = false): Row => ({
   name,
   unit,

@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { resolveJobSpec } from '../../src/client/job-input.js';
 import { startJob } from '../../src/client/jobs.js';
 import { requireTemporalCli } from '../../src/dev/temporal-cli.js';
@@ -13,6 +14,7 @@ import { startWorker, type Harness } from '../../test/support/temporal.js';
 import { AGENT, type Spawned } from './pool.js';
 
 export async function startEngine(memory: boolean): Promise<TestWorkflowEnvironment> {
+  Runtime.install({ logger: new DefaultLogger('WARN') }); // the SDK's per-worker INFO lines are not the bench's output
   const dbFilename = memory ? undefined : join(mkdtempSync(join(tmpdir(), 'nightshift-bench-')), 'temporal.db');
   return TestWorkflowEnvironment.createLocal({
     server: {
