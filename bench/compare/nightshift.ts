@@ -27,7 +27,7 @@ export async function startEngine(memory: boolean): Promise<TestWorkflowEnvironm
 }
 
 /** A worker whose jobs run the bench's agent, with no token estimate: only slots limit it. */
-export async function nightshift(env: TestWorkflowEnvironment, slots: number) {
+export async function nightshiftWorker(env: TestWorkflowEnvironment, slots: number): Promise<{ h: Harness }> {
   const h: Harness = await startWorker(env, {
     backends: { command: { command: AGENT[0], extraArgs: AGENT.slice(1) } },
     estimates: { noop: 0 },
@@ -35,6 +35,12 @@ export async function nightshift(env: TestWorkflowEnvironment, slots: number) {
     worker: { maxAgents: slots },
     sandbox: { mode: 'off' },
   });
+  return { h };
+}
+
+/** The bench's side of nightshift: submit and wait, as a client does. */
+export async function nightshift(env: TestWorkflowEnvironment, slots: number) {
+  const { h } = await nightshiftWorker(env, slots);
   return {
     /** Resolves when the job is done: submit → spawn and exit → result (the client sees the result). */
     async submit(seconds: number, lane: Lane = 'background'): Promise<Spawned> {
