@@ -3,7 +3,8 @@
 // (test/support/stub-activities.ts), a job that fails over twice, a job whose first backend's auth is refused, a job with fix and review rounds, and a capacity
 // singleton's fresh run after the `capacity-recover` patch, a host-pinned job whose host stopped heartbeating, and
 // a job that commits its work and lands it through a merge queue, a job and a capacity singleton that notify,
-// and a brain job that releases with its spend and a capacity singleton whose budget held a job.
+// a brain job that releases with its spend and a capacity singleton whose budget held a job, and a lean job (its
+// lease, release and ledger by local activity) with a singleton that grants by local activity.
 // Run: npm run record-histories — writes only the files that are missing: old histories must keep replaying.
 import { existsSync, writeFileSync } from 'node:fs';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
@@ -47,6 +48,7 @@ const FLEET_HISTORIES = ['job-host-moved'];
 const LAND_HISTORIES = ['job-commit-land', 'land-queue-one'];
 const NOTIFY_HISTORIES = ['job-notify', 'capacity-notify'];
 const BUDGET_HISTORIES = ['job-budget', 'capacity-budget'];
+const LEAN_HISTORIES = ['job-lean', 'capacity-lean'];
 const out = new URL('../test/histories/', import.meta.url);
 const missing = (name: string): boolean => !existsSync(new URL(`${name}.json`, out));
 
@@ -64,6 +66,7 @@ try {
   if (LAND_HISTORIES.some(missing)) await recordLanding();
   if (NOTIFY_HISTORIES.some(missing)) await recordNotify();
   if (BUDGET_HISTORIES.some(missing)) await recordBudget();
+  if (LEAN_HISTORIES.some(missing)) await recordLean();
 } finally {
   await env.teardown();
 }
@@ -227,6 +230,23 @@ async function recordBudget(): Promise<void> {
     await (await startJob(env.client, h.config, held)).result(); // granted only when the window moves
     await save('job-budget', brain.jobId);
     await save('capacity-budget', capacityWorkflowId(h.config.temporal.taskQueue));
+  } finally {
+    await h.stop();
+  }
+}
+
+/** After `lean-job` and `grant-by-activity`: lease, grant, release and ledger by local activity; two jobs, one slot. */
+async function recordLean(): Promise<void> {
+  const agent = agentStub({ claude: succeed('answered') });
+  const capacity = { maxSlots: 2, reservedOperatorSlots: 1 };
+  const h = await startStubbedWorker(env, { backends: stubBackends('claude'), capacity }, { runAgent: agent.runAgent });
+  try {
+    const input = { kind: 'llm', backend: 'claude', workspace: 'none' } as const;
+    const specs = ['first', 'second'].map((prompt) => resolveJobSpec({ ...input, prompt }, h.config));
+    const handles = await Promise.all(specs.map((spec) => startJob(env.client, h.config, spec)));
+    await Promise.all(handles.map((j) => j.result()));
+    await save('job-lean', specs[1]?.jobId ?? '');
+    await save('capacity-lean', capacityWorkflowId(h.config.temporal.taskQueue));
   } finally {
     await h.stop();
   }

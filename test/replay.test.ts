@@ -46,6 +46,9 @@ test('committed histories replay without nondeterminism', async () => {
   assert.ok(queue.includes('"prepareLanding"') && queue.includes('"advanceTarget"'), 'a merge queue that landed it');
   // After the `budget-spend` patch: a job releases with its spend; a singleton books it and holds the next job.
   assert.ok(patchesOf(histories.find((h) => h.workflowId === 'job-budget')?.history).includes('budget-spend'));
+  // After `lean-job` and `grant-by-activity`: one marker stands for the older patches; local activities, no signal events.
+  assert.deepEqual(patchesOf(histories.find((h) => h.workflowId === 'job-lean')?.history), ['lean-job']);
+  assert.ok(patchesOf(histories.find((h) => h.workflowId === 'capacity-lean')?.history).includes('grant-by-activity'));
   const failures: string[] = [];
   let replayed = 0;
   for await (const r of Worker.runReplayHistories(

@@ -6,7 +6,7 @@ import { commitBranch } from '../workspace/commit.js';
 import { finishWorkspace } from '../workspace/finish.js';
 import { prepareWorkspace } from '../workspace/prepare.js';
 import { publishBranch } from '../workspace/publish.js';
-import { closedWorkflowsWith, requestLeaseWith, runningLeasesWith } from './lease.js';
+import { closedWorkflowsWith, grantLeasesWith, releaseLeaseWith, requestLeaseWith, runningLeasesWith } from './lease.js';
 import { liveHostsWith } from './hosts.js';
 import { landActivities } from './land.js';
 import { ledgerActivities } from './ledger.js';
@@ -23,6 +23,8 @@ export function createActivities(deps: ActivityDeps): Activities {
   // A job's I/O trouble (a missing dir, a full disk) is its failure with a class, never the worker's crash.
   return withIoFailures({
     requestLease: requestLeaseWith(deps),
+    releaseLease: releaseLeaseWith(deps),
+    grantLeases: grantLeasesWith(deps),
     closedWorkflows: closedWorkflowsWith(deps),
     runningLeases: runningLeasesWith(deps),
     liveHosts: liveHostsWith(deps),

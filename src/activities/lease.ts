@@ -3,9 +3,9 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { capacitySettings } from '../config/capacity-settings.js';
 import type { RunningLease } from '../protocol/activities.js';
 import { capacityWorkflowId } from '../protocol/ids.js';
-import type { LeaseRequestInput } from '../protocol/capacity.js';
+import type { LeaseGrant, LeaseReleaseInput, LeaseRequestInput } from '../protocol/capacity.js';
 import type { JobProgress } from '../protocol/result.js';
-import { progressQuery, requestLeaseSignal } from '../protocol/signals.js';
+import { leaseGrantedSignal, progressQuery, releaseLeaseSignal, requestLeaseSignal } from '../protocol/signals.js';
 import { logger } from '../support/logger.js';
 import type { ActivityDeps } from './deps.js';
 import { WORKFLOW } from '../protocol/workflow-types.js';
@@ -22,6 +22,36 @@ export function requestLeaseWith({ client, config }: ActivityDeps) {
       signal: requestLeaseSignal,
       signalArgs: [req],
     });
+  };
+}
+
+/** A missing singleton is not the job's failure (the next request starts one; nothing is held there). */
+export function releaseLeaseWith({ client }: ActivityDeps) {
+  return async (input: { capacityWorkflowId: string; release: LeaseReleaseInput }): Promise<void> => {
+    try {
+      await client.workflow.getHandle(input.capacityWorkflowId).signal(releaseLeaseSignal, input.release);
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      log.warn({ jobId: input.release.jobId }, 'no capacity singleton to release to');
+    }
+  };
+}
+
+/** One signal per grant, in parallel; a job that closed meanwhile is reported so its slot is freed. */
+export function grantLeasesWith({ client }: ActivityDeps) {
+  return async (grants: LeaseGrant[]): Promise<string[]> => {
+    const sent = await Promise.allSettled(
+      grants.map((g) => client.workflow.getHandle(g.jobId).signal(leaseGrantedSignal, g)),
+    );
+    const gone = grants.filter((_, i) => {
+      const r = sent[i];
+      return r?.status === 'rejected' && r.reason instanceof WorkflowNotFoundError;
+    });
+    const failed = sent.find(
+      (r): r is PromiseRejectedResult => r.status === 'rejected' && !(r.reason instanceof WorkflowNotFoundError),
+    );
+    if (failed) throw failed.reason; // retried: a duplicate grant is a no-op for a job already granted
+    return gone.map((g) => g.jobId);
   };
 }
 

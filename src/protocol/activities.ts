@@ -1,6 +1,6 @@
 // The activities' contract: what workflows may call (by property name, which histories record) and with what.
 // Workflows proxy this interface; src/activities implements it.
-import type { LeaseRequestInput } from './capacity.js';
+import type { LeaseGrant, LeaseReleaseInput, LeaseRequestInput } from './capacity.js';
 import type { JobSpec } from './job.js';
 import type { DeliverInput, DigestFigures, Notification, NotifyTarget } from './notify.js';
 import type {
@@ -94,6 +94,10 @@ export interface RunningLease extends LeaseRequestInput {
 
 export interface Activities {
   requestLease(req: LeaseRequestInput): Promise<void>;
+  /** A job's release, signalled by the worker (a local activity: no signal events, no extra workflow task). */
+  releaseLease(input: { capacityWorkflowId: string; release: LeaseReleaseInput }): Promise<void>;
+  /** The singleton's grants, signalled by the worker; returns the ids of jobs that are gone (their slot is freed). */
+  grantLeases(grants: LeaseGrant[]): Promise<string[]>;
   closedWorkflows(ids: string[]): Promise<string[]>;
   runningLeases(): Promise<RunningLease[]>;
   /** Host ids polling the shared queue now (a lost host may linger until Temporal forgets its poller). */
@@ -129,6 +133,8 @@ export interface Activities {
 /** Activity type names as histories record them (tsc checks each against the interface). */
 export const ACTIVITY: { readonly [K in keyof Activities]: K } = {
   requestLease: 'requestLease',
+  releaseLease: 'releaseLease',
+  grantLeases: 'grantLeases',
   closedWorkflows: 'closedWorkflows',
   runningLeases: 'runningLeases',
   liveHosts: 'liveHosts',

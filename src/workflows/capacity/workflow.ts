@@ -7,11 +7,21 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../../protocol/activities.js';
-import { activeLimits, adopt, enqueue, initialState, noteLimit, release, type CapacityState } from './state.js';
+import {
+  activeLimits,
+  adopt,
+  enqueue,
+  initialState,
+  noteLimit,
+  release,
+  type CapacityState,
+  type LeaseRequest,
+} from './state.js';
 import type { CapacitySettings } from '../../protocol/capacity.js';
 import { nextSlideAt, takeGrants } from './grants.js';
 import { authBrokenBackends, clearBackend, noteAuthBroken } from './auth-broken.js';
@@ -31,9 +41,14 @@ import {
   releaseLeaseSignal,
   requestLeaseSignal,
 } from '../../protocol/signals.js';
-import type { LeaseRequestInput } from '../../protocol/capacity.js';
+import type { LeaseGrant, LeaseRequestInput } from '../../protocol/capacity.js';
 
 const { closedWorkflows } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 3 },
+});
+// One signal per granted job, sent by the worker running this task.
+const { grantLeases } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumAttempts: 3 },
 });
@@ -105,7 +120,7 @@ export async function capacityWorkflow(input: CapacityInput): Promise<void> {
       await reconcile(state);
       nextReconcile = Date.now() + state.settings.reconcileSeconds * 1000;
     }
-    await Promise.all(takeGrants(state, Date.now()).map((req) => grant(state, req.jobId)));
+    await grantAll(state, takeGrants(state, Date.now()));
     if (hasBudgets(state)) for (const n of budgetEpisodes(state, Date.now())) notice(n);
     if (wants('backpressure')) notice(pressureNotice(state, Date.now()));
     else delete state.pressure; // no one listens (any more): nothing is due
@@ -134,16 +149,39 @@ function shouldContinueAsNew(state: CapacityState): boolean {
   return info.continueAsNewSuggested || info.historyLength >= state.settings.continueAsNewEvents;
 }
 
+/**
+ * The grants go out in one local activity: no signal events and no workflow task to see them delivered. Runs from
+ * before the patch (and a batch the activity could not send) signal each job from the workflow.
+ */
+async function grantAll(state: CapacityState, granted: LeaseRequest[]): Promise<void> {
+  if (granted.length === 0) return;
+  const grants = granted.map((req) => grantOf(state, req.jobId));
+  if (patched('grant-by-activity')) {
+    try {
+      const gone = await grantLeases(grants);
+      for (const jobId of gone) release(state, jobId, 0, Date.now());
+      return;
+    } catch (err) {
+      log.warn('grants not sent by activity; signalling each job', { error: String(err) });
+    }
+  }
+  await Promise.all(grants.map((g) => grant(state, g)));
+}
+
+function grantOf(state: CapacityState, jobId: string): LeaseGrant {
+  const broken = authBrokenBackends(state); // only when there are any: grants in older histories stay byte-equal
+  return {
+    jobId,
+    grantedAt: Date.now(),
+    limitedBackends: activeLimits(state, Date.now()),
+    ...(broken.length > 0 ? { authBroken: broken } : {}),
+  };
+}
+
 /** A job that is gone cannot be granted: free its slot instead of failing the singleton. */
-async function grant(state: CapacityState, jobId: string): Promise<void> {
+async function grant(state: CapacityState, grant: LeaseGrant): Promise<void> {
+  const { jobId } = grant;
   try {
-    const broken = authBrokenBackends(state); // only when there are any: grants in older histories stay byte-equal
-    const grant = {
-      jobId,
-      grantedAt: Date.now(),
-      limitedBackends: activeLimits(state, Date.now()),
-      ...(broken.length > 0 ? { authBroken: broken } : {}),
-    };
     await getExternalWorkflowHandle(jobId).signal(leaseGrantedSignal, grant);
   } catch (err) {
     log.warn('grant undeliverable; freeing the slot', { jobId, error: String(err) });

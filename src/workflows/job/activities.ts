@@ -1,4 +1,4 @@
-import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../../protocol/activities.js';
 import { NON_RETRYABLE } from '../../protocol/failures.js';
 import type { JobSpec } from '../../protocol/job.js';
@@ -50,7 +50,14 @@ export function jobActivities(spec: JobSpec, hostQueue?: string) {
       nonRetryableErrorTypes: nonRetryable,
     },
   });
-  return { lease, short, check, agent };
+  // The engine's own short steps (the lease, the ledger) run in the workflow's task: no activity round trips.
+  const local = proxyLocalActivities<Activities>({
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '1 second', maximumAttempts: 10 },
+  });
+  // A ledger that is down must not hold the job's end for minutes: three tries, then a warning.
+  const ledger = proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 3 } });
+  return { lease, short, check, agent, local, ledger };
 }
 
 export type JobActivities = ReturnType<typeof jobActivities>;

@@ -12,6 +12,12 @@ export function spendOf(r: JobResult): SpendReport {
   return { backend: r.backend, spendTokens: r.tokens.input + r.tokens.output };
 }
 
+/** What a job's release tells the singleton: the tokens it was charged and (after `budget-spend`) its spend. */
+export function releaseInput(jobId: string, tokens: TokenUsage | undefined, spend?: SpendReport): LeaseReleaseInput {
+  const tokensUsed = tokens ? chargedTokens(tokens) : undefined;
+  return { jobId, ...(tokensUsed !== undefined ? { tokensUsed } : {}), ...spend };
+}
+
 /**
  * Release by signal; the singleton treats duplicates as no-ops, and a missing singleton is not our failure.
  * `spend` only from jobs after the `budget-spend` patch: older histories replay the payload they recorded.
@@ -23,12 +29,7 @@ export async function releaseLease(
   spend?: SpendReport,
 ): Promise<void> {
   try {
-    const tokensUsed = tokens ? chargedTokens(tokens) : undefined;
-    await getExternalWorkflowHandle(capacityId).signal(releaseLeaseSignal, {
-      jobId,
-      ...(tokensUsed !== undefined ? { tokensUsed } : {}),
-      ...spend,
-    });
+    await getExternalWorkflowHandle(capacityId).signal(releaseLeaseSignal, releaseInput(jobId, tokens, spend));
   } catch (err) {
     log.warn('lease release not delivered (the reconcile will reclaim it)', { jobId, error: String(err) });
   }

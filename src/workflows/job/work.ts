@@ -37,6 +37,8 @@ export interface JobRun {
   commitAtEnd?: boolean;
   /** An AuthFailed marks the backend auth-broken and moves to the next one (off in histories from before). */
   authMoves?: boolean;
+  /** Lease and ledger by local activity, no changedFiles without a workspace (off in histories from before). */
+  lean?: boolean;
 }
 
 export const stepOf = (run: JobRun, s: JobStep): void => void (run.progress.step = s);
@@ -81,7 +83,8 @@ export async function doWork(run: JobRun, acts: JobActivities): Promise<void> {
     });
   }
   stepOf(run, 'collecting-result');
-  run.changed = await acts.short.changedFiles(workspace);
+  // No workspace, no files: a lean job skips the round trip (older histories recorded it).
+  run.changed = run.lean && workspace.mode === 'none' ? [] : await acts.short.changedFiles(workspace);
   // A URL repo's work lands in its origin: only changes that passed their check and review.
   const approved = (run.check?.passed ?? true) && run.rounds?.reviews.at(-1)?.verdict !== 'revise';
   if (!run.commitAtEnd && workspace.origin && run.changed.length > 0 && approved) {

@@ -18,7 +18,7 @@ import { jobActivities, type JobActivities } from './activities.js';
 import { runOnHosts, type HostRun } from './hosts.js';
 import { finishWorkspace, landWhenDone } from './finish.js';
 import { buildResult, type ResultParts } from './result.js';
-import { releaseLease, spendOf } from './lease.js';
+import { releaseInput, releaseLease, spendOf } from './lease.js';
 import { notifyEnded } from './notify.js';
 import { doWork, stepOf, type JobRun } from './work.js';
 
@@ -33,17 +33,19 @@ export async function jobWorkflow(spec: JobSpec): Promise<JobResult> {
     queuedAt: Date.now(),
   };
   const run: JobRun = { spec, progress, changed: [], backends: [], moves: [] };
+  // A lean job (its lease and ledger by local activity) comes after every patch below: one marker stands for them all.
+  run.lean = patched('lean-job');
   // Jobs from before commit-at-end left their work uncommitted in the worktree (a URL repo's pushed by doWork).
-  run.commitAtEnd = patched('job-commit');
+  run.commitAtEnd = run.lean || patched('job-commit');
   // Jobs from before auth-broken marks failed on an AuthFailed and asked for a lease without their backends.
-  run.authMoves = patched('auth-broken');
+  run.authMoves = run.lean || patched('auth-broken');
   setHandler(leaseGrantedSignal, (g) => void (run.grant ??= g));
   setHandler(progressQuery, () => progress);
   const acts = jobActivities(spec);
   let result: JobResult;
   try {
     stepOf(run, 'waiting-for-lease');
-    await acts.lease.requestLease({
+    await (run.lean ? acts.local : acts.lease).requestLease({
       jobId: spec.jobId,
       lane: spec.lane,
       kind: spec.kind,
@@ -57,7 +59,7 @@ export async function jobWorkflow(spec: JobSpec): Promise<JobResult> {
     setStatus(progress, 'running');
     stepOf(run, 'preparing-workspace');
     // Jobs started before the fleet ran every activity on the shared queue.
-    if (patched('host-pinned')) await runPinned(run, acts);
+    if (run.lean || patched('host-pinned')) await runPinned(run, acts);
     else {
       run.workspace = await acts.short.prepareWorkspace(spec);
       await doWork(run, acts);
@@ -76,13 +78,16 @@ export async function jobWorkflow(spec: JobSpec): Promise<JobResult> {
     throw jobFailed(result, err);
   } finally {
     stepOf(run, 'releasing-lease');
-    // Jobs from before budgets released without their spend: their histories replay without the marker.
-    const spend = patched('budget-spend') && progress.result ? spendOf(progress.result) : undefined;
-    await CancellationScope.nonCancellable(() =>
-      releaseLease(spec.capacityWorkflowId, spec.jobId, progress.result?.tokens, spend),
-    );
-    // Jobs recorded before the ledger existed replay without it.
-    if (progress.result && patched('job-ledger')) await recordInLedger(acts, progress.result);
+    if (run.lean) await releaseAndRecord(run, acts);
+    else {
+      // Jobs from before budgets released without their spend: their histories replay without the marker.
+      const spend = patched('budget-spend') && progress.result ? spendOf(progress.result) : undefined;
+      await CancellationScope.nonCancellable(() =>
+        releaseLease(spec.capacityWorkflowId, spec.jobId, progress.result?.tokens, spend),
+      );
+      // Jobs recorded before the ledger existed replay without it.
+      if (progress.result && patched('job-ledger')) await recordInLedger(acts.short, progress.result);
+    }
     // Only specs that ask for it (a job.ended webhook): every history from before replays without the child.
     if (progress.result && spec.notify && patched('notify')) await notifyEnded(spec, progress.result);
     stepOf(run, 'done');
@@ -130,10 +135,26 @@ function partsOf(run: JobRun, attempts: number): ResultParts {
   };
 }
 
+/** Release and ledger at once, both local activities: the job ends in the workflow task that saw its agent end. */
+async function releaseAndRecord(run: JobRun, acts: JobActivities): Promise<void> {
+  const { spec, progress } = run;
+  const release = releaseInput(spec.jobId, progress.result?.tokens, progress.result && spendOf(progress.result));
+  const released = (): Promise<void> =>
+    acts.local
+      .releaseLease({ capacityWorkflowId: spec.capacityWorkflowId, release })
+      .catch((err: unknown) =>
+        log.warn('lease release not delivered (the reconcile will reclaim it)', { error: String(err) }),
+      );
+  // Both are scheduled inside the scope: a cancelled job still releases and records.
+  await CancellationScope.nonCancellable(() =>
+    Promise.all([released(), progress.result ? recordInLedger(acts.ledger, progress.result) : undefined]),
+  );
+}
+
 /** The ledger feeds `stats`; a job's outcome never depends on it, so a failure to write is logged, not thrown. */
-async function recordInLedger(acts: JobActivities, result: JobResult): Promise<void> {
+async function recordInLedger(acts: Pick<JobActivities['short'], 'recordJob'>, result: JobResult): Promise<void> {
   try {
-    await CancellationScope.nonCancellable(() => acts.short.recordJob(result));
+    await CancellationScope.nonCancellable(() => acts.recordJob(result));
   } catch (err) {
     log.warn('job not recorded in the ledger', { jobId: result.jobId, error: String(err) });
   }
