@@ -20,7 +20,10 @@ const o = { jobs: Number(values.jobs), rounds: Number(values.rounds), slots: 20 
 
 async function poolFigures(): Promise<Figures> {
   const [background, operator] = [barePool(o.slots - 1), barePool(1)];
-  const sys: System = { submit: (s, lane) => (lane === 'operator' ? operator : background).submit(s) };
+  const sys: System = {
+    submit: (s, lane) => (lane === 'operator' ? operator : background).submit(s),
+    queued: () => Promise.resolve(background.queued()),
+  };
   return measure(sys, o);
 }
 

@@ -45,6 +45,7 @@ export async function bullmq(port: number, slots: number) {
       timings.delete(jobId);
       return { toSpawn: (t.spawnedAt ?? NaN) - t.submittedAt, toDone: doneAt - (t.exitedAt ?? NaN) };
     },
+    queued: (): Promise<number> => queues.background.getWaitingCount(),
     async close(): Promise<void> {
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all([...Object.values(events), ...Object.values(queues)].map((q) => q.close()));

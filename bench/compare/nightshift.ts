@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { resolveJobSpec } from '../../src/client/job-input.js';
-import { startJob } from '../../src/client/jobs.js';
+import { capacityView, startJob } from '../../src/client/jobs.js';
 import { requireTemporalCli } from '../../src/dev/temporal-cli.js';
 import type { Lane } from '../../src/protocol/job.js';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/protocol/search-attributes.js';
@@ -27,33 +27,51 @@ export async function startEngine(memory: boolean): Promise<TestWorkflowEnvironm
 }
 
 /** A worker whose jobs run the bench's agent, with no token estimate: only slots limit it. */
-export async function nightshiftWorker(env: TestWorkflowEnvironment, slots: number): Promise<{ h: Harness }> {
-  const h: Harness = await startWorker(env, {
-    backends: { command: { command: AGENT[0], extraArgs: AGENT.slice(1) } },
-    estimates: { noop: 0 },
-    capacity: { maxSlots: slots, reservedOperatorSlots: 1, backpressureQueueDepth: 100_000 },
-    worker: { maxAgents: slots },
-    sandbox: { mode: 'off' },
-  });
+export async function nightshiftWorker(
+  env: TestWorkflowEnvironment,
+  slots: number,
+  taskQueue?: string, // another host on this queue: its own data dir, the same capacity singleton
+): Promise<{ h: Harness }> {
+  const reuse = taskQueue ? { taskQueue, dataDir: mkdtempSync(join(tmpdir(), 'nightshift-bench-host-')) } : undefined;
+  const h: Harness = await startWorker(
+    env,
+    {
+      backends: { command: { command: AGENT[0], extraArgs: AGENT.slice(1) } },
+      estimates: { noop: 0 },
+      capacity: { maxSlots: slots, reservedOperatorSlots: 1, backpressureQueueDepth: 100_000 },
+      worker: { maxAgents: slots },
+      sandbox: { mode: 'off' },
+    },
+    reuse,
+  );
   return { h };
 }
 
-/** The bench's side of nightshift: submit and wait, as a client does. */
+/** Submits a job and waits for its result, as a client does: submit → spawn and exit → result. */
+export async function submitJob(
+  env: TestWorkflowEnvironment,
+  h: Harness,
+  seconds: number,
+  lane: Lane = 'background',
+): Promise<Spawned> {
+  const spec = resolveJobSpec(
+    { prompt: String(seconds), kind: 'noop', backend: 'command', workspace: 'none', lane },
+    h.config,
+  );
+  const submittedAt = Date.now();
+  const result = await (await startJob(env.client, h.config, spec)).result();
+  const doneAt = Date.now();
+  const t = result.timeline;
+  return { toSpawn: (t.agentSpawnedAt ?? NaN) - submittedAt, toDone: doneAt - (t.agentExitedAt ?? NaN) };
+}
+
+/** The bench's side of nightshift: one worker, submit and wait. */
 export async function nightshift(env: TestWorkflowEnvironment, slots: number) {
   const { h } = await nightshiftWorker(env, slots);
   return {
-    /** Resolves when the job is done: submit → spawn and exit → result (the client sees the result). */
-    async submit(seconds: number, lane: Lane = 'background'): Promise<Spawned> {
-      const spec = resolveJobSpec(
-        { prompt: String(seconds), kind: 'noop', backend: 'command', workspace: 'none', lane },
-        h.config,
-      );
-      const submittedAt = Date.now();
-      const result = await (await startJob(env.client, h.config, spec)).result();
-      const doneAt = Date.now();
-      const t = result.timeline;
-      return { toSpawn: (t.agentSpawnedAt ?? NaN) - submittedAt, toDone: doneAt - (t.agentExitedAt ?? NaN) };
-    },
+    submit: (seconds: number, lane: Lane = 'background'): Promise<Spawned> => submitJob(env, h, seconds, lane),
+    /** The capacity singleton's queue: jobs that asked for a lease and wait for one. */
+    queued: async (): Promise<number> => (await capacityView(env.client, h.config)).queue.length,
     stop: () => h.stop(),
   };
 }

@@ -32,6 +32,7 @@ export function barePool(slots: number) {
     }
   };
   return {
+    queued: (): number => waiting.length,
     submit(seconds: number): Promise<Spawned> {
       const submittedAt = performance.now();
       return new Promise((resolve, reject) => {

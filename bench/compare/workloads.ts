@@ -6,6 +6,8 @@ import type { Spawned } from './pool.js';
 
 export interface System {
   submit(seconds: number, lane?: 'background' | 'operator'): Promise<Spawned>;
+  /** How many jobs wait for a slot now, as the system itself counts them. */
+  queued(): Promise<number>;
 }
 
 export interface Figures {
@@ -57,7 +59,8 @@ export async function measure(sys: System, o: { jobs: number; rounds: number; sl
   const held = Promise.all(Array.from({ length: o.slots - 1 }, () => sys.submit(hold)));
   const queued = many(sys, o.jobs, 0, o.jobs);
   while (sleepers(hold) < o.slots - 1) await sleep(100);
-  await sleep(1000); // the queue fills behind them
+  // Measured only once every one of them waits in the system's own queue (not while submits are still arriving).
+  while ((await sys.queued()) < o.jobs) await sleep(100);
   const operator: Spawned[] = [];
   for (let i = 0; i < o.rounds; i++) operator.push(await sys.submit(0, 'operator'));
   await Promise.all([held, queued]);

@@ -53,7 +53,7 @@ export function jobActivities(spec: JobSpec, hostQueue?: string) {
   // The engine's own short steps (the lease, the ledger) run in the workflow's task: no activity round trips.
   const local = proxyLocalActivities<Activities>({
     startToCloseTimeout: '30 seconds',
-    retry: { initialInterval: '1 second', maximumAttempts: 10 },
+    retry: { initialInterval: '1 second', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
   });
   // A ledger that is down must not hold the job's end for minutes: three tries, then a warning.
   const ledger = proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 3 } });

@@ -27,7 +27,14 @@ export const onHost = (spec: JobSpec, host: string): JobActivities =>
  * Any host first (the shared queue), or the preferred one while it lives. A local repo missing on the host
  * that took the job is tried on every other live host; when none has it the job fails naming the path.
  */
-export async function prepareOnSomeHost(spec: JobSpec, acts: JobActivities, prefer?: string): Promise<WorkspaceInfo> {
+export async function prepareOnSomeHost(
+  spec: JobSpec,
+  acts: JobActivities,
+  prefer?: string,
+  lean = false,
+): Promise<WorkspaceInfo> {
+  // A lean job without a workspace can run anywhere: on the host running its workflow task, with no round trip.
+  if (lean && spec.workspaceMode === 'none' && prefer === undefined) return acts.local.prepareWorkspace(spec);
   const tried: string[] = [];
   const attempt = async (host: string): Promise<WorkspaceInfo | undefined> => {
     try {
@@ -61,6 +68,8 @@ export interface HostRun {
   acts: JobActivities;
   moves: HostMove[];
   workspace?: WorkspaceInfo;
+  /** The job's lean path (see JobRun.lean). */
+  lean?: boolean;
   currentStep(): JobStep;
   /** Called when the job lands on a host other than the one it preferred or held: its agent session is not there. */
   onNewHost(ws: WorkspaceInfo): void;
@@ -70,7 +79,7 @@ export interface HostRun {
 export async function runOnHosts(run: HostRun, work: (acts: JobActivities) => Promise<void>): Promise<void> {
   let prefer = run.spec.host;
   for (;;) {
-    const ws = await prepareOnSomeHost(run.spec, run.acts, prefer);
+    const ws = await prepareOnSomeHost(run.spec, run.acts, prefer, run.lean);
     run.workspace = ws;
     const last = run.moves.at(-1);
     if (last && !last.to && ws.host) last.to = ws.host;

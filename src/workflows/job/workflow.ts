@@ -102,6 +102,7 @@ function runPinned(run: JobRun, acts: JobActivities): Promise<void> {
     spec: run.spec,
     acts,
     moves: run.moves,
+    lean: run.lean ?? false,
     currentStep: () => run.progress.step,
     onNewHost: (ws) => {
       if (!run.spec.resumeSessionId) return;
