@@ -1,5 +1,5 @@
 // nightshift side by side with BullMQ on a real Redis and a bare process pool (the floor), in one run, one table.
-// Run: npm run bench:compare   (node --import tsx bench/compare.ts [--jobs 1000] [--rounds 30] [--memory])
+// Run: npm run bench:compare   (node --import tsx bench/compare.ts [--jobs 1000] [--rounds 30] [--persistence both])
 import { parseArgs } from 'node:util';
 import { cpus } from 'node:os';
 import { bullmq } from './compare/bullmq.js';
@@ -13,7 +13,8 @@ const { values } = parseArgs({
   options: {
     jobs: { type: 'string', default: '1000' },
     rounds: { type: 'string', default: '30' },
-    memory: { type: 'boolean', default: false }, // the dev server in memory instead of SQLite (`nightshift dev`)
+    // The dev server on SQLite (as `nightshift dev`), in memory (the faster persistence), or both side by side.
+    persistence: { type: 'string', default: 'both' },
   },
 });
 const o = { jobs: Number(values.jobs), rounds: Number(values.rounds), slots: 20 };
@@ -41,8 +42,14 @@ async function bullmqFigures(): Promise<Figures> {
   }
 }
 
-async function nightshiftFigures(): Promise<Figures> {
-  const env = await startEngine(values.memory);
+const persistence = values.persistence ?? 'both';
+if (!['sqlite', 'memory', 'both'].includes(persistence)) {
+  process.stderr.write(`bench: --persistence must be sqlite, memory or both, not ${JSON.stringify(persistence)}\n`);
+  process.exit(2);
+}
+
+async function nightshiftFigures(memory: boolean): Promise<Figures> {
+  const env = await startEngine(memory);
   try {
     const n = await nightshift(env, o.slots);
     try {
@@ -64,21 +71,28 @@ async function timed<T>(name: string, fn: () => Promise<T>): Promise<T> {
 }
 const pool = await timed('bare pool', poolFigures);
 const queue = await timed('BullMQ', bullmqFigures);
-const engine = await timed('nightshift', nightshiftFigures);
+const engine = await timed('nightshift', () => nightshiftFigures(persistence === 'memory'));
+const inMemory =
+  persistence === 'both' ? await timed('nightshift in memory', () => nightshiftFigures(true)) : undefined;
 const row = (name: string, unit: Row['unit'], k: keyof Figures, higherIsBetter = false): Row => ({
   name,
   unit,
   higherIsBetter,
   nightshift: engine[k],
+  ...(inMemory ? { memory: inMemory[k] } : {}),
   bullmq: queue[k],
   pool: pool[k],
 });
 const ideal = Math.ceil(o.jobs / (o.slots - 1));
-const persistence = values.memory ? 'in memory' : 'SQLite (as `nightshift dev`)';
+const persisted = {
+  sqlite: 'SQLite (as `nightshift dev`)',
+  memory: 'in memory',
+  both: 'SQLite (as `nightshift dev`), and in memory beside it',
+}[persistence];
 process.stdout.write(
   [
     `${o.jobs} jobs, ${o.slots - 1} shared slots + 1 operator slot, ${o.rounds} latency rounds; ${cpus().length} cores;`,
-    `Temporal dev server persistence: ${persistence}; ideal makespan of (d): ${ideal} s`,
+    `Temporal dev server persistence: ${persisted}; ideal makespan of (d): ${ideal} s`,
     '',
     table([
       row(`(a) ${o.jobs} no-op jobs: throughput`, 'jobs/s', 'throughput', true),

@@ -11,6 +11,8 @@ export interface Row {
   unit: 'ms' | 'jobs/s' | 's';
   higherIsBetter?: boolean;
   nightshift: number;
+  /** nightshift again on the dev server in memory (the faster persistence), when measured. */
+  memory?: number;
   bullmq: number;
   pool: number;
 }
@@ -22,14 +24,27 @@ const fmt = (n: number, unit: Row['unit']): string =>
 const ratio = (n: number): string => (Number.isFinite(n) ? `${n.toFixed(1)}×` : '-');
 
 export function table(rows: readonly Row[]): string {
-  const head = ['workload', 'nightshift', 'BullMQ', 'bare pool', 'nightshift/pool', 'nightshift/BullMQ', 'BullMQ/pool'];
+  const mem = rows.some((r) => r.memory !== undefined);
+  const head = [
+    'workload',
+    'nightshift',
+    ...(mem ? ['nightshift, in memory'] : []),
+    'BullMQ',
+    'bare pool',
+    'nightshift/pool',
+    'nightshift/BullMQ',
+    ...(mem ? ['in memory/BullMQ'] : []),
+    'BullMQ/pool',
+  ];
   const lines = rows.map((r) => [
     r.name,
     fmt(r.nightshift, r.unit),
+    ...(mem ? [fmt(r.memory ?? NaN, r.unit)] : []),
     fmt(r.bullmq, r.unit),
     fmt(r.pool, r.unit),
     ratio(times(r, r.nightshift, r.pool)),
     ratio(times(r, r.nightshift, r.bullmq)),
+    ...(mem ? [ratio(times(r, r.memory ?? NaN, r.bullmq))] : []),
     ratio(times(r, r.bullmq, r.pool)),
   ]);
   const all = [head, ...lines];

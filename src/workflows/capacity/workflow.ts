@@ -27,6 +27,7 @@ import { nextSlideAt, takeGrants } from './grants.js';
 import { authBrokenBackends, clearBackend, noteAuthBroken } from './auth-broken.js';
 import { bookSpend, budgetEpisodes, hasBudgets, nextBudgetWakeAt } from './budget.js';
 import { viewOf } from './view.js';
+import { WakeTimer } from './wake.js';
 import { authBrokenNotice, limitedNotice, pressureDueAt, pressureNotice, queueNotice } from './notices.js';
 import type { CapacityEvent } from './notices.js';
 import { startNotification } from '../job/child.js';
@@ -104,6 +105,7 @@ export async function capacityWorkflow(input: CapacityInput): Promise<void> {
   if (!input.state && patched('capacity-recover')) await recover(state);
 
   let nextReconcile = Date.now() + state.settings.reconcileSeconds * 1000;
+  let timer: WakeTimer | false | undefined; // decided on the first pass
   for (;;) {
     const busy = state.holders.length > 0 || state.queue.length > 0;
     const wakeAt = Math.min(
@@ -113,7 +115,14 @@ export async function capacityWorkflow(input: CapacityInput): Promise<void> {
       (hasBudgets(state) ? nextBudgetWakeAt(state, Date.now()) : undefined) ?? Infinity,
     );
     const mustRoll = (): boolean => shouldContinueAsNew(state);
-    if (wakeAt === Infinity) await condition(() => dirty || mustRoll());
+    // Runs from before the one timer started (and cancelled) a timer on every pass: they replay as they were.
+    if (timer === undefined) timer = patched('capacity-one-timer') ? new WakeTimer() : false;
+    if (timer) {
+      const t = timer;
+      t.arm(wakeAt, Date.now());
+      await condition(() => dirty || mustRoll() || t.ringing);
+      t.take();
+    } else if (wakeAt === Infinity) await condition(() => dirty || mustRoll());
     else await condition(() => dirty || mustRoll(), Math.max(1, wakeAt - Date.now()));
     dirty = false;
     if (busy && Date.now() >= nextReconcile) {
