@@ -65,7 +65,7 @@ try {
       if (count === 1) {
         const job = await env.client.workflow.list({ query: `TaskQueue = '${hs[0]!.config.temporal.taskQueue}'` });
         for await (const wf of job) {
-          if (wf.type !== 'jobWorkflow') continue;
+          if (wf.type !== 'jobWorkflow' || wf.status.name !== 'COMPLETED') continue;
           say(`a no-op job's history: ${wf.historyLength} events`);
           break;
         }

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { resolveJobSpec } from '../../src/client/job-input.js';
 import { capacityView, startJob } from '../../src/client/jobs.js';
 import { requireTemporalCli } from '../../src/dev/temporal-cli.js';
@@ -32,7 +32,13 @@ export async function nightshiftWorker(
   slots: number,
   taskQueue?: string, // another host on this queue: its own data dir, the same capacity singleton
 ): Promise<{ h: Harness }> {
-  const reuse = taskQueue ? { taskQueue, dataDir: mkdtempSync(join(tmpdir(), 'nightshift-bench-host-')) } : undefined;
+  const reuse = taskQueue
+    ? {
+        taskQueue,
+        dataDir: mkdtempSync(join(tmpdir(), 'nightshift-bench-host-')),
+        connection: await NativeConnection.connect({ address: env.address }),
+      }
+    : undefined;
   const h: Harness = await startWorker(
     env,
     {
@@ -44,6 +50,11 @@ export async function nightshiftWorker(
     },
     reuse,
   );
+  const stop = h.stop;
+  h.stop = async () => {
+    await stop();
+    await reuse?.connection.close();
+  };
   return { h };
 }
 

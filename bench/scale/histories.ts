@@ -1,8 +1,7 @@
 // What the capacity singleton's histories say: its events across continue-as-new runs, its workflow-task latency.
-import type { Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 
-const EventType = temporal.api.enums.v1.EventType;
+type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
 
 /** Every run of the workflow id (each continue-as-new is one), newest first. */
 async function runsOf(client: Client, workflowId: string) {
@@ -21,8 +20,7 @@ export async function singletonEvents(client: Client, workflowId: string): Promi
   return total;
 }
 
-const msOf = (t: temporal.api.history.v1.IHistoryEvent['eventTime']): number =>
-  Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
+const msOf = (t: HistoryEvent['eventTime']): number => Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
 
 /** Each workflow task scheduled since `from` (epoch ms): scheduled → completed, in ms. */
 export async function taskLatencies(client: Client, workflowId: string, from: number): Promise<number[]> {
@@ -33,8 +31,7 @@ export async function taskLatencies(client: Client, workflowId: string, from: nu
     const scheduled = new Map<number, number>();
     for (const e of history.events ?? []) {
       const at = msOf(e.eventTime);
-      if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED && at >= from)
-        scheduled.set(Number(e.eventId), at);
+      if (e.workflowTaskScheduledEventAttributes && at >= from) scheduled.set(Number(e.eventId), at);
       const done = e.workflowTaskCompletedEventAttributes?.scheduledEventId;
       const start = done !== undefined && done !== null ? scheduled.get(Number(done)) : undefined;
       if (start !== undefined) out.push(at - start);

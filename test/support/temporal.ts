@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Runtime, DefaultLogger } from '@temporalio/worker';
+import { Runtime, DefaultLogger, type NativeConnection } from '@temporalio/worker';
 import { parseConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/protocol/search-attributes.js';
@@ -57,7 +57,7 @@ export interface Harness {
 export async function startWorker(
   env: TestWorkflowEnvironment,
   raw: Record<string, unknown> = {},
-  reuse?: { taskQueue: string; dataDir: string },
+  reuse?: { taskQueue: string; dataDir: string; connection?: NativeConnection },
   activities?: Partial<Activities>,
 ): Promise<Harness> {
   const dataDir = reuse?.dataDir ?? mkdtempSync(join(tmpdir(), 'nightshift-test-'));
@@ -70,7 +70,8 @@ export async function startWorker(
   // Engine tests drive the capacity singleton's slots, not one host's agent cap (the no-crash tests set their own).
   const worker = { maxAgents: 50, ...((raw['worker'] as object | undefined) ?? {}) };
   const config = parseConfig({ ...raw, dataDir, temporal, ledger, worker });
-  const deps = { config, client: env.client, connection: env.nativeConnection };
+  // A second worker on one queue needs a connection of its own (the SDK registers one worker per queue on each).
+  const deps = { config, client: env.client, connection: reuse?.connection ?? env.nativeConnection };
   const host = await createWorker(activities ? { ...deps, activities } : deps);
   const running = host.run();
   return {
