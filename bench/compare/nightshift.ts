@@ -66,7 +66,8 @@ export async function submitJob(
   lane: Lane = 'background',
 ): Promise<Spawned> {
   const spec = resolveJobSpec(
-    { prompt: String(seconds), kind: 'noop', backend: 'command', workspace: 'none', lane },
+    // One attempt, as BullMQ's default: the held agents (c) kills must not run again.
+    { prompt: String(seconds), kind: 'noop', backend: 'command', workspace: 'none', lane, maxAttempts: 1 },
     h.config,
   );
   const submittedAt = Date.now();

@@ -47,6 +47,15 @@ const sleepers = (seconds: number): number => {
   }
 };
 
+/** Waits for `ok`, or fails the bench naming what never happened (a bench never hangs silently). */
+async function until(what: string, ok: () => Promise<boolean>, seconds = 600): Promise<void> {
+  const deadline = performance.now() + seconds * 1000;
+  while (!(await ok())) {
+    if (performance.now() > deadline) throw new Error(`bench: no ${what} after ${seconds} s`);
+    await sleep(100);
+  }
+}
+
 export async function measure(sys: System, o: { jobs: number; rounds: number; slots: number }): Promise<Figures> {
   await sys.submit(0); // warm-up: nightshift's capacity singleton starts on the first job, BullMQ's scripts load
   let t0 = performance.now();
@@ -55,14 +64,15 @@ export async function measure(sys: System, o: { jobs: number; rounds: number; sl
   const idle: Spawned[] = [];
   for (let i = 0; i < o.rounds; i++) idle.push(await sys.submit(0));
   // Saturation: every shared slot holds a sleeping agent and `jobs` no-ops queue behind them.
-  const hold = 37; // an odd length, so only these agents match `sleep 37`
-  const held = Promise.all(Array.from({ length: o.slots - 1 }, () => sys.submit(hold)));
-  const queued = many(sys, o.jobs, 0, o.jobs);
-  while (sleepers(hold) < o.slots - 1) await sleep(100);
+  const hold = 3607; // an odd length, so only these agents match `sleep 3607`; killed once measured
+  const held = Promise.all(Array.from({ length: o.slots - 1 }, () => sys.submit(hold).catch(() => undefined)));
+  await until(`${o.slots - 1} holders running`, async () => sleepers(hold) >= o.slots - 1);
+  const queued = many(sys, o.jobs, 0, o.jobs); // after the holders: none of these may take a slot first
   // Measured only once every one of them waits in the system's own queue (not while submits are still arriving).
-  while ((await sys.queued()) < o.jobs) await sleep(100);
+  await until(`${o.jobs} jobs queued`, async () => (await sys.queued()) >= o.jobs);
   const operator: Spawned[] = [];
   for (let i = 0; i < o.rounds; i++) operator.push(await sys.submit(0, 'operator'));
+  execFileSync('pkill', ['-f', `^sleep ${hold}$`]); // the holders end (a killed agent's job fails: no retry)
   await Promise.all([held, queued]);
   t0 = performance.now();
   await many(sys, o.jobs, 1, o.jobs);
