@@ -75,6 +75,8 @@ export function timeline(events: Event[]): TimelineEntry[] {
       const a = e.activityTaskTimedOutEventAttributes;
       const s = scheduled.get(String(a.scheduledEventId ?? ''));
       add(e, timedOutLine(s, Number(a.failure?.timeoutFailureInfo?.timeoutType ?? 0)));
+    } else if (e.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER) {
+      add(e, localActivityLine(e.markerRecordedEventAttributes));
     } else if (e.signalExternalWorkflowExecutionInitiatedEventAttributes) {
       const a = e.signalExternalWorkflowExecutionInitiatedEventAttributes;
       if (a.signalName === releaseLeaseSignal.name) add(e, 'lease released');
@@ -94,6 +96,19 @@ export function timeline(events: Event[]): TimelineEntry[] {
       add(e, `terminated: ${e.workflowExecutionTerminatedEventAttributes.reason ?? ''}`);
   }
   return out;
+}
+
+// A local activity leaves one marker (the SDK's name for it) with its type and its result or failure.
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
+type Marker = NonNullable<Event['markerRecordedEventAttributes']>;
+
+/** A lean job's lease, release, ledger record and scratch workspace, as their activities would read. */
+function localActivityLine(m: Marker): string {
+  const type = String(o(decode(m.details?.['data']))['activity_type'] ?? 'local activity');
+  const f = m.failure;
+  if (f) return `${type} failed: ${f.applicationFailureInfo?.type ?? 'error'} — ${f.message ?? ''}`;
+  if (type === ACTIVITY.releaseLease) return 'lease released';
+  return describeCompleted(type, {}, decode(m.details?.['result']));
 }
 
 // temporal.api.enums.v1.TimeoutType, as histories carry it.

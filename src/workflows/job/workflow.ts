@@ -136,7 +136,7 @@ function partsOf(run: JobRun, attempts: number): ResultParts {
   };
 }
 
-/** Release and ledger at once, both local activities: the job ends in the workflow task that saw its agent end. */
+/** Release, then ledger, both local activities: the job ends in the workflow task that saw its agent end. */
 async function releaseAndRecord(run: JobRun, acts: JobActivities): Promise<void> {
   const { spec, progress } = run;
   const release = releaseInput(spec.jobId, progress.result?.tokens, progress.result && spendOf(progress.result));
@@ -146,10 +146,11 @@ async function releaseAndRecord(run: JobRun, acts: JobActivities): Promise<void>
       .catch((err: unknown) =>
         log.warn('lease release not delivered (the reconcile will reclaim it)', { error: String(err) }),
       );
-  // Both are scheduled inside the scope: a cancelled job still releases and records.
-  await CancellationScope.nonCancellable(() =>
-    Promise.all([released(), progress.result ? recordInLedger(acts.ledger, progress.result) : undefined]),
-  );
+  // Inside the scope: a cancelled job still releases and records. One after the other: histories read in order.
+  await CancellationScope.nonCancellable(async () => {
+    await released();
+    if (progress.result) await recordInLedger(acts.ledger, progress.result);
+  });
 }
 
 /** The ledger feeds `stats`; a job's outcome never depends on it, so a failure to write is logged, not thrown. */
