@@ -6,7 +6,13 @@ import { commitBranch } from '../workspace/commit.js';
 import { finishWorkspace } from '../workspace/finish.js';
 import { prepareWorkspace } from '../workspace/prepare.js';
 import { publishBranch } from '../workspace/publish.js';
-import { closedWorkflowsWith, grantLeasesWith, releaseLeaseWith, requestLeaseWith, runningLeasesWith } from './lease.js';
+import {
+  closedWorkflowsWith,
+  grantLeasesWith,
+  releaseLeaseWith,
+  requestLeaseWith,
+  runningLeasesWith,
+} from './lease.js';
 import { liveHostsWith } from './hosts.js';
 import { landActivities } from './land.js';
 import { ledgerActivities } from './ledger.js';
