@@ -20,14 +20,12 @@ export class WakeTimer {
     });
   }
 
-  /** True once a timer rang since the last call (and resets). */
-  take(): boolean {
-    const rang = this.rang;
-    this.rang = false;
-    return rang;
-  }
-
+  /** A timer rang since the last reset. */
   get ringing(): boolean {
     return this.rang;
+  }
+
+  reset(): void {
+    this.rang = false;
   }
 }

@@ -121,7 +121,7 @@ export async function capacityWorkflow(input: CapacityInput): Promise<void> {
       const t = timer;
       t.arm(wakeAt, Date.now());
       await condition(() => dirty || mustRoll() || t.ringing);
-      t.take();
+      t.reset();
     } else if (wakeAt === Infinity) await condition(() => dirty || mustRoll());
     else await condition(() => dirty || mustRoll(), Math.max(1, wakeAt - Date.now()));
     dirty = false;
@@ -164,7 +164,7 @@ function shouldContinueAsNew(state: CapacityState): boolean {
  */
 async function grantAll(state: CapacityState, granted: LeaseRequest[]): Promise<void> {
   if (granted.length === 0) return;
-  const grants = granted.map((req) => grantOf(state, req.jobId));
+  const grants = grantsOf(state, granted);
   if (patched('grant-by-activity')) {
     try {
       const gone = await grantLeases(grants);
@@ -177,14 +177,13 @@ async function grantAll(state: CapacityState, granted: LeaseRequest[]): Promise<
   await Promise.all(grants.map((g) => grant(state, g)));
 }
 
-function grantOf(state: CapacityState, jobId: string): LeaseGrant {
+/** One pass's grants: the limits and auth-broken marks are the same for all of them, so they are read once. */
+function grantsOf(state: CapacityState, granted: LeaseRequest[]): LeaseGrant[] {
+  const now = Date.now();
+  const limitedBackends = activeLimits(state, now);
   const broken = authBrokenBackends(state); // only when there are any: grants in older histories stay byte-equal
-  return {
-    jobId,
-    grantedAt: Date.now(),
-    limitedBackends: activeLimits(state, Date.now()),
-    ...(broken.length > 0 ? { authBroken: broken } : {}),
-  };
+  const authBroken = broken.length > 0 ? { authBroken: broken } : {};
+  return granted.map((req) => ({ jobId: req.jobId, grantedAt: now, limitedBackends, ...authBroken }));
 }
 
 /** A job that is gone cannot be granted: free its slot instead of failing the singleton. */
