@@ -6,6 +6,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { capacityWorkflowId } from '../src/protocol/ids.js';
 import { nightshiftWorker, startEngine, submitJob } from './compare/nightshift.js';
 import { percentile } from './compare/stats.js';
+import { many } from './compare/workloads.js';
 import { singletonEvents, taskLatencies } from './scale/histories.js';
 import type { Harness } from '../test/support/temporal.js';
 
@@ -19,13 +20,7 @@ const SLOTS = 20;
 async function drive(env: TestWorkflowEnvironment, hs: Harness[], n: number, inFlight: number): Promise<number> {
   let next = 0;
   const t0 = performance.now();
-  const lane = async (): Promise<void> => {
-    while (next < n) {
-      const h = hs[next++ % hs.length] as Harness;
-      await submitJob(env, h, 0);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(inFlight, n) }, lane));
+  await many({ submit: (seconds) => submitJob(env, hs[next++ % hs.length] as Harness, seconds) }, n, 0, inFlight);
   return n / ((performance.now() - t0) / 1000);
 }
 

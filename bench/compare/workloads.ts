@@ -22,7 +22,12 @@ export interface Figures {
 }
 
 /** Runs `n` jobs with at most `inFlight` submitted and unfinished at once (a client does not open 1,000 polls). */
-async function many(sys: System, n: number, seconds: number, inFlight = 200): Promise<Spawned[]> {
+export async function many(
+  sys: Pick<System, 'submit'>,
+  n: number,
+  seconds: number,
+  inFlight = 200,
+): Promise<Spawned[]> {
   const out: Spawned[] = [];
   let next = 0;
   const lane = async (): Promise<void> => {
