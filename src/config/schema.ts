@@ -62,6 +62,8 @@ export const RepoConfigSchema = z.strictObject({
   cacheDirs: z
     .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'), z.string().min(1))
     .default({}),
+  /** ENV_NAME → value set for the setup, which otherwise sees only PATH, locale, proxies and CA bundles of the worker. */
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'), z.string()).default({}),
 });
 
 export const ConfigSchema = z.strictObject({

@@ -36,6 +36,8 @@ export interface SandboxRequest {
   own: readonly string[];
   /** The CLI's state dir (writable); its `home` is HOME inside. A check: `<dataDir>/check-home`. */
   stateDir: string;
+  /** More writable dirs (a setup's shared cache dirs, which live under the hidden data dir). */
+  writable?: readonly string[];
   network: boolean;
   config: Config;
 }
@@ -52,7 +54,7 @@ export async function sandboxed(r: SandboxRequest): Promise<Invocation> {
     cwd: r.cwd,
     hidden: [...new Set(hidden)],
     readOnly: [INSTALL_ROOT, ...commandDirs(inv.command, hidden), ...git.readOnly, ...r.config.sandbox.readOnly],
-    writable: [r.cwd, r.stateDir, ...homes, ...git.writable, ...r.config.sandbox.writable],
+    writable: [r.cwd, r.stateDir, ...homes, ...git.writable, ...(r.writable ?? []), ...r.config.sandbox.writable],
     network: r.network,
   };
   const env = sandboxEnv({
