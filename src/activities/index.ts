@@ -36,7 +36,7 @@ export function createActivities(deps: ActivityDeps): Activities {
     liveHosts: liveHostsWith(deps),
     // The workspace names the host that made it: every later activity of the job goes to that host's queue.
     prepareWorkspace: async (spec) => ({
-      ...(await prepareWorkspace(spec, deps.config, setupProcess())),
+      ...(await prepareWorkspace(spec, deps.config, setupProcess(jobSandbox(spec, deps.config), deps.config))),
       host: deps.host.hostId,
       hostQueue: deps.host.hostQueue,
       sandbox: jobSandbox(spec, deps.config), // what the job's agent and check will run in, on this host

@@ -1,10 +1,11 @@
 // The merge queue's activities: git steps on the host that holds the branch, and joining a queue.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import type { Activities } from '../protocol/activities.js';
 import { landQueueInput } from '../protocol/land.js';
 import { landRequestSignal } from '../protocol/signals.js';
 import { WORKFLOW } from '../protocol/workflow-types.js';
 import { advanceTarget } from '../workspace/land-advance.js';
+import { sandboxMode } from '../sandbox/detect.js';
 import { prepareLanding, removeScratch } from '../workspace/land-prepare.js';
 import { setUpWorktree } from '../workspace/setup.js';
 import type { ActivityDeps } from './deps.js';
@@ -18,10 +19,19 @@ export function landActivities(deps: ActivityDeps): LandActivities {
     prepareLanding: async (input) => {
       const prep = await prepareLanding(input, config);
       if (prep.kind !== 'ready') return prep;
-      // The check at landing needs what the job's check had: the repo's setup (e.g. `npm ci`), in the scratch too.
+      // The check at landing needs what the job's check had: the repo's setup (e.g. `npm ci`), in the scratch too —
+      // on the job's content (an agent's `postinstall`): sandboxed as the landing's check is, in the host's mode.
       const jobDir = `${prep.scratch}.setup`;
       await mkdir(jobDir, { recursive: true });
-      await setUpWorktree({ repo: input.repo, path: prep.scratch, jobDir, fresh: true }, config, setupProcess());
+      const worktree = { repo: input.repo, path: prep.scratch, jobDir, fresh: true };
+      try {
+        await setUpWorktree(worktree, config, setupProcess(sandboxMode(config), config));
+      } catch (err) {
+        // A failed setup ends the landing: its scratch goes (its log stays beside it), without running git in a dir
+        // the setup could rewrite; the next prepare's `worktree add --force` takes over the stale registration.
+        await rm(prep.scratch, { recursive: true, force: true });
+        throw err;
+      }
       return prep;
     },
     advanceTarget: (input) => advanceTarget(input, config),

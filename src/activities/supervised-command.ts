@@ -1,9 +1,14 @@
 // A command beside the agent (the repo's check, a fresh worktree's setup) supervised like an agent: its own process
 // group (reaped with the host), heartbeats while it runs, its group killed on timeout and cancel, host trouble classified.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { CancelledFailure, Context } from '@temporalio/activity';
 import { superviseAgent, type Supervised, type Watch } from '../agents/process/supervise.js';
+import type { Config } from '../config/schema.js';
 import { encodeFailure, FailureClass } from '../protocol/failures.js';
+import type { SandboxMode } from '../sandbox/detect.js';
 import { withExecFailure } from '../sandbox/exec-failure.js';
+import { sandboxed } from '../sandbox/wrap.js';
 import type { CheckRun } from '../workspace/check.js';
 import type { SetupProcess } from '../workspace/setup.js';
 import { classifyFault, hostFailure } from './io-failure.js';
@@ -22,7 +27,7 @@ export interface SupervisedCommand {
   /** Its output (stdout and stderr) is appended here. */
   log: string;
   timeoutSeconds: number;
-  /** Its whole environment (a setup: the worker's plus its cache dirs; a check: sandboxEnv's, keys left out). */
+  /** Its whole environment (sandboxEnv's: the worker's plain settings, no key of any CLI). */
   env: Record<string, string>;
 }
 
@@ -46,16 +51,34 @@ export async function runSupervised(c: SupervisedCommand, watch: Watch): Promise
   return commandRunOf(sup, c);
 }
 
-/** The setup runner `prepareWorkspace` is given inside its activity. */
-export function setupProcess(): SetupProcess {
+/**
+ * The setup runner `prepareWorkspace` (and a landing) is given inside its activity. The command is the operator's,
+ * but what it runs is the repo's (`npm install` runs any `postinstall` an agent wrote): it is sandboxed as an agent
+ * is — the worktree, its cache dirs and a home of its own (in the job dir: no setup leaves anything for another
+ * job's) writable, the worker's home and data dir hidden — and under `mode: off` still gets no key of the worker.
+ */
+export function setupProcess(mode: SandboxMode, config: Config): SetupProcess {
   const watch = activityWatch(Context.current());
-  // The repo's setup is the operator's own command (`repos[].setup`): the worker's environment, unconfined.
-  return (file, args, request) =>
-    runSupervised({ what: 'setup', file, args, ...request, env: { ...workerEnv(), ...request.env } }, watch);
-}
-
-function workerEnv(): Record<string, string> {
-  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
+  return async (file, args, request) => {
+    const home = join(request.jobDir, 'setup-home');
+    await mkdir(home, { recursive: true });
+    const inv = await sandboxed({
+      mode,
+      invocation: { command: file, args, env: { HOME: home, ...request.env } },
+      cwd: request.cwd,
+      own: [], // no key of any CLI: the allowlist (PATH, locale, proxies, CA bundles) and `repos[].env` only
+      stateDir: home,
+      writable: request.writable,
+      network: true, // `npm install` fetches: the host's network (until an egress policy routes the setup too)
+      config,
+    });
+    const { cwd, jobDir, log, timeoutSeconds } = request;
+    const run = await runSupervised(
+      { what: 'setup', file: inv.command, args: inv.args, env: inv.env, cwd, jobDir, log, timeoutSeconds },
+      watch,
+    );
+    return { ...run, sandbox: mode };
+  };
 }
 
 function commandRunOf(sup: Supervised, c: SupervisedCommand): CheckRun {

@@ -71,6 +71,8 @@ export interface SetupOutcome {
   exitCode: number;
   durationMs: number;
   outputTail: string;
+  /** How the setup was confined (absent in older records): bubblewrap, or `off` (its environment cut all the same). */
+  sandbox?: 'bwrap' | 'off';
 }
 
 /** A job's work as committed on its branch when the job ended (failed jobs: on `<branch>-failed`). */

@@ -10,21 +10,33 @@ import { findRepoConfig } from './repo-match.js';
 
 const TAIL_BYTES = 4096;
 
-/** Where and how the setup process runs: `env` is added to the worker's own. */
+/**
+ * Where and how the setup process runs. The repo's content is untrusted (a `postinstall` an agent wrote): `env` is
+ * all it gets beside the worker's plain settings (PATH, locale, proxies), and it may write only `cwd`, `writable`
+ * and its own home.
+ */
 export interface SetupRequest {
   cwd: string;
   jobDir: string;
   /** Its output (stdout and stderr) is appended here. */
   log: string;
+  /** `repos[].env` and the cache dirs' variables. */
   env: Record<string, string>;
+  /** The cache dirs: shared by every setup of the repo, so writable. */
+  writable: string[];
   timeoutSeconds: number;
 }
 
+/** How the setup ended, and the sandbox it ran in. */
+export interface SetupRun extends CheckRun {
+  sandbox: 'bwrap' | 'off';
+}
+
 /**
- * Runs `file args` (argv, no shell, stdin closed). The activity provides it: the process in its own group (reaped
- * with the host), killed with its group on timeout and cancel — as the check's process.
+ * Runs `file args` (argv, no shell, stdin closed). The activity provides it: the process sandboxed as an agent, in
+ * its own group (reaped with the host), killed with its group on timeout and cancel — as the check's process.
  */
-export type SetupProcess = (file: string, args: string[], request: SetupRequest) => Promise<CheckRun>;
+export type SetupProcess = (file: string, args: string[], request: SetupRequest) => Promise<SetupRun>;
 
 export interface Worktree {
   /** The job's repo as its spec holds it (a local path or a URL): what `repos[].match` is matched against. */
@@ -58,14 +70,15 @@ export async function setUpWorktree(
 async function runSetup(entry: RepoConfig, w: Worktree, dataDir: string, run: SetupProcess): Promise<SetupOutcome> {
   const [file, ...args] = entry.setup;
   if (!file) throw new Error('setup command is empty');
-  const env = await cacheDirsEnv(entry.cacheDirs, dataDir);
+  const caches = await cacheDirsEnv(entry.cacheDirs, dataDir);
   const timeoutSeconds = entry.setupTimeoutSeconds;
   const started = Date.now();
   const r = await run(file, args, {
     cwd: w.path,
     jobDir: w.jobDir,
     log: join(w.jobDir, 'setup.log'),
-    env,
+    env: { ...entry.env, ...caches },
+    writable: Object.values(caches),
     timeoutSeconds,
   });
   const note = r.timedOut ? `\n[nightshift: setup timed out after ${timeoutSeconds}s; its process group killed]\n` : '';
@@ -74,6 +87,7 @@ async function runSetup(entry: RepoConfig, w: Worktree, dataDir: string, run: Se
     exitCode: r.timedOut ? 124 : (r.exitCode ?? 1),
     durationMs: Date.now() - started,
     outputTail: (r.outputTail + note).slice(-TAIL_BYTES),
+    sandbox: r.sandbox,
   };
 }
 
@@ -91,7 +105,8 @@ async function cacheDirsEnv(dirs: Record<string, string>, dataDir: string): Prom
 /** A failed setup fails the job before any agent runs: one attempt, the command, its exit and its output's end. */
 function settled(outcome: SetupOutcome): SetupOutcome {
   if (outcome.exitCode === 0) return outcome;
-  const message = `setup \`${outcome.command.join(' ')}\` failed with exit code ${outcome.exitCode}:\n${outcome.outputTail}`;
+  const where = outcome.sandbox ? ` (sandbox: ${outcome.sandbox})` : '';
+  const message = `setup \`${outcome.command.join(' ')}\` failed with exit code ${outcome.exitCode}${where}:\n${outcome.outputTail}`;
   throw encodeFailure(FailureClass.WorkspaceFailed, message, { nonRetryable: true });
 }
 
