@@ -6,6 +6,7 @@ import { Context } from '@temporalio/activity';
 import type { CheckInput } from '../protocol/activities.js';
 import type { CheckOutcome } from '../protocol/result.js';
 import { jobSandbox } from '../sandbox/detect.js';
+import { checkNetwork } from '../sandbox/egress-policy.js';
 import { sandboxed } from '../sandbox/wrap.js';
 import { runCheck as check } from '../workspace/check.js';
 import type { ActivityDeps } from './deps.js';
@@ -24,13 +25,13 @@ export function runCheckWith({ config }: ActivityDeps) {
         cwd,
         own: [], // no key of any CLI reaches a check
         stateDir: join(config.dataDir, 'check'),
-        network: config.sandbox.checkNetwork,
+        network: checkNetwork(config), // checkNetwork: through the egress proxy, sandbox.allowHosts only
         config,
       });
       return runSupervised(
         { what: 'check', file: inv.command, args: inv.args, env: inv.env, cwd, jobDir, log, timeoutSeconds },
         watch,
-      );
+      ).finally(() => inv.release());
     });
     return { ...outcome, sandbox: mode };
   };

@@ -9,6 +9,7 @@ import type { AgentSummary, WorkspaceInfo } from '../protocol/result.js';
 import { jobSandbox } from '../sandbox/detect.js';
 import { withExecFailure } from '../sandbox/exec-failure.js';
 import { RefusalScanner } from '../sandbox/refusals.js';
+import { agentNetwork } from '../sandbox/egress-policy.js';
 import { sandboxed } from '../sandbox/wrap.js';
 import { logger, maskSecrets } from '../support/logger.js';
 import { UsageError } from '../support/usage-error.js';
@@ -75,8 +76,8 @@ export async function runAgentCli(req: AgentRunRequest): Promise<AgentRunOutcome
     cwd: workspace.path,
     own: adapter.ownEnv,
     stateDir: ctx.stateDir,
-    // CLIs reach their model; only a plain command can be cut off the network.
-    network: adapter.name !== 'command' || config.sandbox.agentNetwork === 'host',
+    // Its own namespace; its way out (sandbox.agentNetwork proxy) reaches its model endpoint and allowHosts only.
+    network: agentNetwork(spec.backend, ctx.config, config),
     config,
   });
   const outputFile = join(workspace.jobDir, `${req.label}-attempt-${attempt}.jsonl`);
@@ -105,7 +106,7 @@ export async function runAgentCli(req: AgentRunRequest): Promise<AgentRunOutcome
         tokens: parser.run.tokens,
       }),
       watch: req.watch,
-    }),
+    }).finally(() => invocation.release()), // the run's egress proxy and its connections end with it
   );
   log.info(
     { exitCode: sup.exitCode, signal: sup.signal, ms: sup.exitedAt - sup.spawnedAt, stop: sup.stopReason },

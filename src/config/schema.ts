@@ -150,8 +150,19 @@ export const ConfigSchema = z.strictObject({
       mode: z.enum(['bwrap', 'off']).optional(),
       /** Checks run with no network (their own empty network namespace) unless this is true. */
       checkNetwork: z.boolean().default(false),
-      /** `none`: `command` agents run with no network (CLIs that call a model always keep it). */
-      agentNetwork: z.enum(['host', 'none']).default('host'),
+      /**
+       * proxy: every agent in its own network namespace whose only way out is the worker's egress proxy (its model
+       * endpoint and allowHosts); none: no network at all; host: the host's network, loopback services included.
+       */
+      agentNetwork: z.enum(['proxy', 'none', 'host']).default('proxy'),
+      /** Hosts agents (and checks with checkNetwork) may reach through the proxy: host, host:port or *.domain. */
+      allowHosts: z
+        .array(
+          z
+            .string()
+            .regex(/^((\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(:\d{1,5})?$/i, 'a host, host:port or *.domain'),
+        )
+        .default([]),
       /** Whether a job may ask for `--sandbox off`. */
       allowJobOff: z.boolean().default(false),
       /** Extra paths every sandboxed process may read (e.g. a toolchain under the worker's hidden home)… */

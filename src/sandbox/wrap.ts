@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import type { Invocation } from '../agents/contract.js';
 import type { Config } from '../config/schema.js';
 import { bwrapArgs } from './bwrap-args.js';
+import type { NetworkPolicy } from './egress-policy.js';
+import { openEgress } from './egress-run.js';
 import { bwrapPath, type SandboxMode } from './detect.js';
 import { sandboxEnv } from './env.js';
 import { gitBinds } from './git-binds.js';
@@ -38,13 +40,22 @@ export interface SandboxRequest {
   stateDir: string;
   /** More writable dirs (a setup's shared cache dirs, which live under the hidden data dir). */
   writable?: readonly string[];
-  network: boolean;
+  /** host: the host's network; none: an empty namespace; proxy: an empty namespace whose way out is the proxy. */
+  network: NetworkPolicy;
   config: Config;
 }
 
-export async function sandboxed(r: SandboxRequest): Promise<Invocation> {
+/** The wrapped command, and what to end when its run ends (the run's egress proxy). */
+export interface SandboxedInvocation extends Invocation {
+  release(): Promise<void>;
+}
+
+const nothing = async (): Promise<void> => {};
+
+export async function sandboxed(r: SandboxRequest): Promise<SandboxedInvocation> {
   const inv = r.invocation;
-  if (r.mode === 'off') return { ...inv, env: sandboxEnv({ worker: process.env, own: r.own, set: inv.env }) };
+  if (r.mode === 'off')
+    return { ...inv, env: sandboxEnv({ worker: process.env, own: r.own, set: inv.env }), release: nothing };
   const home = inv.env['HOME'] ?? join(r.stateDir, 'home'); // a HOME in the backend's config env is its home
   const homes = [home, ...stateEnv(inv.env)];
   await Promise.all(homes.map((d) => mkdir(d, { recursive: true })));
@@ -55,16 +66,32 @@ export async function sandboxed(r: SandboxRequest): Promise<Invocation> {
     hidden: [...new Set(hidden)],
     readOnly: [INSTALL_ROOT, ...commandDirs(inv.command, hidden), ...git.readOnly, ...r.config.sandbox.readOnly],
     writable: [r.cwd, r.stateDir, ...homes, ...git.writable, ...(r.writable ?? []), ...r.config.sandbox.writable],
-    network: r.network,
+    network: r.network.kind === 'host',
   };
+  const egress = r.network.kind === 'proxy' ? await openEgress(r.network, r.config) : undefined;
+  plan.readOnly.push(...(egress?.sockets ?? [])); // a unix socket crosses the namespace; connect works read-only
   const env = sandboxEnv({
     worker: process.env,
     own: r.own,
     set: { TMPDIR: '/tmp', ...GIT_IDENTITY, ...inv.env },
     home,
   });
-  return { command: bwrapPath(), args: [...bwrapArgs(plan), inv.command, ...inv.args], env };
+  if (r.network.kind !== 'host') for (const v of PROXY_VARS) delete env[v]; // no way out but its own bridge
+  const argv = egress ? egress.wrap(inv.command, inv.args) : [inv.command, ...inv.args];
+  const release = egress ? () => egress.close() : nothing;
+  return { command: bwrapPath(), args: [...bwrapArgs(plan), ...argv], env: { ...env, ...egress?.env }, release };
 }
+
+const PROXY_VARS = [
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'NO_PROXY',
+  'no_proxy',
+  'ALL_PROXY',
+  'all_proxy',
+];
 
 /** Where the config env puts a CLI's own state (its homes, XDG dirs): writable like its state dir. */
 const STATE_VARS = /^(CODEX_HOME|GEMINI_CLI_HOME|LLM_USER_PATH|XDG_(CONFIG|DATA|STATE|CACHE)_HOME)$/;

@@ -9,6 +9,7 @@ import { hostRuntimeOf, type HostRuntime } from '../activities/deps.js';
 import { workerLedger } from '../activities/ledger.js';
 import type { Config } from '../config/schema.js';
 import { announceSandbox } from '../sandbox/detect.js';
+import { announceEgress, closeAllEgress } from '../sandbox/egress-run.js';
 import type { Activities } from '../protocol/activities.js';
 import { workerIdentity } from '../protocol/ids.js';
 import { startHostBeat } from './host-beat.js';
@@ -48,7 +49,8 @@ export interface HostWorker {
 
 export async function createWorker(deps: WorkerDeps): Promise<HostWorker> {
   const { config, client, connection, overrides } = deps;
-  announceSandbox(config); // one warning when agents will run unconfined; an error when a configured bwrap cannot run
+  const mode = announceSandbox(config); // one warning when agents will run unconfined; an error when a configured bwrap cannot run
+  announceEgress(config, mode); // agentNetwork host: a warning; proxy: socat must be there
   const host = hostRuntimeOf(config);
   const ledger = workerLedger(config);
   await syncDigestSchedule(client, config); // notify.digest: the daily digest's schedule, made, updated or deleted
@@ -87,6 +89,7 @@ export async function createWorker(deps: WorkerDeps): Promise<HostWorker> {
         await Promise.all([shared.run().finally(shutdown), pinned.run().finally(shutdown)]);
       } finally {
         await stopBeat();
+        await closeAllEgress(); // every run's proxy socket and connection, should a run outlive its activity
         await ledger.close();
       }
     },
