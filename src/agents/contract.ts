@@ -31,7 +31,7 @@ export interface Invocation {
 /** Everything parsed from the CLI's output (the summary's figures and the error); filled as lines arrive. */
 export interface ParsedRun extends Pick<
   AgentSummary,
-  'sessionId' | 'finalText' | 'tokens' | 'costUsd' | 'turns' | 'toolCalls' | 'filesTouched'
+  'sessionId' | 'finalText' | 'tokens' | 'costUsd' | 'turns' | 'toolCalls' | 'filesTouched' | 'usageRejected'
 > {
   gotResult: boolean;
   isError: boolean;

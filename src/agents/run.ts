@@ -13,12 +13,14 @@ import { agentNetwork } from '../sandbox/egress-policy.js';
 import { sandboxed } from '../sandbox/wrap.js';
 import { logger, maskSecrets } from '../support/logger.js';
 import { UsageError } from '../support/usage-error.js';
+import { registerConfigSecrets } from '../config/secret-values.js';
 import type { AgentAdapter, ParsedRun, RunContext, Verdict } from './contract.js';
 import { budgetPassed, budgetVerdict } from './budget.js';
 import { writeInstructions } from './instructions.js';
 import { superviseAgent, type Fault, type StopReason, type Supervised, type Watch } from './process/supervise.js';
 import { adapterFor, resolveCommand } from './registry.js';
 
+import { checkTotals } from './support/usage.js';
 export interface AgentRunRequest {
   spec: JobSpec;
   workspace: WorkspaceInfo;
@@ -63,6 +65,7 @@ export async function runContextOf(
 export async function runAgentCli(req: AgentRunRequest): Promise<AgentRunOutcome> {
   const { spec, workspace, attempt, config } = req;
   const log = logger('run-agent').child({ jobId: spec.jobId, backend: spec.backend, attempt });
+  registerConfigSecrets(config); // its output is masked (output-sink.ts): a caller without a worker too
   const adapter: AgentAdapter = adapterFor(spec.backend);
   const command = hostCommand(spec.backend, config);
   if (!command.ok) return { kind: 'failed', verdict: command };
@@ -119,6 +122,7 @@ export async function runAgentCli(req: AgentRunRequest): Promise<AgentRunOutcome
   const verdict = adapter.classify(parser.run, {
     exitCode: sup.exitCode,
     signal: sup.signal,
+  checkTotals(parser.run); // the CLI's figures are its word: bad ones are rejected before anything keeps them
     stderrTail: sup.stderrTail,
     now: Date.now(),
   });
@@ -167,3 +171,4 @@ function summaryOf(
     ...(sup.exitCode !== undefined ? { exitCode: sup.exitCode } : {}),
   };
 }
+    ...(r.usageRejected?.length ? { usageRejected: r.usageRejected } : {}),

@@ -1,6 +1,7 @@
 // One row of the job ledger: the figures `nightshift stats` sums, taken from a finished job's result.
 import type { JobResult } from '../protocol/result.js';
 import type { Lane } from '../protocol/job.js';
+import { usageProblem } from '../support/usage-figures.js';
 
 export interface LedgerEntry {
   jobId: string;
@@ -38,6 +39,9 @@ export interface LedgerEntry {
 
 export const UNKNOWN_HOST = 'unknown';
 
+/** A result's figure as stats may sum it: a negative, non-finite or absurd one (never a CLI's to set) counts 0. */
+const figure = (field: string, v: number): number => (usageProblem(field, v) ? 0 : v);
+
 export function ledgerEntryOf(r: JobResult): LedgerEntry {
   const entry: LedgerEntry = {
     jobId: r.jobId,
@@ -50,15 +54,15 @@ export function ledgerEntryOf(r: JobResult): LedgerEntry {
     finishedAt: r.timeline.finishedAt,
     durationMs: r.durationMs,
     leaseWaitMs: r.leaseWaitMs,
-    tokensIn: r.tokens.input,
-    tokensOut: r.tokens.output,
-    cacheRead: r.tokens.cacheRead,
-    cacheWrite: r.tokens.cacheWrite,
+    tokensIn: figure(`tokens.input`, r.tokens.input),
+    tokensOut: figure(`tokens.output`, r.tokens.output),
+    cacheRead: figure(`tokens.cacheRead`, r.tokens.cacheRead),
+    cacheWrite: figure(`tokens.cacheWrite`, r.tokens.cacheWrite),
     attempts: r.attempts,
     revised: Boolean(r.revised) || (r.fixRounds ?? 0) > 0,
     reviewed: (r.reviews?.length ?? 0) > 0,
   };
-  if (r.costUsd !== undefined) entry.costUsd = r.costUsd;
+  if (r.costUsd !== undefined && !usageProblem('costUsd', r.costUsd)) entry.costUsd = r.costUsd;
   if (r.failureClass) entry.failureClass = r.failureClass;
   if (r.sandbox) entry.sandbox = r.sandbox;
   if (r.outsideWrites?.length) entry.outsideWrites = r.outsideWrites;

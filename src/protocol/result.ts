@@ -25,6 +25,8 @@ export interface AgentSummary {
   sandbox?: 'bwrap' | 'off';
   /** Paths outside the workspace the sandbox refused, as the CLI's output reported them. */
   refusedWrites?: string[];
+  /** The CLI's usage figures that were not believed (`usage rejected: costUsd=-1000000`): counted as 0 / unknown. */
+  usageRejected?: string[];
 }
 
 export interface ReviewVerdict {
@@ -188,6 +190,8 @@ export interface JobResult {
   /** `auto` routing: the backend chosen at submit, and why (absent for a pinned or routed backend). */
   route?: JobRoute;
   /** Epoch ms of each stage, for latency figures and the audit trail. */
+  /** The agent's usage reports that were rejected (negative, non-finite, absurd): not in tokens, cost or stats. */
+  usageRejected?: string[];
   timeline: {
     queuedAt: number;
     leaseGrantedAt?: number;

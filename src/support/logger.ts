@@ -1,4 +1,5 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import { mask, maskDeep } from './secrets.js';
 
 // Secrets never reach a log line: any of these paths is replaced by [redacted].
 const REDACT = [
@@ -25,12 +26,29 @@ export function rootLogger(level = process.env['NIGHTSHIFT_LOG_LEVEL'] ?? 'info'
     {
       level,
       redact: { paths: REDACT, censor: '[redacted]' },
-      ...(pretty ? { transport: { target: 'pino-pretty', options: { destination: 2 } } } : {}),
+      // Pretty output is formatted in a worker thread: values are masked before they leave this one.
+      ...(pretty ? { transport: { target: 'pino-pretty', options: { destination: 2 } }, ...maskBeforeFormat } : {}),
     },
-    pretty ? undefined : pino.destination(file ? { dest: file, mkdir: true, sync: true } : 2),
+    pretty ? undefined : masked(pino.destination(file ? { dest: file, mkdir: true, sync: true } : 2)),
   );
   return root;
 }
+
+/** Every configured secret masked in each finished JSON line (src/support/secrets.ts), whatever field carried it. */
+const masked = (dest: DestinationStream): DestinationStream => ({ write: (line: string) => dest.write(mask(line)) });
+
+/** The pretty path: messages and logged objects' strings masked (an Error's own message is not reached here). */
+const maskBeforeFormat = {
+  hooks: {
+    logMethod(this: Logger, args: Parameters<Logger['info']>, method: (...a: unknown[]) => void): void {
+      method.apply(
+        this,
+        (args as unknown[]).map((a) => (typeof a === 'string' ? mask(a) : a)),
+      );
+    },
+  },
+  formatters: { log: (o: Record<string, unknown>) => (o['err'] instanceof Error ? o : maskDeep(o)) },
+};
 
 /** A module's logger, made on first use: a module-level `logger(…)` must not fix the destination at import. */
 export function logger(module: string): Logger {
@@ -44,9 +62,5 @@ export function logger(module: string): Logger {
   });
 }
 
-/** Mask anything that looks like an API key inside free text (CLI output, error messages). */
-export function maskSecrets(text: string): string {
-  return text
-    .replace(/\b(sk-[A-Za-z0-9_-]{4})[A-Za-z0-9_-]{8,}/g, '$1…')
-    .replace(/(x-api-key:\s*)\S+/gi, '$1[redacted]');
-}
+/** Every configured secret, URL password and API-key-shaped string in free text masked (one mask: secrets.ts). */
+export const maskSecrets = mask;

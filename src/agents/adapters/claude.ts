@@ -4,6 +4,7 @@ import { classifyFailure } from '../classify.js';
 import type { AgentAdapter, RunContext, StreamParser } from '../contract.js';
 import type { McpMount } from '../../config/mcp-mount.js';
 import { emptyRun, jsonLinesParser, num, obj, type Json } from '../support/json-lines.js';
+import { usageFigure } from '../support/usage.js';
 import { touchFile } from '../support/workspace-paths.js';
 
 const FILE_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
@@ -19,7 +20,10 @@ function claudeParser({ workspace }: RunContext): StreamParser {
       run.turns++;
       const message = obj(e['message']);
       const usage = obj(message['usage']);
-      perMessage.set(String(message['id']), { input: num(usage['input_tokens']), output: num(usage['output_tokens']) });
+      perMessage.set(String(message['id']), {
+        input: usageFigure(run, 'tokens.input', usage['input_tokens']),
+        output: usageFigure(run, 'tokens.output', usage['output_tokens']),
+      });
       run.tokens.input = [...perMessage.values()].reduce((s, u) => s + u.input, 0);
       run.tokens.output = [...perMessage.values()].reduce((s, u) => s + u.output, 0);
       for (const block of (message['content'] as unknown[] | undefined) ?? []) {
@@ -42,15 +46,15 @@ function claudeParser({ workspace }: RunContext): StreamParser {
       run.isError = e['is_error'] === true;
       run.finalText = typeof e['result'] === 'string' ? e['result'] : '';
       if (typeof e['session_id'] === 'string') run.sessionId = e['session_id'];
-      if (typeof e['total_cost_usd'] === 'number') run.costUsd = e['total_cost_usd'];
+      if (e['total_cost_usd'] !== undefined) run.costUsd = usageFigure(run, 'costUsd', e['total_cost_usd']);
       if (typeof e['api_error_status'] === 'number') run.errorStatus = e['api_error_status'];
       if (run.isError) run.errorText = run.finalText;
       run.turns = num(e['num_turns']) || run.turns;
       run.tokens = {
-        input: num(usage['input_tokens']),
-        output: num(usage['output_tokens']),
-        cacheRead: num(usage['cache_read_input_tokens']),
-        cacheWrite: num(usage['cache_creation_input_tokens']),
+        input: usageFigure(run, 'tokens.input', usage['input_tokens']),
+        output: usageFigure(run, 'tokens.output', usage['output_tokens']),
+        cacheRead: usageFigure(run, 'tokens.cacheRead', usage['cache_read_input_tokens']),
+        cacheWrite: usageFigure(run, 'tokens.cacheWrite', usage['cache_creation_input_tokens']),
       };
     },
   };

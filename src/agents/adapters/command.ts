@@ -3,7 +3,9 @@
 // {"nightshift":{"tokens":{"input":N,"output":N,"cacheRead":N,"cacheWrite":N},"costUsd":X}}
 import { FailureClass } from '../../protocol/failures.js';
 import type { AgentAdapter, ParsedRun } from '../contract.js';
-import { emptyRun } from '../support/json-lines.js';
+import { addTokens } from '../../protocol/tokens.js';
+import { emptyRun, obj } from '../support/json-lines.js';
+import { validReport } from '../support/usage.js';
 
 export const command: AgentAdapter = {
   name: 'command',
@@ -35,20 +37,18 @@ export const command: AgentAdapter = {
   },
 };
 
-/** Reads a usage line into the run; false when the line is not one (then it is ordinary output). */
+/** Reads a usage line into the run (all of it, or none when a figure is bad); false when the line is not one. */
 function readUsage(line: string, run: ParsedRun): boolean {
-  let usage: { tokens?: Partial<Record<keyof ParsedRun['tokens'], unknown>>; costUsd?: unknown } | undefined;
+  let usage: Parameters<typeof validReport>[1] | undefined;
   try {
     usage = (JSON.parse(line) as { nightshift?: typeof usage }).nightshift;
   } catch {
     return false;
   }
   if (!usage || typeof usage !== 'object') return false;
-  for (const key of ['input', 'output', 'cacheRead', 'cacheWrite'] as const) {
-    const n = usage.tokens?.[key];
-    if (typeof n === 'number' && Number.isFinite(n) && n >= 0) run.tokens[key] += n;
-  }
-  if (typeof usage.costUsd === 'number' && Number.isFinite(usage.costUsd))
-    run.costUsd = (run.costUsd ?? 0) + usage.costUsd;
+  const report = validReport(run, { tokens: obj(usage.tokens), costUsd: usage.costUsd });
+  if (!report) return true;
+  addTokens(run.tokens, report.tokens);
+  if (report.costUsd !== undefined) run.costUsd = (run.costUsd ?? 0) + report.costUsd;
   return true;
 }

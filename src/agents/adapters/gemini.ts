@@ -7,6 +7,7 @@ import type { McpMount } from '../../config/mcp-mount.js';
 import type { AgentAdapter, ExitInfo, ParsedRun, RunContext, StreamParser, Verdict } from '../contract.js';
 import { writeFileOnce } from '../support/files.js';
 import { emptyRun, jsonLinesParser, num, obj, str, type Json } from '../support/json-lines.js';
+import { usageFigure } from '../support/usage.js';
 import { touchFile } from '../support/workspace-paths.js';
 import { mcpArgs, mcpEnv, mcpServerEntry } from './gemini-mcp.js';
 
@@ -35,12 +36,15 @@ function applyResult(run: ParsedRun, e: Json): void {
   if (code) run.errorStatus = Number(code);
   const reset = suggestedRetry(message, Date.now());
   if (reset) run.rateLimitResetAt = reset;
-  const prompt = num(stats['input_tokens']);
-  const cached = num(stats['cached']);
+  const prompt = usageFigure(run, 'tokens.input', stats['input_tokens']);
+  const cached = usageFigure(run, 'tokens.cacheRead', stats['cached']);
   // promptTokenCount includes cached tokens; totalTokenCount also counts thinking, which is billed as output.
   run.tokens = {
     input: prompt - cached,
-    output: Math.max(num(stats['output_tokens']), num(stats['total_tokens']) - prompt),
+    output: Math.max(
+      usageFigure(run, 'tokens.output', stats['output_tokens']),
+      usageFigure(run, 'tokens.total', stats['total_tokens']) - prompt,
+    ),
     cacheRead: cached,
     cacheWrite: 0,
   };

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { FailureClass } from '../../protocol/failures.js';
 import { classifyFailure } from '../classify.js';
 import { emptyRun, num, obj, type Json } from '../support/json-lines.js';
+import { usageFigure } from '../support/usage.js';
 import type { AgentAdapter, ParsedRun, RunContext, StreamParser } from '../contract.js';
 import { writeFileOnce } from '../support/files.js';
 import { hasEnv, oneTryPythonPath, statusFromError } from '../support/python-one-try.js';
@@ -74,8 +75,8 @@ function fill(run: ParsedRun, rows: Json[]): void {
   for (const row of rows) {
     if (typeof row['conversation_id'] === 'string') run.sessionId = row['conversation_id'];
     if (typeof row['response'] === 'string') run.finalText = row['response'];
-    run.tokens.input += num(row['input_tokens']);
-    run.tokens.output += num(row['output_tokens']);
+    run.tokens.input += usageFigure(run, 'tokens.input', row['input_tokens']);
+    run.tokens.output += usageFigure(run, 'tokens.output', row['output_tokens']);
     // OpenAI counts cached prompt tokens inside input_tokens; cacheRead reports that share.
     run.tokens.cacheRead += num(obj(obj(row['token_details'])['prompt_tokens_details'])['cached_tokens']);
     run.toolCalls += Array.isArray(row['tool_calls']) ? row['tool_calls'].length : 0;

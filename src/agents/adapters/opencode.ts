@@ -6,6 +6,7 @@ import { classifyFailure } from '../classify.js';
 import type { AgentAdapter, RunContext, StreamParser } from '../contract.js';
 import { writeFileOnce } from '../support/files.js';
 import { emptyRun, jsonLinesParser, num, obj, str, type Json } from '../support/json-lines.js';
+import { usageFigure } from '../support/usage.js';
 import { hasEnv } from '../support/python-one-try.js';
 import { mcpConfig } from './opencode-mcp.js';
 import { touchFile } from '../support/workspace-paths.js';
@@ -87,11 +88,12 @@ function opencodeParser({ workspace }: RunContext): StreamParser {
     step_finish: (_e, part) => {
       const tokens = obj(part['tokens']);
       const cache = obj(tokens['cache']);
-      run.tokens.input += num(tokens['input']);
-      run.tokens.output += num(tokens['output']) + num(tokens['reasoning']);
-      run.tokens.cacheRead += num(cache['read']);
-      run.tokens.cacheWrite += num(cache['write']);
-      if (typeof part['cost'] === 'number') run.costUsd = (run.costUsd ?? 0) + part['cost'];
+      run.tokens.input += usageFigure(run, 'tokens.input', tokens['input']);
+      run.tokens.output +=
+        usageFigure(run, 'tokens.output', tokens['output']) + usageFigure(run, 'tokens.output', tokens['reasoning']);
+      run.tokens.cacheRead += usageFigure(run, 'tokens.cacheRead', cache['read']);
+      run.tokens.cacheWrite += usageFigure(run, 'tokens.cacheWrite', cache['write']);
+      if (part['cost'] !== undefined) run.costUsd = (run.costUsd ?? 0) + usageFigure(run, 'costUsd', part['cost']);
       if (part['reason'] !== 'tool-calls') run.gotResult = true; // the model ended its turn
     },
     error: (e) => {

@@ -1,13 +1,20 @@
+// A supervised process's output as it is kept: the raw file, its lines, its tails — every configured secret masked.
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { longestSecret, mask } from '../../support/secrets.js';
+
+/** Text held back at most before it is masked and written without its line's end (a line with no newline). */
+const HOLD = 64 * 1024;
 
 /**
- * Raw process output goes to a file, bounded: past the limit only a marker is written. The stream's errors
+ * Raw process output goes to a file, bounded, secrets masked: whole lines are masked (a secret split across chunks
+ * is still found), past the limit only a marker is written. The stream's errors
  * (a missing dir, EACCES, ENOSPC) are caught and reported to `onError` — never an unhandled 'error' event.
  */
 export class BoundedSink {
   private written = 0;
   private truncated = false;
   private failure: Error | undefined;
+  private pending = '';
   private readonly stream: WriteStream;
 
   constructor(
@@ -40,6 +47,17 @@ export class BoundedSink {
 
   write(chunk: string): void {
     if (this.truncated || this.failure) return;
+    this.pending += chunk;
+    const cut = this.pending.lastIndexOf('\n') + 1;
+    // No newline for long: write all but a tail that could hold the start of a secret.
+    const upTo = cut > 0 ? cut : this.pending.length > HOLD ? this.pending.length - longestSecret() : 0;
+    if (upTo <= 0) return;
+    const ready = this.pending.slice(0, upTo);
+    this.pending = this.pending.slice(upTo);
+    this.writeMasked(mask(ready));
+  }
+
+  private writeMasked(chunk: string): void {
     const room = this.limit - this.written;
     if (chunk.length <= room) {
       this.stream.write(chunk);
@@ -53,6 +71,8 @@ export class BoundedSink {
 
   /** Flushes and closes; a failure to (ENOSPC on the last write) is in `error` afterwards. */
   close(): Promise<void> {
+    if (this.pending && !this.truncated && !this.failure) this.writeMasked(mask(this.pending));
+    this.pending = '';
     if (this.failure || this.stream.destroyed) return Promise.resolve();
     return new Promise((resolve) => {
       this.stream.once('close', () => resolve());
@@ -61,7 +81,7 @@ export class BoundedSink {
   }
 }
 
-/** Splits a byte stream into lines; keeps at most `maxLine` chars of an over-long line. */
+/** Splits a byte stream into lines, each masked; keeps at most `maxLine` chars of an over-long line. */
 export class LineSplitter {
   private rest = '';
   constructor(
@@ -73,23 +93,29 @@ export class LineSplitter {
     const parts = (this.rest + chunk).split('\n');
     this.rest = parts.pop() ?? '';
     if (this.rest.length > this.maxLine) this.rest = this.rest.slice(0, this.maxLine);
-    for (const line of parts) if (line.trim()) this.onLine(line);
+    for (const line of parts) if (line.trim()) this.onLine(mask(line));
   }
 
   end(): void {
-    if (this.rest.trim()) this.onLine(this.rest);
+    if (this.rest.trim()) this.onLine(mask(this.rest));
     this.rest = '';
   }
 }
 
-/** Keeps only the last `size` characters (stderr tail for error messages). */
+/** Keeps only the last `size` characters (stderr tail for error messages), masked, even a secret cut at its start. */
 export class Tail {
   private text = '';
+  private cut = false;
   constructor(private readonly size = 8000) {}
   push(chunk: string): void {
-    this.text = (this.text + chunk).slice(-this.size);
+    const text = this.text + chunk;
+    const keep = this.size + longestSecret();
+    this.cut ||= text.length > keep;
+    this.text = text.slice(-keep);
   }
   toString(): string {
-    return this.text;
+    // After a cut the first `longestSecret()` chars may end a secret whose start is gone: they are dropped.
+    const masked = mask(this.text).slice(this.cut ? longestSecret() : 0);
+    return masked.slice(-this.size);
   }
 }

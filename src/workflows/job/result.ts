@@ -71,6 +71,7 @@ export function buildResult(p: ResultParts): JobResult {
   const sandbox = p.agent?.sandbox ?? p.check?.sandbox ?? p.workspace?.sandbox;
   if (sandbox) result.sandbox = sandbox;
   if (p.agent?.refusedWrites?.length) result.refusedWrites = p.agent.refusedWrites;
+  if (p.agent?.usageRejected?.length) result.usageRejected = p.agent.usageRejected;
   if (p.workspace) result.workspace = p.workspace.path;
   if (p.workspace?.branch) result.branch = p.workspace.branch;
   if (p.workspace?.baseRef) result.baseRef = p.workspace.baseRef;

@@ -32,6 +32,11 @@ const refusedOf = (a: AgentSummary, b: AgentSummary): Pick<AgentSummary, 'refuse
   return all.length > 0 ? { refusedWrites: all } : {};
 };
 
+const rejectedOf = (a: AgentSummary, b: AgentSummary): Pick<AgentSummary, 'usageRejected'> => {
+  const all = [...new Set([...(a.usageRejected ?? []), ...(b.usageRejected ?? [])])];
+  return all.length > 0 ? { usageRejected: all } : {};
+};
+
 function merge(a: AgentSummary, b: AgentSummary, authored: boolean): AgentSummary {
   const tokens = sumTokens(a.tokens, b.tokens);
   const cost = a.costUsd !== undefined || b.costUsd !== undefined ? (a.costUsd ?? 0) + (b.costUsd ?? 0) : undefined;
@@ -51,6 +56,7 @@ function merge(a: AgentSummary, b: AgentSummary, authored: boolean): AgentSummar
     turns: a.turns + b.turns,
     toolCalls: a.toolCalls + b.toolCalls,
     ...(cost !== undefined ? { costUsd: cost } : {}),
+    ...rejectedOf(a, b), // every run's rejected usage reports, the reviewers' too
   } as AgentSummary;
 }
 

@@ -1,0 +1,47 @@
+// Which values of a worker's config (and environment) are secrets: src/support/secrets.ts masks them everywhere.
+import { registerSecrets, urlSecrets } from '../support/secrets.js';
+import type { Config } from './schema.js';
+
+/** A worker env var whose value is a secret by its name (`ANTHROPIC_API_KEY`, `GH_TOKEN`, `PGPASSWORD`, …). */
+const SECRET_NAME = /(?:_API_KEY|_TOKEN|_SECRET|_ACCESS_KEY)$|PASSWORD|PASSWD/i;
+/**
+ * Env entries that configure rather than authenticate (a path, a zone, a model, an endpoint): not masked whole —
+ * masking a directory or a base URL everywhere would garble paths and errors. A URL's own credentials still are.
+ */
+const SETTING_NAME =
+  /^(?:PATH|HOME|TZ|LANG|LANGUAGE|TMPDIR|SHELL|TERM|NODE_OPTIONS|LC_\w+)$|_(?:DIR|HOME|PATH|MODEL|URL|HOST|PORT)$/i;
+/** A config key (under `http`, `temporal`) whose string values are secrets. */
+const SECRET_KEY = /token|secret|password|apikey|api_key/i;
+
+/** The config's secrets (and the worker env's key-like vars) join the process's set; returns how many it has. */
+export function registerConfigSecrets(config: Config, env: NodeJS.ProcessEnv = process.env): number {
+  return registerSecrets(secretValuesOf(config, env));
+}
+
+/**
+ * Every secret value in the config and in `env`, unfiltered: `backends.*.env`, `repos[].env`, webhook URLs and
+ * headers, `http.token`/`http.tokens`, any token or key under `temporal`, the ledger URL's password and secret params.
+ */
+export function secretValuesOf(config: Config, env: NodeJS.ProcessEnv = process.env): string[] {
+  const out: string[] = [];
+  for (const b of Object.values(config.backends)) out.push(...envSecrets(b.env));
+  for (const r of config.repos) out.push(...envSecrets(r.env));
+  for (const w of config.notify.webhooks) out.push(w.url, ...Object.values(w.headers));
+  out.push(...keyedStrings(config.http), ...keyedStrings(config.temporal));
+  if (config.ledger.url) out.push(...urlSecrets(config.ledger.url));
+  for (const [name, value] of Object.entries(env)) if (value && SECRET_NAME.test(name)) out.push(value);
+  return out;
+}
+
+/** An env map's values, except settings (SETTING_NAME), of which only a URL's credentials count. */
+function envSecrets(env: Record<string, string>): string[] {
+  return Object.entries(env).flatMap(([name, value]) => (SETTING_NAME.test(name) ? urlSecrets(value) : [value]));
+}
+
+/** Strings under secret-named keys, at any depth: a token, a list of them, `{ token, scope }` (not the scope). */
+function keyedStrings(v: unknown, keyed = false): string[] {
+  if (typeof v === 'string') return keyed ? [v] : [];
+  if (Array.isArray(v)) return v.flatMap((x) => keyedStrings(x, keyed));
+  if (typeof v !== 'object' || v === null) return [];
+  return Object.entries(v).flatMap(([k, x]) => keyedStrings(x, SECRET_KEY.test(k)));
+}
