@@ -169,6 +169,18 @@ export const ConfigSchema = z.strictObject({
       readOnly: z.array(z.string().min(1)).default([]),
       /** …or write (e.g. a shared cache); relative paths are from the working directory. */
       writable: z.array(z.string().min(1)).default([]),
+      /**
+       * Ceilings per agent, check and setup run (its own cgroup; see src/sandbox/limits.ts for what a host
+       * enforces): passing one fails that run as ResourceLimit, never the worker. 0 = no ceiling.
+       */
+      limits: z
+        .strictObject({
+          /** Processes and threads at once (a fork bomb stops here). */
+          maxProcesses: int(0).default(512),
+          /** Resident memory in MiB (the run is OOM-killed past it); not virtual size. */
+          memoryMb: int(0).default(4096),
+        })
+        .prefault({}),
     })
     .prefault({}),
   /** The HTTP API and dashboard (`nightshift dev`, `nightshift serve`). */

@@ -19,6 +19,8 @@ export const FailureClass = {
   SessionNotFound: 'SessionNotFound',
   /** The agent's live usage passed the job's token or cost cap (`--max-tokens`, `--max-cost`): stopped, kept. */
   BudgetExceeded: 'BudgetExceeded',
+  /** The run passed a `sandbox.limits` ceiling (processes, memory): killed, not retried (it would pass it again). */
+  ResourceLimit: 'ResourceLimit',
   // A host's own trouble: the job's failure, never the worker's crash.
   /** The agent CLI's executable is not on this host (spawn ENOENT). */
   AgentNotFound: 'AgentNotFound',
@@ -60,6 +62,7 @@ export const NON_RETRYABLE: string[] = [
   FailureClass.BudgetExceeded,
   FailureClass.ReviewMalformed,
   FailureClass.AgentNotFound,
+  FailureClass.ResourceLimit,
   FailureClass.JobDirMissing,
   FailureClass.DiskFull,
   FailureClass.WorkspaceUnwritable,

@@ -1,0 +1,109 @@
+// sandbox.limits: what this host enforces (said once at worker start), and the wrapper that puts each agent, check
+// or setup run into its own cgroup before it runs anything, so a fork bomb or a memory hog fails its own run only.
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import type { Invocation } from '../agents/contract.js';
+import type { Config } from '../config/schema.js';
+import { FailureClass } from '../protocol/failures.js';
+import { logger } from '../support/logger.js';
+import { controllerHomes } from './cgroup.js';
+import { RunCgroup, sweepStale, type LimitHits } from './cgroup-run.js';
+
+type Limits = Config['sandbox']['limits'];
+export type ProcessCeiling = 'cgroup v2' | 'cgroup v1' | 'rlimit' | 'none';
+export type MemoryCeiling = 'cgroup v2' | 'cgroup v1' | 'none';
+
+/** A run's handle: its ceilings hit, read once at the end, when its cgroup is emptied and removed. */
+export interface LimitedRun {
+  finish(): Promise<LimitHits>;
+}
+export type LimitedInvocation = Invocation & { limits?: LimitedRun };
+
+const isRoot = (): boolean => process.getuid?.() === 0;
+
+/** prlimit(1) on PATH: RLIMIT_NPROC for a worker that is not root (root ignores it). */
+function prlimitPath(): string | undefined {
+  const dirs = (process.env['PATH'] ?? '').split(delimiter).filter(Boolean);
+  return dirs.map((d) => join(d, 'prlimit')).find((p) => existsSync(p));
+}
+
+/** How each ceiling is enforced on this host (the cgroup probe runs once per process). */
+export function enforcement(): { processes: ProcessCeiling; memory: MemoryCeiling } {
+  const homes = controllerHomes();
+  const via = (k: 'v1' | 'v2' | undefined) => (k ? (`cgroup ${k}` as const) : undefined);
+  const rlimit = !isRoot() && prlimitPath() ? ('rlimit' as const) : ('none' as const);
+  return { processes: via(homes.pids?.kind) ?? rlimit, memory: via(homes.memory?.kind) ?? 'none' };
+}
+
+/** The one line a worker logs at start, e.g. "limits: processes ≤ 512 via cgroup v1, memory ≤ 4096 MiB via …". */
+export function describeLimits(limits: Limits): string {
+  const e = enforcement();
+  const procs = !limits.maxProcesses
+    ? 'processes: no ceiling (maxProcesses 0)'
+    : e.processes === 'none'
+      ? `processes: not enforced — ${isRoot() ? 'root ignores RLIMIT_NPROC and' : 'no prlimit and'} no usable pids cgroup`
+      : e.processes === 'rlimit'
+        ? `processes ≤ ${limits.maxProcesses} via RLIMIT_NPROC (counts all of the worker user's processes)`
+        : `processes ≤ ${limits.maxProcesses} via ${e.processes}`;
+  const mem = !limits.memoryMb
+    ? 'memory: no ceiling (memoryMb 0)'
+    : e.memory === 'none'
+      ? 'memory: not enforced — no usable memory cgroup (RLIMIT_AS breaks node, bun and rust CLIs)'
+      : `memory ≤ ${limits.memoryMb} MiB via ${e.memory}`;
+  return `limits: ${procs}; ${mem}`;
+}
+
+/** At worker start: what is enforced, said once, and the cgroups a crashed worker left behind removed. */
+let announced = '';
+
+export async function announceLimits(config: Config): Promise<void> {
+  const log = logger('sandbox');
+  const line = describeLimits(config.sandbox.limits);
+  if (line !== announced && line.includes('not enforced')) log.warn(line);
+  else if (line !== announced) log.info(line);
+  announced = line; // once per process (tests start many workers), again only if the config says otherwise
+  const swept = await sweepStale(controllerHomes()).catch(() => 0);
+  if (swept > 0) log.warn({ swept }, 'limits: removed cgroups of runs a previous worker left behind');
+}
+
+let seq = 0;
+
+/**
+ * The run's argv wrapped so its first process enters the run's cgroup(s) and then execs the real command (bwrap
+ * and all it starts follow): nothing of the run is ever outside, and the worker is never inside.
+ */
+export function limitedInvocation(inv: Invocation, limits: Limits, name: string): LimitedInvocation {
+  const runName = `${name.replace(/[^\w.-]/g, '_').slice(0, 80)}-${++seq}`;
+  const cg = RunCgroup.create(controllerHomes(), runName, {
+    ...(limits.maxProcesses ? { maxProcesses: limits.maxProcesses } : {}),
+    ...(limits.memoryMb ? { memoryBytes: limits.memoryMb * 1024 * 1024 } : {}),
+  });
+  const steps = (cg?.dirs ?? []).map((d) => `echo $$ > '${d}/cgroup.procs' || exit 125`);
+  const rlimit = limits.maxProcesses && !cg?.hasPids && !isRoot() ? prlimitPath() : undefined;
+  const exec = rlimit ? `exec '${rlimit}' --nproc=${limits.maxProcesses} -- "$0" "$@"` : 'exec "$0" "$@"';
+  if (steps.length === 0 && !rlimit) return inv;
+  const script = [...steps, exec].join('\n');
+  const wrapped: LimitedInvocation = { ...inv, command: '/bin/sh', args: ['-c', script, inv.command, ...inv.args] };
+  if (!cg) return wrapped;
+  let done: Promise<LimitHits> | undefined;
+  const finish = async (): Promise<LimitHits> => {
+    const hits = cg.hits();
+    await cg.remove();
+    return hits;
+  };
+  return { ...wrapped, limits: { finish: () => (done ??= finish()) } };
+}
+
+/** A failed run that hit a ceiling: its failure names the ceiling (retrying would hit it again). */
+export function limitFailure(
+  hits: LimitHits | undefined,
+  limits: Limits,
+  what = 'agent',
+): { ok: false; type: FailureClass; message: string } | undefined {
+  if (!hits || (!hits.processes && !hits.memory)) return undefined;
+  const which = [
+    ...(hits.processes ? [`sandbox.limits.maxProcesses (${limits.maxProcesses})`] : []),
+    ...(hits.memory ? [`sandbox.limits.memoryMb (${limits.memoryMb})`] : []),
+  ];
+  return { ok: false, type: FailureClass.ResourceLimit, message: `${what} exceeded ${which.join(' and ')}` };
+}
