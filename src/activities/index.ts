@@ -46,7 +46,7 @@ export function createActivities(deps: ActivityDeps): Activities {
     changedFiles,
     prepareReview,
     parseVerdict,
-    commitBranch,
+    commitBranch: (input) => commitBranch(input, deps.config),
     publishBranch,
     finishWorkspace: (input) => finishWorkspace(input, deps.config),
     ...ledgerActivities(deps),

@@ -23,6 +23,7 @@ export function runCheckWith({ config }: ActivityDeps) {
         mode,
         invocation: { command: file, args, env: {} },
         cwd,
+        jobDir, // the engine's record of the worktree's git paths: the sandbox's git binds
         own: [], // no key of any CLI reaches a check
         stateDir: join(config.dataDir, 'check'),
         network: checkNetwork(config), // checkNetwork: through the egress proxy, sandbox.allowHosts only

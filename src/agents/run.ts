@@ -77,6 +77,7 @@ export async function runAgentCli(req: AgentRunRequest): Promise<AgentRunOutcome
     mode: sandbox,
     invocation: adapter.invocation(ctx, state),
     cwd: workspace.path,
+    jobDir: workspace.jobDir, // the engine's record of the worktree's git paths: the sandbox's git binds
     own: adapter.ownEnv,
     stateDir: ctx.stateDir,
     // Its own namespace; its way out (sandbox.agentNetwork proxy) reaches its model endpoint and allowHosts only.

@@ -47,6 +47,8 @@ export const FailureClass = {
   ChainFailed: 'ChainFailed',
   /** A landing that cannot go on: its branch or target is missing, or the target's checkout refuses the move. */
   LandFailed: 'LandFailed',
+  /** The agent changed its workspace's git metadata (`.git`, HEAD, commondir, the repo's config or hooks): not committed. */
+  WorkspaceTampered: 'WorkspaceTampered',
   /** Anything not classified above (a plain Error). */
   Unclassified: 'Error',
 } as const;
@@ -60,14 +62,15 @@ export const NON_RETRYABLE: string[] = [
   FailureClass.WorkspaceFailed,
   FailureClass.SessionNotFound,
   FailureClass.BudgetExceeded,
+  FailureClass.ResourceLimit,
   FailureClass.ReviewMalformed,
   FailureClass.AgentNotFound,
-  FailureClass.ResourceLimit,
   FailureClass.JobDirMissing,
   FailureClass.DiskFull,
   FailureClass.WorkspaceUnwritable,
   FailureClass.RepoNotOnHost,
   FailureClass.LandFailed,
+  FailureClass.WorkspaceTampered,
 ];
 
 /** Details of an agent activity's failure: which attempt, and for a rate limit the reset the CLI named. */

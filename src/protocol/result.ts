@@ -65,6 +65,9 @@ export interface WorkspaceInfo {
   setup?: SetupOutcome;
   /** The sandbox the job's agent and check run in on that host (absent in older records). */
   sandbox?: 'bwrap' | 'off';
+  /** A worktree's own git dir and the repo's common dir as git reported them when the worktree was made. */
+  gitDir?: string;
+  commonDir?: string;
 }
 
 /** A fresh worktree's bootstrap (e.g. `npm ci`): what ran, how long, how it ended. */
@@ -101,6 +104,8 @@ export interface WorkspaceFinish {
   error?: string;
   /** Unsandboxed: files of the source repo's own checkout the job changed (absolute paths). */
   outsideWrites?: string[];
+  /** The workspace's git metadata the agent changed (`.git`, HEAD, …): its work was not committed. */
+  tampered?: string[];
 }
 
 /** A job that left a host: which host, why, and where it went on (the audit trail of a fleet). */
@@ -185,13 +190,15 @@ export interface JobResult {
   sandbox?: 'bwrap' | 'off';
   /** Paths outside the workspace the sandbox refused the agent, as its CLI reported them. */
   refusedWrites?: string[];
+  /** The agent's usage reports that were rejected (negative, non-finite, absurd): not in tokens, cost or stats. */
+  usageRejected?: string[];
   /** Unsandboxed: files of the source repo's own checkout that changed while the job ran (`git status`). */
   outsideWrites?: string[];
+  /** The workspace's git metadata the agent changed (`.git`, HEAD, commondir, the repo's config or hooks): not committed. */
+  tampered?: string[];
   /** `auto` routing: the backend chosen at submit, and why (absent for a pinned or routed backend). */
   route?: JobRoute;
   /** Epoch ms of each stage, for latency figures and the audit trail. */
-  /** The agent's usage reports that were rejected (negative, non-finite, absurd): not in tokens, cost or stats. */
-  usageRejected?: string[];
   timeline: {
     queuedAt: number;
     leaseGrantedAt?: number;

@@ -1,7 +1,9 @@
-// What git inside the sandbox needs of a worktree: its own git dir and the object store writable (status, add),
-// the common dir (refs, config) and the source repo's checkout readable.
-import { readFile, stat } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+// What git inside the sandbox gets of a worktree, from the engine's record (never from the workspace's `.git`
+// file, which the agent can rewrite): its own git dir and the object store writable (status, add), its admin
+// files, the `.git` pointer and the object store's `info` (alternates) read-only, the common dir (refs, config,
+// hooks) and the source repo's checkout read-only.
+import { basename, dirname, join } from 'node:path';
+import { readRecord } from '../workspace/git-record.js';
 
 export interface GitBinds {
   readOnly: string[];
@@ -10,23 +12,23 @@ export interface GitBinds {
   mainCheckout?: string;
 }
 
-/** For a linked worktree (`.git` is a file); a workspace that is a repo itself needs nothing. */
-export async function gitBinds(workspace: string): Promise<GitBinds> {
-  const none: GitBinds = { readOnly: [], writable: [] };
-  const dotGit = join(workspace, '.git');
-  const st = await stat(dotGit).catch(() => undefined);
-  if (!st?.isFile()) return none;
-  const m = /^gitdir:\s*(.+)$/m.exec(await readFile(dotGit, 'utf8'));
-  if (!m?.[1]) return none;
-  const gitDir = resolve(workspace, m[1].trim());
-  const common = await readFile(join(gitDir, 'commondir'), 'utf8').then(
-    (c) => (isAbsolute(c.trim()) ? c.trim() : resolve(gitDir, c.trim())),
-    () => gitDir,
-  );
+/** Bound read-only over the writable worktree git dir (bwrap mounts deeper paths last, so they win). */
+export const ADMIN_FILES = ['HEAD', 'commondir', 'gitdir', 'config', 'config.worktree'] as const;
+
+/** For a worktree the job's prepare recorded; anything else (scratch, in-place, no record) gets no git binds. */
+export async function gitBinds(jobDir: string | undefined): Promise<GitBinds> {
+  const rec = jobDir ? await readRecord(jobDir) : undefined;
+  if (!rec) return { readOnly: [], writable: [] };
+  const common = rec.commonDir;
   const mainCheckout = basename(common) === '.git' ? dirname(common) : undefined;
   return {
-    readOnly: [mainCheckout ?? common],
-    writable: [gitDir, join(common, 'objects')],
+    readOnly: [
+      mainCheckout ?? common,
+      join(rec.workTree, '.git'),
+      ...ADMIN_FILES.map((f) => join(rec.gitDir, f)),
+      join(common, 'objects', 'info'),
+    ],
+    writable: [rec.gitDir, join(common, 'objects')],
     ...(mainCheckout ? { mainCheckout } : {}),
   };
 }

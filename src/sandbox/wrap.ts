@@ -34,6 +34,8 @@ export interface SandboxRequest {
   invocation: Invocation;
   /** The workspace: the cwd, writable. */
   cwd: string;
+  /** The job's dir: its record of the worktree's git paths gives the git binds (never the workspace's `.git`). */
+  jobDir?: string;
   /** Worker variables (by name prefix) this process may see: its CLI's own keys. None for a check. */
   own: readonly string[];
   /** The CLI's state dir (writable); its `home` is HOME inside. A check: `<dataDir>/check-home`. */
@@ -59,7 +61,7 @@ export async function sandboxed(r: SandboxRequest): Promise<SandboxedInvocation>
   const home = inv.env['HOME'] ?? join(r.stateDir, 'home'); // a HOME in the backend's config env is its home
   const homes = [home, ...stateEnv(inv.env)];
   await Promise.all(homes.map((d) => mkdir(d, { recursive: true })));
-  const git = await gitBinds(r.cwd);
+  const git = await gitBinds(r.jobDir);
   const hidden = ['/tmp', homedir(), '/root', '/home', r.config.dataDir].filter((d) => existsSync(d) || d === '/tmp');
   const plan = {
     cwd: r.cwd,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { WorkspaceInfo } from '../protocol/result.js';
 import { snapshotDir, type DirSnapshot } from './dir-snapshot.js';
 import { gitBaseline, type GitBaseline } from './git-baseline.js';
+import { gitAtOf } from './git-record.js';
 
 export type Baseline = { kind: 'git'; files: GitBaseline } | ({ kind: 'dir' } & DirSnapshot);
 
@@ -17,7 +18,7 @@ export async function takeBaseline(info: WorkspaceInfo, isGit: boolean, dataDir:
   let baseline: Baseline;
   let names: string[] = [];
   if (isGit) {
-    baseline = { kind: 'git', files: await gitBaseline(info.path) };
+    baseline = { kind: 'git', files: await gitBaseline(await gitAtOf(info)) };
     names = baseline.files.map(([path]) => path);
   } else baseline = { kind: 'dir', ...(await snapshotDir(info.path, dataDir)) };
   await writeFile(baselineFile, JSON.stringify(baseline));

@@ -1,23 +1,77 @@
-// Commits a job's changed files in its worktree, so its branch holds the backend's work (compare / bake-off).
+// Commits a job's changed files on its branch by explicit ref — an index of the engine's own, write-tree,
+// commit-tree on the branch's recorded tip, update-ref with that tip as the expected old value — never through the
+// worktree's HEAD or index, which its agent could have pointed anywhere (the user's `main`).
+import { lstat, readFile, rm, writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import type { Config } from '../config/schema.js';
 import type { CommitBranchInput } from '../protocol/activities.js';
-import { changedFiles } from './changes.js';
-import { git, gitOk } from './git.js';
+import { encodeFailure, FailureClass } from '../protocol/failures.js';
+import { pathsOf, readRecord, recordFile, tamperedFailure, tamperedFiles, type GitRecord } from './git-record.js';
+import { git, gitOk, statusFiles } from './git.js';
+
+/** The tip of the record's branch, read by ref (HEAD is the agent's to point elsewhere). */
+export const branchTip = async (rec: GitRecord): Promise<string> =>
+  (await gitOk(pathsOf(rec), ['rev-parse', '--verify', `refs/heads/${rec.branch}^{commit}`])).trim();
 
 /**
- * Stages only the listed files git itself sees as changed (ignored or vanished paths are skipped), commits them
- * and returns the new HEAD. Idempotent: a retried attempt that finds nothing to commit returns HEAD.
+ * Commits the listed files git itself sees as changed (ignored or vanished paths are skipped) on the record's
+ * branch and returns its tip. Idempotent: a retried attempt that finds nothing new returns the tip as it is.
  */
-export async function commitBranch(input: CommitBranchInput): Promise<string> {
-  const wanted = new Set(input.files);
-  const changed = (await changedFiles({ path: input.cwd, mode: 'worktree', jobDir: input.cwd, baseline: [] })).filter(
-    (f) => wanted.has(f),
-  );
-  if (changed.length > 0) {
-    await gitOk(input.cwd, ['add', '--all', '--', ...changed]);
-    const staged = await git(input.cwd, ['diff', '--cached', '--quiet']);
-    // Hooks are the repo's business, not the engine's: the commit only records what the agent wrote.
-    const noHooks = ['-c', 'core.hooksPath=/dev/null', 'commit', '--no-verify', '-q', '-m', input.message];
-    if (staged.exitCode !== 0) await gitOk(input.cwd, noHooks);
+export async function commitOnBranch(rec: GitRecord, jobDir: string, files: string[], message: string) {
+  const at = pathsOf(rec);
+  const parent = await branchTip(rec);
+  const wanted = new Set(files);
+  const changed = (await statusFiles(at)).filter((f) => wanted.has(f));
+  const merging = rec.mergeHead && (await git(at, ['merge-base', '--is-ancestor', rec.mergeHead, parent])).exitCode;
+  if (changed.length === 0 && !merging) return parent;
+  const index = join(jobDir, 'commit.index');
+  const env = { GIT_INDEX_FILE: index };
+  await rm(index, { force: true });
+  await gitOk(at, ['read-tree', parent], env);
+  const present: string[] = [];
+  const gone: string[] = [];
+  for (const f of changed) ((await lstat(join(rec.workTree, f)).catch(() => undefined)) ? present : gone).push(f);
+  if (present.length > 0) await gitOk(at, ['add', '--all', '--', ...present], env);
+  if (gone.length > 0) await gitOk(at, ['rm', '--cached', '-r', '-q', '--ignore-unmatch', '--', ...gone], env);
+  const tree = (await gitOk(at, ['write-tree'], env)).trim();
+  if (!merging && tree === (await gitOk(at, ['rev-parse', `${parent}^{tree}`])).trim()) return parent;
+  const parents = ['-p', parent, ...(merging && rec.mergeHead ? ['-p', rec.mergeHead] : [])];
+  const sha = (await gitOk(at, ['commit-tree', tree, ...parents, '-m', message])).trim();
+  await gitOk(at, ['update-ref', '-m', 'nightshift: commit', `refs/heads/${rec.branch}`, sha, parent]);
+  // The checkout's index now matches its branch (so a kept worktree shows nothing left to commit); a merge is done.
+  await gitOk(at, ['read-tree', sha]);
+  if (merging)
+    for (const f of ['MERGE_HEAD', 'MERGE_MSG', 'MERGE_MODE']) await rm(join(rec.gitDir, f), { force: true });
+  await rm(index, { force: true });
+  return sha;
+}
+
+/** Renames nothing: creates `to` at `sha` (or finds it there) and deletes `from` if it is still at `sha`; HEAD follows. */
+export async function moveBranch(rec: GitRecord, jobDir: string, to: string, sha: string): Promise<GitRecord> {
+  const at = pathsOf(rec);
+  const have = (await git(at, ['rev-parse', '--verify', '--quiet', `refs/heads/${to}`])).stdout.trim();
+  if (have !== sha) await gitOk(at, ['update-ref', `refs/heads/${to}`, sha, have || '0'.repeat(sha.length)]);
+  await gitOk(at, ['update-ref', '-d', `refs/heads/${rec.branch}`, sha]);
+  await gitOk(at, ['symbolic-ref', 'HEAD', `refs/heads/${to}`]);
+  // The record follows the engine's own change, so a retry does not read it as tampering.
+  const head = await readFile(join(rec.gitDir, 'HEAD'), 'utf8');
+  const moved: GitRecord = { ...rec, branch: to, admin: { ...rec.admin, HEAD: head } };
+  await writeFile(recordFile(jobDir), JSON.stringify(moved));
+  return moved;
+}
+
+/**
+ * The compare workflow's commit of a job's worktree (by path): through the record the job's prepare left in its
+ * job dir, checked for tampering first. A worktree without one is not committed.
+ */
+export async function commitBranch(input: CommitBranchInput, config: Config): Promise<string> {
+  const jobDir = join(config.dataDir, 'jobs', basename(input.cwd));
+  const rec = await readRecord(jobDir);
+  if (!rec || resolve(rec.workTree) !== resolve(input.cwd)) {
+    const message = `no engine record of the worktree ${input.cwd}: not committed`;
+    throw encodeFailure(FailureClass.WorkspaceFailed, message, { nonRetryable: true });
   }
-  return (await gitOk(input.cwd, ['rev-parse', 'HEAD'])).trim();
+  const changed = await tamperedFiles(rec);
+  if (changed.length > 0) throw tamperedFailure(input.cwd, changed);
+  return commitOnBranch(rec, jobDir, input.files, input.message);
 }

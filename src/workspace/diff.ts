@@ -2,15 +2,16 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WorkspaceInfo } from '../protocol/result.js';
+import { gitAtOf } from './git-record.js';
 import { git } from './git.js';
 
 const DIFF_LIMIT = 60_000;
 
 export async function workspaceDiff(ws: WorkspaceInfo): Promise<string> {
-  const tracked = (await git(ws.path, ['diff', 'HEAD'])).stdout;
-  const untracked = (await git(ws.path, ['ls-files', '--others', '--exclude-standard'])).stdout
-    .split('\n')
-    .filter(Boolean);
+  // Through the engine's record, with no diff driver or textconv the repo's config could name.
+  const at = await gitAtOf(ws);
+  const tracked = (await git(at, ['diff', '--no-ext-diff', '--no-textconv', 'HEAD'])).stdout;
+  const untracked = (await git(at, ['ls-files', '--others', '--exclude-standard'])).stdout.split('\n').filter(Boolean);
   const added = await Promise.all(
     untracked.map(
       async (f) =>

@@ -8,7 +8,8 @@ import { maskRepoUrl } from '../protocol/repo.js';
 import type { WorkspaceInfo } from '../protocol/result.js';
 import { takeBaseline } from './baseline.js';
 import { branchExists, git, gitOk, startMerge } from './git.js';
-import { withFreshMirror } from './mirror.js';
+import { recordOf } from './git-record.js';
+import { mirrorDir, withFreshMirror } from './mirror.js';
 import { setUpWorktree, type SetupProcess } from './setup.js';
 
 /**
@@ -43,8 +44,12 @@ export async function prepareFromUrl(
       if (spec.mergeRef && args.includes('-B')) await startMerge(path, spec.mergeRef);
     });
   }
-  const head = (await git(path, ['symbolic-ref', '--short', '-q', 'refs/remotes/origin/HEAD'])).stdout.trim();
+  // Before any agent (or setup) ran in it: the engine's own record of its git paths and admin files.
+  const rec = await recordOf(jobDir, mirrorDir(config.dataDir, spec.repoPath), path, branch, !existed);
+  const at = { gitDir: rec.gitDir, commonDir: rec.commonDir, workTree: path };
+  const head = (await git(at, ['symbolic-ref', '--short', '-q', 'refs/remotes/origin/HEAD'])).stdout.trim();
   const info: WorkspaceInfo = { path, mode: 'worktree', branch, jobDir, baseline: [], origin };
+  Object.assign(info, { gitDir: rec.gitDir, commonDir: rec.commonDir });
   if (head.startsWith('origin/')) info.baseRef = head.slice('origin/'.length);
   // Made just now, or the job's own worktree (an earlier attempt may have stopped before its setup ran).
   const fresh = !existed || !spec.workspacePath;

@@ -9,6 +9,7 @@ import { isRepoUrl } from '../protocol/repo.js';
 import { jobSandbox } from '../sandbox/detect.js';
 import { takeBaseline } from './baseline.js';
 import { branchExists, git, gitOk, isGitRepo, startMerge } from './git.js';
+import { recordOf } from './git-record.js';
 import { watchSource } from './outside-writes.js';
 import { prepareFromUrl } from './prepare-url.js';
 import { setUpWorktree, type SetupProcess } from './setup.js';
@@ -64,7 +65,10 @@ export async function prepareWorkspace(given: JobSpec, config: Config, run?: Set
     await gitOk(spec.repoPath, args);
     if (spec.mergeRef && !reuse) await startMerge(path, spec.mergeRef);
   }
+  // Before any agent (or setup) ran in it: the engine's own record of its git paths and admin files.
+  const rec = await recordOf(jobDir, spec.repoPath, path, branch, !existed);
   const info: WorkspaceInfo = { path, mode: 'worktree', branch, jobDir, baseline: [], baseRef };
+  Object.assign(info, { gitDir: rec.gitDir, commonDir: rec.commonDir });
   // Fresh: made just now, or the job's own (an earlier attempt may have stopped before its setup ran). Set up
   // before the baseline: what the setup makes in a shared workspace is not the job's work.
   const fresh = !existed || !spec.workspacePath;

@@ -1,9 +1,9 @@
 // A URL repo's job ends with its branch on the origin: the changed files committed, the branch pushed.
-import { resolve } from 'node:path';
 import type { PublishBranchInput } from '../protocol/activities.js';
 import { encodeFailure, FailureClass } from '../protocol/failures.js';
 import type { PushedBranch } from '../protocol/result.js';
-import { commitBranch } from './commit.js';
+import { commitOnBranch } from './commit.js';
+import { readRecord, tamperedFailure, tamperedFiles } from './git-record.js';
 import { gitOk } from './git.js';
 import { remoteGitOk } from './git-remote.js';
 import { withMirrorLock } from './mirror-lock.js';
@@ -21,14 +21,20 @@ export async function publishBranch(input: PublishBranchInput): Promise<PushedBr
   if (!branch) {
     throw encodeFailure(FailureClass.WorkspaceFailed, `no branch to push in ${ws.path}`, { nonRetryable: true });
   }
-  const commit = await commitBranch({ cwd: ws.path, files: input.files, message: input.message });
-  await pushCommit(ws.path, commit, branch);
+  const rec = await readRecord(ws.jobDir);
+  if (!rec) {
+    const message = `no engine record of the worktree ${ws.path}: not pushed`;
+    throw encodeFailure(FailureClass.WorkspaceFailed, message, { nonRetryable: true });
+  }
+  const changed = await tamperedFiles(rec);
+  if (changed.length > 0) throw tamperedFailure(ws.path, changed);
+  const commit = await commitOnBranch(rec, ws.jobDir, input.files, input.message);
+  await pushCommit(rec.commonDir, commit, rec.branch);
   return { origin: ws.origin, branch, commit };
 }
 
-/** Pushes `commit` to the origin's `branch` through the mirror the worktree (or mirror) `dir` belongs to. */
-export async function pushCommit(dir: string, commit: string, branch: string): Promise<void> {
-  const mirror = resolve(dir, (await gitOk(dir, ['rev-parse', '--git-common-dir'])).trim());
+/** Pushes `commit` to the origin's `branch` through the mirror (the worktree's recorded common dir). */
+export async function pushCommit(mirror: string, commit: string, branch: string): Promise<void> {
   await withMirrorLock(mirror, async () => {
     const url = (await gitOk(mirror, ['config', '--get', 'remote.origin.url'])).trim();
     await remoteGitOk(mirror, ['push', '--quiet', 'origin', `${commit}:refs/heads/${branch}`], url, 'cannot push to');

@@ -36,6 +36,8 @@ export async function finishWorkspace(run: JobRun, result: JobResult, acts: JobA
     if (done.removed) result.worktreeRemoved = true;
     if (done.error) result.commitError = done.error;
     if (done.outsideWrites) result.outsideWrites = done.outsideWrites;
+    // The agent changed its workspace's git metadata: nothing was committed (no command differs: replay-safe).
+    if (done.tampered) result.tampered = done.tampered;
   } catch (err) {
     if (isCancellation(err)) throw err;
     result.commitError = decodeFailure(err).message;
