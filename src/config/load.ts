@@ -71,6 +71,7 @@ function withEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {
   const http = { ...((out['http'] as Record<string, unknown> | undefined) ?? {}) };
   if (env['NIGHTSHIFT_HTTP_TOKEN']) http['token'] = env['NIGHTSHIFT_HTTP_TOKEN']; // a secret: better in env than in a file
   if (env['NIGHTSHIFT_HTTP_PORT']) http['port'] = Number(env['NIGHTSHIFT_HTTP_PORT']);
+  if (env['NIGHTSHIFT_HTTP_HOSTS']) http['hosts'] = env['NIGHTSHIFT_HTTP_HOSTS'].split(',').filter(Boolean); // a,b
   out['http'] = http;
   return out;
 }

@@ -111,6 +111,11 @@ export const ConfigSchema = z.strictObject({
   backends: z.record(z.string(), BackendConfigSchema).default({}),
   jobs: JobDefaultsSchema.prefault({}),
   repos: z.array(RepoConfigSchema).default([]),
+  /**
+   * Where jobs from the HTTP API or MCP may work: absolute directories (a repo at or under one, after realpath) or
+   * git URL prefixes/patterns (`https://github.com/acme/*`). Empty: none (the CLI is not limited).
+   */
+  repoRoots: z.array(z.string().min(1)).default([]),
   land: z
     .strictObject({
       /** How a job's branch goes onto its target: rebased (a linear history) or merged (a merge commit). */

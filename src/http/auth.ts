@@ -1,52 +1,68 @@
-// The bearer token: required on any address but loopback; generated once (kept in the data dir, printed once)
-// when the config names none, so a server is never reachable from the network without one.
+// The API's credentials: the operator token (configured, or generated once and kept 0600 in the data dir) on every
+// address, loopback included; `http.token: "none"` opens loopback explicitly; `http.tokens` adds scoped tokens.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isLoopback, type TokenScope } from '../config/operator-schema.js';
 import type { Config } from '../config/schema.js';
+import { UsageError } from '../support/usage-error.js';
 
-export const isLoopback = (host: string): boolean =>
-  host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+export { isLoopback };
 
-/** The token in force, and whether this start generated it (then the caller prints it, once). */
+/** Where a generated token is kept: the CLI and `nightshift dev` read it from here. */
+export const tokenFile = (config: Config): string => join(config.dataDir, 'http-token');
+
+/** The operator token in force, and whether this start generated it (then the caller prints it, once). */
 export function resolveToken(config: Config): { token?: string; generated: boolean } {
-  if (config.http.token) return { token: config.http.token, generated: false };
-  if (isLoopback(config.http.host)) return { generated: false }; // 127.0.0.1-only dev use
-  const file = join(config.dataDir, 'http-token');
+  const { token, host } = config.http;
+  if (token === 'none') {
+    // The schema refuses this too; `--host` overrides the config after parsing, so it is checked again here.
+    if (!isLoopback(host))
+      throw new UsageError(`http.token: "none" is allowed only on a loopback http.host (got "${host}")`);
+    return { generated: false };
+  }
+  if (token) return { token, generated: false };
+  const file = tokenFile(config);
   if (existsSync(file)) return { token: readFileSync(file, 'utf8').trim(), generated: false };
   mkdirSync(config.dataDir, { recursive: true });
-  const token = randomBytes(24).toString('base64url');
+  const made = randomBytes(24).toString('base64url');
   try {
-    writeFileSync(file, token + '\n', { mode: 0o600, flag: 'wx' }); // wx: of two servers starting at once, one writes
+    writeFileSync(file, made + '\n', { mode: 0o600, flag: 'wx' }); // wx: of two servers starting at once, one writes
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     return { token: readFileSync(file, 'utf8').trim(), generated: false };
   }
-  return { token, generated: true };
+  return { token: made, generated: true };
 }
 
-const PROTECTED = /^\/(api|metrics)(\/|\?|$)/;
-
-function given(req: FastifyRequest): string | undefined {
-  const header = req.headers.authorization;
-  if (header?.startsWith('Bearer ')) return header.slice(7).trim();
-  // EventSource cannot send headers: the dashboard passes the token as a query parameter on /api/events.
-  const q = (req.query as Record<string, unknown> | undefined)?.['access_token'];
-  return typeof q === 'string' ? q : undefined;
+/** The token kept in the data dir, for clients on this host (undefined when none was generated). */
+export function readTokenFile(config: Config): string | undefined {
+  const file = tokenFile(config);
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() || undefined : undefined;
 }
 
-const same = (a: string, b: string): boolean =>
-  a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+export interface Credentials {
+  /** Tokenless requests are the operator's (`http.token: "none"` on loopback). */
+  open: boolean;
+  /** Each accepted token and what it may do. */
+  tokens: { token: string; scope: TokenScope }[];
+}
 
-export function authHook(token: string | undefined) {
-  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    if (!token || !PROTECTED.test(req.url)) return;
-    const t = given(req);
-    if (t && same(t, token)) return;
-    await reply
-      .code(401)
-      .header('www-authenticate', 'Bearer')
-      .send({ error: t ? 'token: not valid' : 'token: missing (Authorization: Bearer <token>)', field: 'token' });
-  };
+export function credentialsOf(config: Config, operatorToken: string | undefined): Credentials {
+  const tokens: Credentials['tokens'] = operatorToken ? [{ token: operatorToken, scope: 'operator' }] : [];
+  tokens.push(...config.http.tokens);
+  return { open: config.http.token === 'none', tokens };
+}
+
+const same = (a: string, b: string): boolean => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+/** The scope a presented token has; every candidate is compared (constant time each), no early exit. */
+export function scopeOf(creds: Credentials, given: string): TokenScope | undefined {
+  let found: TokenScope | undefined;
+  for (const t of creds.tokens) if (same(given, t.token) && !found) found = t.scope;
+  return found;
 }

@@ -1,6 +1,7 @@
 // The live web dashboard: the page shell at `/` and its few static files at `/assets/<file>`, served from
 // src/http/public/ without a plugin (three files need no @fastify/static). The page holds no data: it reads the
-// API (with the token it was opened with), so these routes need no token.
+// API (with the cookie its login set), so these routes — the only public ones — need no token. `/login` is the same
+// shell: its script exchanges the `#token=` fragment for the cookie.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
@@ -59,8 +60,10 @@ export function registerDashboard(app: FastifyInstance, _deps: HttpDeps, dir = P
   const files = publicFiles(dir);
   const index = files.get('index.html');
   if (!index) throw new Error(`dashboard: no index.html in ${dir}`);
-  app.get('/', (req, reply) => send(req, reply, dir, 'index.html', index));
-  app.get<{ Params: { file: string } }>('/assets/:file', (req, reply) => {
+  const shell = { config: { public: true } };
+  app.get('/', shell, (req, reply) => send(req, reply, dir, 'index.html', index));
+  app.get('/login', shell, (req, reply) => send(req, reply, dir, 'index.html', index));
+  app.get<{ Params: { file: string } }>('/assets/:file', shell, (req, reply) => {
     const type = files.get(req.params.file);
     if (!type || req.params.file === 'index.html')
       return reply.code(404).send({ error: `no such asset: ${req.params.file}` });

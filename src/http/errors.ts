@@ -5,6 +5,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { EngineUnreachableError } from '../client/connect.js';
 import { isNotFound } from '../client/not-found.js';
+import { SubmitRefused } from '../client/submit-policy.js';
 import { logger } from '../support/logger.js';
 import { UsageError } from '../support/usage-error.js';
 
@@ -48,6 +49,8 @@ const GRPC_UNAVAILABLE = 14;
 export function errorHandler(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply): void {
   let e: HttpError;
   if (err instanceof HttpError) e = err;
+  else if (err instanceof SubmitRefused)
+    e = new HttpError(err.forbidden ? 403 : 400, err.message, err.field, err.value);
   else if (err instanceof UsageError) e = fromUsage(err);
   else if (isNotFound(err)) e = new HttpError(404, `id: not found (${req.url})`, 'id');
   else if ('validation' in err && err.validation) e = new HttpError(400, err.message);

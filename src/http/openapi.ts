@@ -11,7 +11,8 @@ const json = (description: string, schema: object = { type: 'object' }) => ({
 const ERR = { $ref: '#/components/schemas/Error' };
 const errors = {
   '400': json('bad input: names the field and the value', ERR),
-  '401': json('no or a wrong bearer token', ERR),
+  '401': json('no or a wrong token (Authorization: Bearer, or the dashboard cookie from POST /login)', ERR),
+  '403': json('the token’s scope does not allow it, or a cross-origin write', ERR),
   '404': json('unknown id', ERR),
 };
 const id = [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }];
@@ -78,9 +79,7 @@ export function openApiDocument(): object {
       '/api/sessions': get('Open warm sessions'),
       '/api/chains/{id}': get('A chain’s steps', { parameters: id }),
       '/api/compares/{id}': get('A compare’s backends', { parameters: id }),
-      '/api/events': get('Server-Sent Events: hello, capacity, job.queued/started/progress/ended, backend.*', {
-        parameters: [q('access_token', 'the token, for EventSource (it cannot send headers)')],
-      }),
+      '/api/events': get('Server-Sent Events: hello, capacity, job.queued/started/progress/ended, backend.*'),
       '/metrics': get('Prometheus metrics'),
     },
   };

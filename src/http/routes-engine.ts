@@ -17,7 +17,6 @@ const StatsQuery = z.strictObject({
     .string()
     .refine((s) => parseSince(s) !== undefined, 'a duration like 30m, 24h or 7d')
     .optional(),
-  access_token: z.string().optional(),
 });
 
 const idParam = (params: unknown): string => (params as { id: string }).id;

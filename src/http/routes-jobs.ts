@@ -11,10 +11,12 @@ import { timeline } from '../client/job-timeline.js';
 import { cancelJob, jobOutcome, jobProgress, jobPrompt } from '../client/jobs.js';
 import { listJobs } from '../client/list-jobs.js';
 import { submitJob } from '../client/submit-job.js';
+import { applySubmitPolicy } from '../client/submit-policy.js';
 import { parseSince } from '../ledger/stats.js';
 import { WORKFLOW } from '../protocol/workflow-types.js';
 import type { HttpDeps } from './deps.js';
 import { badInput, notFound } from './errors.js';
+import { requestScope } from './guard.js';
 
 const ListQuery = z.strictObject({
   status: z.string().optional(),
@@ -24,7 +26,6 @@ const ListQuery = z.strictObject({
   since: z.string().optional(),
   before: z.iso.datetime({ offset: true }).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  access_token: z.string().optional(),
 });
 
 /** `7d` (ago) or an ISO time → epoch ms; a 400 naming `since` otherwise. */
@@ -44,10 +45,14 @@ const idParam = (params: unknown): string => (params as { id: string }).id;
 
 export function registerJobRoutes(app: FastifyInstance, { client, config, ledger }: HttpDeps): void {
   const routing = ledgerRouting(ledger);
-  app.post('/api/jobs', async (req, reply) => {
+  // What a `submit` token may do: submit, and read or cancel a job by its id (not list every job).
+  const submitter = { config: { scope: 'submit' as const } };
+  app.post('/api/jobs', submitter, async (req, reply) => {
     const parsed = JobInputSchema.safeParse(req.body);
     if (!parsed.success) throw badInput(parsed.error, req.body);
-    const body = req.body as Record<string, unknown>;
+    // A caller of the API is a submitter, whatever its scope: no in-place, only repoRoots; the lane by scope.
+    const operatorLane = requestScope(req) === 'operator';
+    const body = applySubmitPolicy(req.body, config, { via: 'the HTTP API', operatorLane }) as Record<string, unknown>;
     // `auto`: the ledger's figures choose the backend; a UsageError (unknown kind, backend…) → 400 naming it.
     const spec = await resolveRoutedSpec(body, config, async () => client, routing);
     await submitJob(client, config, spec);
@@ -70,7 +75,7 @@ export function registerJobRoutes(app: FastifyInstance, { client, config, ledger
     return { jobs: rows, ...(more && rows.length ? { next: rows[rows.length - 1]!.startTime } : {}) };
   });
 
-  app.get('/api/jobs/:id', async (req) => {
+  app.get('/api/jobs/:id', submitter, async (req) => {
     const id = idParam(req.params);
     const described = await client.workflow
       .getHandle(id)
@@ -89,18 +94,18 @@ export function registerJobRoutes(app: FastifyInstance, { client, config, ledger
     return { jobId: id, workflowStatus: described.status.name, progress, live, prompt, result };
   });
 
-  app.get('/api/jobs/:id/history', async (req) => {
+  app.get('/api/jobs/:id/history', submitter, async (req) => {
     const id = idParam(req.params);
     const history = await client.workflow.getHandle(id).fetchHistory(); // NOT_FOUND → 404 (errors.ts)
     return { jobId: id, timeline: timeline(history.events ?? []) };
   });
 
-  app.get('/api/jobs/:id/diff', async (req) => ({
+  app.get('/api/jobs/:id/diff', submitter, async (req) => ({
     jobId: idParam(req.params),
     diff: await jobDiffText(client, config, idParam(req.params)),
   }));
 
-  app.post('/api/jobs/:id/cancel', async (req, reply) => {
+  app.post('/api/jobs/:id/cancel', submitter, async (req, reply) => {
     const id = idParam(req.params);
     await cancelJob(client, id); // unknown → 404, finished → 409, not a job → 400 (errors.ts)
     return reply.code(202).send({ jobId: id, cancelRequested: true });

@@ -6,10 +6,12 @@ import type { Config } from '../config/schema.js';
 import { ledgerHandle, type LedgerHandle } from '../ledger/handle.js';
 import { ledgerUrl } from '../ledger/url.js';
 import { UsageError } from '../support/usage-error.js';
-import { authHook, isLoopback, resolveToken } from './auth.js';
+import { credentialsOf, resolveToken, type Credentials } from './auth.js';
 import { registerDashboard } from './dashboard.js';
 import type { HttpDeps } from './deps.js';
 import { errorHandler } from './errors.js';
+import { guardHook } from './guard.js';
+import { registerLogin } from './login.js';
 import { createEventHub } from './events.js';
 import { registerMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
@@ -17,15 +19,17 @@ import { registerEngineRoutes } from './routes-engine.js';
 import { registerJobRoutes } from './routes-jobs.js';
 import { registerEvents } from './sse.js';
 
-export function buildApp(deps: HttpDeps, token: string | undefined): FastifyInstance {
+export function buildApp(deps: HttpDeps, creds: Credentials): FastifyInstance {
   // forceCloseConnections: open event streams must not hold up a shutdown.
   const app = Fastify({ logger: false, forceCloseConnections: true });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(
     (req, reply) => void reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` }),
   );
-  app.addHook('onRequest', authHook(token));
-  app.get('/api/openapi.json', async () => openApiDocument());
+  // onRequest runs after routing: the guard sees the matched route (public? which scope?) of the decoded path.
+  app.addHook('onRequest', guardHook(deps.config, creds));
+  app.get('/api/openapi.json', { config: { scope: 'submit' } }, async () => openApiDocument());
+  registerLogin(app, creds);
   registerJobRoutes(app, deps);
   registerEngineRoutes(app, deps);
   registerEvents(app, deps);
@@ -36,7 +40,7 @@ export function buildApp(deps: HttpDeps, token: string | undefined): FastifyInst
 
 export interface HttpServer {
   url: string;
-  /** The bearer token in force (undefined: loopback dev use without one). */
+  /** The operator token in force (undefined: `http.token: "none"` on loopback). */
   token?: string;
   /** True when this start generated the token: print it once. */
   generatedToken: boolean;
@@ -50,13 +54,10 @@ export async function startHttpServer(opts: {
   ledger?: LedgerHandle;
 }): Promise<HttpServer> {
   const { config, client } = opts;
-  const { token, generated } = resolveToken(config);
-  if (!token && !isLoopback(config.http.host))
-    // resolveToken always makes one; kept as the last guard
-    throw new UsageError(`http.host: "${config.http.host}" is not loopback and no token is set (http.token)`);
+  const { token, generated } = resolveToken(config); // "none" on a non-loopback host: a UsageError naming it
   const ledger = opts.ledger ?? ledgerHandle(ledgerUrl(config));
   const events = createEventHub(client, config);
-  const app = buildApp({ config, client, ledger, events }, token);
+  const app = buildApp({ config, client, ledger, events }, credentialsOf(config, token));
   try {
     await app.listen({ host: config.http.host, port: config.http.port });
   } catch (err) {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { liveDetails } from '../client/job-live.js';
 import { cancelJob, jobOutcome, jobProgress } from '../client/jobs.js';
 import { submitJob } from '../client/submit-job.js';
+import { applySubmitPolicy } from '../client/submit-policy.js';
 import { LANES, type Lane } from '../protocol/job.js';
 import { UsageError } from '../support/usage-error.js';
 import { ledgerRouting, resolveRoutedSpec } from '../client/auto-route.js';
@@ -55,7 +56,14 @@ async function submitFromAgent(a: SubmitArgs, { client, config, ledger, parentJo
     ...(config.mcp.maxCostUsd ? { maxCostUsd: config.mcp.maxCostUsd } : {}),
     lane,
   };
-  const spec = await resolveRoutedSpec(raw, config, async () => client, ledgerRouting(ledger));
+  // An agent is a submitter: no in-place, only repoRoots; the operator lane only where mcp.lanes lists it.
+  const allowed = applySubmitPolicy(raw, config, { via: 'MCP', operatorLane: config.mcp.lanes.includes('operator') });
+  const spec = await resolveRoutedSpec(
+    allowed as Record<string, unknown>,
+    config,
+    async () => client,
+    ledgerRouting(ledger),
+  );
   if (parentJobId) spec.parentJobId = parentJobId; // a job's agent hands work on: the tree is in the specs
   await submitJob(client, config, spec);
   return {

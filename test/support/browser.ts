@@ -95,7 +95,8 @@ export async function openDashboard(browser: Browser, stack: DashboardStack): Pr
     if (!r.url().startsWith(`${stack.url}/`) && !r.url().startsWith('data:')) foreign.push(r.url());
   });
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${stack.url}/?token=${encodeURIComponent(stack.token)}`);
+  // The login URL `nightshift dev` prints: the page trades the fragment's token for its HttpOnly cookie.
+  await page.goto(`${stack.url}/login#token=${encodeURIComponent(stack.token)}`);
   // Live: the event stream is open, and the first capacity view is on the page.
   await page.locator('[data-testid="conn"][data-state="live"]').waitFor({ timeout: 60_000 });
   return { page, errors, foreign };

@@ -23,6 +23,7 @@ import { startLedgerServer } from '../../dev/ledger-server.js';
 import { openLedger } from '../../ledger/db.js';
 import { demoScript } from '../../dev/demo/demo-model.js';
 import { demoRepo, freePort } from '../../dev/demo/demo-setup.js';
+import { loginUrl } from './serve-http.js';
 
 const say = (line = ''): boolean => process.stdout.write(line + '\n');
 
@@ -37,7 +38,7 @@ async function demoDashboard(config: Config, client: Client): Promise<HttpServer
 
 /** `--hold`: the story is told; the dashboard stays up (with its results) until Ctrl-C. */
 async function holdDashboard(url: string, print: typeof say): Promise<void> {
-  print(`\nThe dashboard stays up at ${url}/ — Ctrl-C ends the demo.`);
+  print(`\nThe dashboard stays up at ${url} — Ctrl-C ends the demo.`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
@@ -85,7 +86,8 @@ export async function demo(argv: string[], ctx: CliContext): Promise<number> {
     say(
       `nightshift demo — Temporal dev server ${server.address} (UI ${server.uiUrl}), ${slots} slots (1 reserved for the operator lane)`,
     );
-    say(`   live dashboard: ${http.url}/  (open it now: the burst and the operator ask show up as they happen)`);
+    const dash = loginUrl(http, true); // the demo's own data dir and token: shown so the link just works
+    say(`   live dashboard: ${dash}  (open it now: the burst and the operator ask show up as they happen)`);
     const repo = await demoRepo(join(dataDir, 'repo'));
     say(`\n1. A burst of ${jobs} background claude jobs on ${repo}`);
     const ids: string[] = [];
@@ -135,7 +137,7 @@ export async function demo(argv: string[], ctx: CliContext): Promise<number> {
     say(
       `\nWorktrees, job logs and the ledger are under ${dataDir}; the engine's log is ${process.env['NIGHTSHIFT_LOG_FILE']}.`,
     );
-    if (values.hold) await holdDashboard(http.url, say);
+    if (values.hold) await holdDashboard(dash, say);
     return 0;
   } finally {
     await http.close();

@@ -2,6 +2,7 @@
 // `nightshift dev` serves them beside its worker.
 import { connectClient } from '../../client/connect.js';
 import type { Config } from '../../config/schema.js';
+import { tokenFile } from '../../http/auth.js';
 import { startHttpServer, type HttpServer } from '../../http/server.js';
 import { logger } from '../../support/logger.js';
 import { intFlag, parse } from '../args.js';
@@ -18,6 +19,12 @@ export function withHttpFlags(config: Config, v: { host?: string; port?: string 
   };
 }
 
+/** The dashboard's address: with the token in the fragment (never sent to the server, so never in a log) when shown. */
+export function loginUrl(http: Pick<HttpServer, 'url' | 'token'>, show: boolean): string {
+  if (!http.token) return `${http.url}/`;
+  return `${http.url}/login#token=${show ? encodeURIComponent(http.token) : '<token>'}`;
+}
+
 /** Starts the server; a token generated now is printed this once (stderr), never logged. */
 export async function startHttp(config: Config): Promise<HttpServer> {
   const client = await connectClient(config);
@@ -27,9 +34,12 @@ export async function startHttp(config: Config): Promise<HttpServer> {
   });
   if (http.generatedToken)
     process.stderr.write(
-      `nightshift: generated the API token (kept in ${config.dataDir}/http-token; shown this once):\n  ${http.token}\n`,
+      `nightshift: generated the API token (kept in ${tokenFile(config)}, mode 0600; shown this once):\n  ${http.token}\n`,
     );
-  logger('http').info({ url: http.url, auth: http.token ? 'bearer token' : 'none (loopback)' }, 'http api up');
+  logger('http').info(
+    { url: http.url, auth: http.token ? 'token' : 'none (http.token: "none", loopback)' },
+    'http api up',
+  );
   return {
     ...http,
     async close() {
@@ -42,7 +52,7 @@ export async function startHttp(config: Config): Promise<HttpServer> {
 export async function serve(argv: string[], ctx: CliContext): Promise<number> {
   const config = withHttpFlags(ctx.config, parse(argv, HTTP_OPTIONS).values);
   const http = await startHttp(config);
-  const dash = http.token ? `${http.url}/?token=<token>` : `${http.url}/`;
+  const dash = loginUrl(http, false); // the token itself: printed above when generated now, else where it is kept
   process.stderr.write(
     `nightshift serve: API ${http.url}/api, dashboard ${dash}, metrics ${http.url}/metrics; Ctrl-C stops\n`,
   );

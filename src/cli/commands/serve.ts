@@ -10,7 +10,7 @@ import { ledgerUrl } from '../../ledger/url.js';
 import { installSdkLogger } from '../../worker/sdk-logger.js';
 import { createWorker } from '../../worker/worker.js';
 import { parse } from '../args.js';
-import { HTTP_OPTIONS, startHttp, withHttpFlags } from './serve-http.js';
+import { HTTP_OPTIONS, loginUrl, startHttp, withHttpFlags } from './serve-http.js';
 import type { CliContext } from '../context.js';
 
 /** Runs a worker until SIGINT/SIGTERM; then lets running activities end and returns. */
@@ -92,7 +92,8 @@ export async function dev(argv: string[], ctx: CliContext): Promise<number> {
           logger('dev').warn({ error: err instanceof Error ? err.message : String(err) }, 'dashboard not started');
           return undefined;
         });
-        const dash = http ? `; dashboard ${http.url}/${http.token ? '?token=<token>' : ''}` : '';
+        // dev is the operator's own terminal: the login URL carries the token, printed this once.
+        const dash = http ? `; dashboard ${loginUrl(http, true)}` : '';
         process.stderr.write(
           `nightshift dev: worker on ${addressOf(config)}${server ? `, UI ${server.uiUrl}` : ''}${ledger ? `, ledger ${ledger.url}` : ''}${dash}; Ctrl-C stops all\n`,
         );

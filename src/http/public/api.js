@@ -1,21 +1,20 @@
-// The API and its event stream, with the token the page was opened with (`?token=`, kept for the tab's session).
-/* global URL, location, sessionStorage, history, fetch, EventSource -- browser globals: eslint.config.js sets none for plain .js files */
+// The API and its event stream, authorized by the HttpOnly cookie that `POST /login` sets: the page opened as
+// `/login#token=…` (a fragment never reaches the server's logs) trades the token for it, then drops it from the URL.
+/* global URLSearchParams, location, history, fetch, EventSource -- browser globals: eslint.config.js sets none for plain .js files */
 
-const KEY = 'nightshift.token';
-
-/** Reads `?token=` once, keeps it in sessionStorage, and takes it out of the address bar (and of screenshots). */
-function takeToken() {
-  const url = new URL(location.href);
-  const given = url.searchParams.get('token');
-  if (given) {
-    sessionStorage.setItem(KEY, given);
-    url.searchParams.delete('token');
-    history.replaceState(null, '', url.pathname + url.search + url.hash);
-  }
-  return sessionStorage.getItem(KEY) ?? undefined;
+/** Exchanges `#token=` for the session cookie once; the token is then neither in the address bar nor in script. */
+async function login() {
+  const given = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (!given) return;
+  history.replaceState(null, '', location.pathname === '/login' ? '/' : location.pathname + location.search);
+  await fetch('/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ token: given }),
+  }).catch(() => undefined); // a failed login shows as the API's 401 in the banner
 }
 
-const token = takeToken();
+await login();
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -28,7 +27,6 @@ export class ApiError extends Error {
 /** fetch() of one API path: JSON in, JSON out, `ApiError` for a non-2xx answer (its `{error}` as the message). */
 export async function api(path, { method = 'GET', body } = {}) {
   const headers = { accept: 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
@@ -47,8 +45,7 @@ export async function api(path, { method = 'GET', body } = {}) {
  * EventSource reconnects by itself; the server's `hello` snapshot on each connect repairs what was missed.
  */
 export function connectEvents(handlers, onState) {
-  const url = token ? `/api/events?access_token=${encodeURIComponent(token)}` : '/api/events';
-  const source = new EventSource(url);
+  const source = new EventSource('/api/events'); // same origin: the cookie goes with it
   source.addEventListener('open', () => onState('live'));
   source.addEventListener('error', () => onState(source.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting'));
   for (const [type, handle] of Object.entries(handlers)) {

@@ -29,7 +29,10 @@ function report(what, error, retry) {
   else if (!failures.delete(what)) return;
   const banner = byId('banner');
   banner.hidden = failures.size === 0;
-  const why = (e) => (e.status === 401 ? 'unauthorized: open the dashboard with ?token=<token>' : e.message);
+  const why = (e) =>
+    e.status === 401
+      ? 'unauthorized: open the login URL that `nightshift dev` or `serve` printed (/login#token=…)'
+      : e.message;
   put(
     banner,
     [...failures].map(([source, f]) => el('div', {}, `${source}: ${why(f.error)}`)),
