@@ -19,12 +19,12 @@ export function registerConfigSecrets(config: Config, env: NodeJS.ProcessEnv = p
 }
 
 /**
- * Every secret value in the config and in `env`, unfiltered: `backends.*.env`, `repos[].env`, webhook URLs and
+ * Every secret value in the config and in `env`, unfiltered: `backends.*.env` and `baseUrl` credentials, `repos[].env`, webhook URLs and
  * headers, `http.token`/`http.tokens`, any token or key under `temporal`, the ledger URL's password and secret params.
  */
 export function secretValuesOf(config: Config, env: NodeJS.ProcessEnv = process.env): string[] {
   const out: string[] = [];
-  for (const b of Object.values(config.backends)) out.push(...envSecrets(b.env));
+  for (const b of Object.values(config.backends)) out.push(...envSecrets(b.env), ...urlSecrets(b.baseUrl ?? ''));
   for (const r of config.repos) out.push(...envSecrets(r.env));
   for (const w of config.notify.webhooks) out.push(w.url, ...Object.values(w.headers));
   out.push(...keyedStrings(config.http), ...keyedStrings(config.temporal));

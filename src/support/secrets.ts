@@ -96,5 +96,13 @@ export function maskDeep<T>(v: T): T {
   return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, maskDeep(x)])) as T;
 }
 
+/** `text` without a leading piece of a secret whose start was cut off (a tail of a longer output). */
+export function dropCutSecret(text: string): string {
+  let drop = 0;
+  for (const p of patterns)
+    for (let k = 1; k < p.length && p.length - k > drop; k++) if (text.startsWith(p.slice(k))) drop = p.length - k;
+  return text.slice(drop);
+}
+
 /** The longest known form: how much of a stream's end must wait for more text before it can be masked. */
 export const longestSecret = (): number => patterns[0]?.length ?? 0;

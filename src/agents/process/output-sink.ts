@@ -1,6 +1,6 @@
 // A supervised process's output as it is kept: the raw file, its lines, its tails — every configured secret masked.
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { longestSecret, mask } from '../../support/secrets.js';
+import { dropCutSecret, longestSecret, mask } from '../../support/secrets.js';
 
 /** Text held back at most before it is masked and written without its line's end (a line with no newline). */
 const HOLD = 64 * 1024;
@@ -114,8 +114,7 @@ export class Tail {
     this.text = text.slice(-keep);
   }
   toString(): string {
-    // After a cut the first `longestSecret()` chars may end a secret whose start is gone: they are dropped.
-    const masked = mask(this.text).slice(this.cut ? longestSecret() : 0);
-    return masked.slice(-this.size);
+    // After a cut the text may begin with the end of a secret whose start is gone: that piece is dropped.
+    return mask(this.cut ? dropCutSecret(this.text) : this.text).slice(-this.size);
   }
 }
