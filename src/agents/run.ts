@@ -8,6 +8,7 @@ import type { JobSpec } from '../protocol/job.js';
 import type { AgentSummary, WorkspaceInfo } from '../protocol/result.js';
 import { jobSandbox } from '../sandbox/detect.js';
 import { withExecFailure } from '../sandbox/exec-failure.js';
+import { limitFailure } from '../sandbox/limits.js';
 import { RefusalScanner } from '../sandbox/refusals.js';
 import { agentNetwork } from '../sandbox/egress-policy.js';
 import { sandboxed } from '../sandbox/wrap.js';
@@ -83,6 +84,7 @@ export async function runAgentCli(req: AgentRunRequest): Promise<AgentRunOutcome
     // Its own namespace; its way out (sandbox.agentNetwork proxy) reaches its model endpoint and allowHosts only.
     network: agentNetwork(spec.backend, ctx.config, config),
     config,
+    runName: `${spec.jobId}-${req.label}-${attempt}`,
   });
   const outputFile = join(workspace.jobDir, `${req.label}-attempt-${attempt}.jsonl`);
   const parser = adapter.parser(ctx, state);
@@ -127,7 +129,11 @@ export async function runAgentCli(req: AgentRunRequest): Promise<AgentRunOutcome
     stderrTail: sup.stderrTail,
     now: Date.now(),
   });
-  if (!verdict.ok) return { kind: 'failed', verdict: { ...verdict, message: maskSecrets(verdict.message) } };
+  // A failed run that hit a sandbox.limits ceiling failed for that (a refused fork, an OOM kill), whatever it printed.
+  const limitHit = limitFailure(await invocation.limits?.finish(), config.sandbox.limits);
+  if (!verdict.ok)
+    return { kind: 'failed', verdict: limitHit ?? { ...verdict, message: maskSecrets(verdict.message) } };
+  if (limitHit) log.warn({ limit: limitHit.message }, 'agent hit a ceiling but succeeded');
   await adapter.afterRun?.(parser.run, ctx, state);
   const summary = summaryOf(req, parser.run, sup, outputFile, instructionsWritten);
   return { kind: 'succeeded', summary: { ...summary, sandbox, ...refusedOf(refused) } };

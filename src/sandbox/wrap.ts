@@ -13,6 +13,7 @@ import { openEgress } from './egress-run.js';
 import { bwrapPath, type SandboxMode } from './detect.js';
 import { sandboxEnv } from './env.js';
 import { gitBinds } from './git-binds.js';
+import { limitedInvocation, type LimitedRun } from './limits.js';
 
 /** nightshift's own install (its node_modules/.bin and .tools hold the CLIs): readable even inside a hidden home. */
 const INSTALL_ROOT = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
@@ -45,6 +46,8 @@ export interface SandboxRequest {
   /** host: the host's network; none: an empty namespace; proxy: an empty namespace whose way out is the proxy. */
   network: NetworkPolicy;
   config: Config;
+  /** Names the run's cgroup (job, label, attempt): `ps`/`systemd-cgls` show whose it is. */
+  runName?: string;
 }
 
 /** The wrapped command, and what to end when its run ends (the run's egress proxy). */
@@ -54,7 +57,20 @@ export interface SandboxedInvocation extends Invocation {
 
 const nothing = async (): Promise<void> => {};
 
-export async function sandboxed(r: SandboxRequest): Promise<SandboxedInvocation> {
+/**
+ * Every sandboxed run (agent, check, setup) in its own cgroup under `sandbox.limits` (limits.ts), entered before
+ * anything runs; `limits.finish()` says which ceiling it hit, and `release()` removes the cgroup in any case.
+ */
+export async function sandboxed(r: SandboxRequest): Promise<SandboxedInvocation & { limits?: LimitedRun }> {
+  const inv = await confined(r);
+  const { limits, ...limited } = limitedInvocation(inv, r.config.sandbox.limits, r.runName ?? 'run');
+  const release = async (): Promise<void> => {
+    await Promise.all([inv.release(), limits?.finish()]);
+  };
+  return { ...limited, release, ...(limits ? { limits } : {}) };
+}
+
+async function confined(r: SandboxRequest): Promise<SandboxedInvocation> {
   const inv = r.invocation;
   if (r.mode === 'off')
     return { ...inv, env: sandboxEnv({ worker: process.env, own: r.own, set: inv.env }), release: nothing };

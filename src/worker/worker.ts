@@ -9,6 +9,7 @@ import { hostRuntimeOf, type HostRuntime } from '../activities/deps.js';
 import { workerLedger } from '../activities/ledger.js';
 import type { Config } from '../config/schema.js';
 import { announceSandbox } from '../sandbox/detect.js';
+import { announceLimits } from '../sandbox/limits.js';
 import { announceEgress, closeAllEgress } from '../sandbox/egress-run.js';
 import type { Activities } from '../protocol/activities.js';
 import { registerConfigSecrets } from '../config/secret-values.js';
@@ -51,6 +52,7 @@ export interface HostWorker {
 export async function createWorker(deps: WorkerDeps): Promise<HostWorker> {
   const { config, client, connection, overrides } = deps;
   const mode = announceSandbox(config); // one warning when agents will run unconfined; an error when a configured bwrap cannot run
+  await announceLimits(config); // what sandbox.limits enforces here; cgroups a crashed worker left behind removed
   registerConfigSecrets(config); // every secret of the config is masked in what this process stores and logs
   announceEgress(config, mode); // agentNetwork host: a warning; proxy: socat must be there
   const host = hostRuntimeOf(config);
