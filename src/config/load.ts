@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigSchema, type Config } from './schema.js';
+import { registerConfigSecrets } from './secret-values.js';
 import { UsageError } from '../support/usage-error.js';
 import { describeIssues } from '../support/zod-issues.js';
 
@@ -8,6 +9,12 @@ export const CONFIG_FILE = 'nightshift.config.json';
 
 /** Parse the config once at the edge: file (optional) + environment overrides. */
 export function loadConfig(cwd = process.cwd(), env = process.env): Config {
+  const config = readConfig(cwd, env);
+  registerConfigSecrets(config, env); // this process masks them in everything it logs or stores
+  return config;
+}
+
+function readConfig(cwd: string, env: NodeJS.ProcessEnv): Config {
   // A server mounted into a job's agent gets its worker's config inline (its files are out of the sandbox's sight).
   const inline = env['NIGHTSHIFT_CONFIG_JSON'];
   if (inline)
