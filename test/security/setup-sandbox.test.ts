@@ -159,6 +159,33 @@ test('row 7: an agent adds a postinstall, the job lands: the landing’s setup i
   }
 });
 
+test('the landing’s check runs sandboxed too, in the host’s mode: no write on the host, no key', async () => {
+  const h = await hostileWorker();
+  try {
+    const repo = await makeRepo({ 'package.json': pkg(), '.gitignore': 'node_modules/\npackage-lock.json\n' });
+    // Passes in the job's worktree; in the landing's scratch it tries the host, prints its env and fails.
+    const script = [
+      'case "$PWD" in */land/*) ;; *) exit 0 ;; esac',
+      `echo pwned > '${join(workerHome, 'pwned-check')}'`,
+      `echo pwned > '${join(outside, 'pwned-check')}' || echo refused-outside`,
+      'echo "landing-check home=$HOME"; env; exit 1',
+    ].join('\n');
+    const r = await runJob(h, { prompt: 'echo x > x.txt', repo, land: true, check: ['sh', '-c', script] });
+    assert.equal(r.status, 'succeeded', r.failureMessage);
+    const landed = await landingOf(h, r.jobId);
+    assert.equal(landed.state, 'check-failed', landed.output);
+    const output = landed.output ?? '';
+    assert.match(output, /landing-check home=/);
+    assert.match(output, /refused-outside/);
+    assert.ok(!output.includes(`home=${workerHome}`), 'HOME is not the worker’s');
+    for (const secret of [...Object.values(SECRETS), BACKEND_SECRET]) assert.ok(!output.includes(secret), secret);
+    for (const p of [join(workerHome, 'pwned-check'), join(outside, 'pwned-check')])
+      assert.ok(!existsSync(p), `${p} written on the host`);
+  } finally {
+    await h.stop();
+  }
+});
+
 /** The landing's finished entry for a job, once its queue reports it. */
 async function landingOf(h: Harness, jobId: string): Promise<LandEntry> {
   let found: LandEntry | undefined;
