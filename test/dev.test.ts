@@ -1,6 +1,7 @@
-// `nightshift dev`: embedded server + worker; Ctrl-C stops both; the next `dev` finds every job where it was.
+// `nightshift dev`: embedded server + worker; Ctrl-C stops both; the next `dev` finds every job where it was. Its
+// dashboard needs the token it prints once in the login URL (the one kept in the data dir).
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,9 +20,11 @@ function startDev(cwd: string) {
     env: { NIGHTSHIFT_LOG_FORMAT: 'json' },
     stdin: 'ignore',
   });
-  const ready = new Promise<void>((resolve, reject) => {
+  let said = '';
+  const ready = new Promise<string>((resolve, reject) => {
     child.stderr?.on('data', (c: Buffer) => {
-      if (c.toString().includes('Ctrl-C stops all')) resolve();
+      said += c.toString();
+      if (said.includes('Ctrl-C stops all')) resolve(said); // what dev said by then, the login URL among it
     });
     void child.then((r) => reject(new Error(`dev exited early: ${r.stderr}`)));
   });
@@ -69,7 +72,12 @@ test('dev: a job survives Ctrl-C and restart; the server and worker stop cleanly
   assert.notEqual(down.exitCode, 0, 'the server is gone with dev');
 
   dev = startDev(cwd);
-  await dev.ready;
+  const said = await dev.ready;
+  const logins = [...said.matchAll(/http:\/\/127\.0\.0\.1:(\d+)\/login#token=([\w%-]+)/g)];
+  assert.equal(logins.length, 1, `the login URL, printed once: ${said.slice(-2000)}`);
+  assert.equal(logins[0]![1], String(httpPort));
+  const token = decodeURIComponent(logins[0]![2]!);
+  assert.equal(readFileSync(join(cwd, '.nightshift', 'http-token'), 'utf8').trim(), token, 'the one kept');
   try {
     const status = await cli(['status', result.jobId, '--json']);
     assert.equal(status.exitCode, 0, status.stderr);
@@ -83,8 +91,11 @@ test('dev: a job survives Ctrl-C and restart; the server and worker stop cleanly
       counters: { granted: number; released: number };
     };
     assert.deepEqual([capacity.counters.granted, capacity.counters.released], [1, 1]);
-    // dev serves the API and the dashboard beside its worker: the same job, through HTTP.
-    const job = (await (await fetch(`http://127.0.0.1:${httpPort}/api/jobs/${result.jobId}`)).json()) as {
+    // dev serves the API and the dashboard beside its worker: the same job, through HTTP, with the token only.
+    const jobUrl = `http://127.0.0.1:${httpPort}/api/jobs/${result.jobId}`;
+    assert.equal((await fetch(jobUrl)).status, 401, 'no token, not even on loopback');
+    const authorized = { headers: { authorization: `Bearer ${token}` } };
+    const job = (await (await fetch(jobUrl, authorized)).json()) as {
       result: { status: string };
     };
     assert.equal(job.result.status, 'succeeded');

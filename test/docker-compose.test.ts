@@ -203,6 +203,7 @@ test('compose --profile metrics: pinned Prometheus and Grafana, provisioned from
   );
   const apiPort = serviceConfig('nightshift-api').http.port;
   assert.deepEqual(apiJob?.static_configs?.[0]?.targets, [`nightshift-api:${apiPort}`]);
+  assert.ok(serviceConfig('nightshift-api').http.hosts.includes('nightshift-api'), 'the API answers to that Host');
   const [secret] = (services['prometheus']?.['secrets'] ?? []) as string[];
   assert.equal(apiJob?.authorization?.credentials_file, `/run/secrets/${secret}`);
   assert.equal(compose.secrets?.[secret!]?.environment, 'NIGHTSHIFT_HTTP_TOKEN', 'the token the API reads');

@@ -1,7 +1,8 @@
 // The HTTP API on the real engine: submit → status → result, list filters, history and diff, bad input (400 naming
-// the field, nothing submitted), unknown ids (404), the bearer token (401), and SSE in order.
+// the field, nothing submitted), unknown ids (404), the bearer token (401), and SSE in order. The API is reached with
+// its token (generated into the data dir, as on every address); jobs work in a repo under `repoRoots`.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -24,12 +25,15 @@ let repo: string;
 
 before(async () => {
   env = await startTemporal();
-  h = await startWorker(env, { backends: { command: { command: 'sh', extraArgs: ['-c', AGENT] } } });
+  repo = await makeRepo();
+  h = await startWorker(env, {
+    backends: { command: { command: 'sh', extraArgs: ['-c', AGENT] } },
+    repoRoots: [repo],
+  });
   api = await startHttpServer({
     config: { ...h.config, http: { ...h.config.http, port: 0, pollMs: 200 } },
     client: env.client,
   });
-  repo = await makeRepo();
 });
 after(async () => {
   await api?.close();
@@ -44,7 +48,11 @@ type Json = Record<string, any>;
 async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, server = api) {
   const res = await fetch(server.url + path, {
     method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    headers: {
+      ...(server.token ? { authorization: `Bearer ${server.token}` } : {}),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...headers,
+    },
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
   const text = await res.text();
@@ -100,9 +108,10 @@ test('bad bodies get 400 naming the field and value, and nothing is submitted', 
     [{ prompt: 'x', lane: 'vip' }, 'lane', /lane/],
     [{ prompt: 'x', bogus: 1 }, '(body)', /bogus/],
     [{ prompt: 'x', timeoutSeconds: -5 }, 'timeoutSeconds', /timeoutSeconds/],
-    [{ prompt: 'x', kind: 'nope', backend: 'command' }, 'kind', /unknown kind "nope"/],
-    [{ prompt: 'x', backend: 'nosuch' }, 'backend', /nosuch/],
-    [{ prompt: 'x', backend: 'command', repo: '/no/such/dir' }, 'repo', /does not exist/],
+    [{ prompt: 'x', kind: 'nope', backend: 'command', repo }, 'kind', /unknown kind "nope"/],
+    [{ prompt: 'x', backend: 'nosuch', repo }, 'backend', /nosuch/],
+    [{ prompt: 'x', backend: 'command', repo: '/no/such/dir' }, 'repo', /not under repoRoots/],
+    [{ prompt: 'x', backend: 'command' }, 'repo', /not under repoRoots/], // the server's own directory
   ];
   for (const [body, field, message] of cases) {
     const r = await call('POST', '/api/jobs', body);
@@ -137,7 +146,7 @@ test('unknown ids are 404; cancelling a finished job is 409', async () => {
 });
 
 test('SSE delivers a job’s start, progress and end in order; a cancel through the API ends a running job', async () => {
-  const stream = readEvents(`${api.url}/api/events`);
+  const stream = readEvents(`${api.url}/api/events`, { authorization: `Bearer ${api.token}` });
   await until('hello', () => stream.events.find((e) => e.type === 'hello'));
   const { jobId } = (await call('POST', '/api/jobs', { prompt: 'slow one', backend: 'command', repo })).json;
   const ended = await until('job.ended', () =>
@@ -165,15 +174,16 @@ test('SSE delivers a job’s start, progress and end in order; a cancel through 
   stream.close();
 });
 
-test('a token set: no token or a wrong one is 401, the right one (header or access_token) passes', async () => {
+test('a token set: no token or a wrong one is 401, the right one (header) passes', async () => {
   const token = 'a-test-token-of-enough-length';
   const guarded = await startHttpServer({
     config: { ...h.config, http: { ...h.config.http, port: 0, token } },
     client: env.client,
   });
   try {
-    assert.equal((await call('GET', '/api/capacity', undefined, {}, guarded)).status, 401);
-    assert.equal((await call('GET', '/metrics', undefined, {}, guarded)).status, 401);
+    const none = { authorization: '' }; // the helper's own header is overridden: no token at all
+    assert.equal((await call('GET', '/api/capacity', undefined, none, guarded)).status, 401);
+    assert.equal((await call('GET', '/metrics', undefined, none, guarded)).status, 401);
     const wrong = await call(
       'GET',
       '/api/capacity',
@@ -185,8 +195,9 @@ test('a token set: no token or a wrong one is 401, the right one (header or acce
     const ok = await call('GET', '/api/capacity', undefined, { authorization: `Bearer ${token}` }, guarded);
     assert.equal(ok.status, 200);
     assert.equal(ok.json['slots'].max, h.config.capacity.maxSlots);
-    assert.equal((await call('GET', `/api/capacity?access_token=${token}`, undefined, {}, guarded)).status, 200);
-    const posted = await call('POST', '/api/jobs', { prompt: 'x', backend: 'command', repo }, {}, guarded);
+    const query = await call('GET', `/api/capacity?access_token=${token}`, undefined, none, guarded);
+    assert.equal(query.status, 401, 'a token in the URL (it would reach logs) is not accepted');
+    const posted = await call('POST', '/api/jobs', { prompt: 'x', backend: 'command', repo }, none, guarded);
     assert.equal(posted.status, 401, 'no submit without the token');
     assert.equal((await fetch(guarded.url + '/')).status, 200, 'the page shell holds no data');
     const doc = await call('GET', '/api/openapi.json', undefined, { authorization: `Bearer ${token}` }, guarded);
@@ -196,7 +207,7 @@ test('a token set: no token or a wrong one is 401, the right one (header or acce
   }
 });
 
-test('a non-loopback address never serves without a token: one is generated once, kept 0600, then reused', () => {
+test('no address serves without a token: one is generated once, kept 0600, then reused', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'nightshift-token-'));
   const config = parseConfig({ dataDir, http: { host: '0.0.0.0' } });
   const first = resolveToken(config);
@@ -205,8 +216,10 @@ test('a non-loopback address never serves without a token: one is generated once
   const file = join(dataDir, 'http-token');
   assert.ok(existsSync(file));
   assert.equal(readFileSync(file, 'utf8').trim(), first.token);
+  assert.equal(statSync(file).mode & 0o777, 0o600, 'readable by its owner only');
   const second = resolveToken(config);
   assert.deepEqual(second, { token: first.token, generated: false });
-  assert.equal(resolveToken(parseConfig({ dataDir })).token, undefined, 'loopback dev use needs none');
+  assert.equal(resolveToken(parseConfig({ dataDir })).token, first.token, 'loopback too: the same kept token');
+  assert.equal(resolveToken(parseConfig({ dataDir, http: { token: 'none' } })).token, undefined, 'none: explicit');
   assert.throws(() => parseConfig({ dataDir, http: { token: 'short' } }), /http\.token/);
 });
