@@ -35,6 +35,8 @@ export interface LedgerEntry {
   sandbox?: string;
   /** Unsandboxed: the source checkout's files the job changed outside its workspace. */
   outsideWrites?: string[];
+  /** The workspace's git metadata the agent changed: its work was not committed. */
+  tampered?: string[];
 }
 
 export const UNKNOWN_HOST = 'unknown';
@@ -66,6 +68,7 @@ export function ledgerEntryOf(r: JobResult): LedgerEntry {
   if (r.failureClass) entry.failureClass = r.failureClass;
   if (r.sandbox) entry.sandbox = r.sandbox;
   if (r.outsideWrites?.length) entry.outsideWrites = r.outsideWrites;
+  if (r.tampered?.length) entry.tampered = r.tampered;
   if (r.commit) {
     const c = r.commit;
     Object.assign(entry, {

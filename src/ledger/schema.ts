@@ -60,6 +60,8 @@ const MIGRATIONS: readonly string[] = [
   `ALTER TABLE ledger_jobs
      ADD COLUMN sandbox text,
      ADD COLUMN outside_writes jsonb;`,
+  // Git metadata the agent changed in its workspace (its work was not committed).
+  `ALTER TABLE ledger_jobs ADD COLUMN tampered jsonb;`,
 ];
 
 /** The schema version a migrated database is at: one `ledger_migrations` row per migration. */

@@ -33,6 +33,7 @@ const COLUMNS: readonly (readonly [string, (e: LedgerEntry) => SqlValue])[] = [
   ['diff_deletions', (e) => (e.diffDeletions === undefined ? null : int(e.diffDeletions))],
   ['sandbox', (e) => e.sandbox ?? null],
   ['outside_writes', (e) => (e.outsideWrites ? JSON.stringify(e.outsideWrites) : null)],
+  ['tampered', (e) => (e.tampered ? JSON.stringify(e.tampered) : null)],
 ];
 
 const NAMES = COLUMNS.map(([c]) => c).join(', ');

@@ -2,7 +2,9 @@
 // reported and the rest go on, but a worktree whose leftover work could not be committed is not removed.
 import { rm } from 'node:fs/promises';
 import type { GcAction, GcPlan, GcRepo } from './gc.js';
-import { git, gitOk } from './git.js';
+import { commitOnBranch } from './commit.js';
+import { pathsOf, readRecord } from './git-record.js';
+import { git, gitOk, statusFiles } from './git.js';
 import { withMirrorLock } from './mirror-lock.js';
 
 export interface GcResult {
@@ -41,7 +43,7 @@ export async function applyGc(plan: GcPlan, onResult?: (r: GcResult) => void): P
 async function apply(a: GcAction): Promise<void> {
   switch (a.kind) {
     case 'commit':
-      return commitLeftover(a.path, a.jobId);
+      return commitLeftover(a.path, a.jobId, a.jobDir);
     case 'remove-worktree':
       if (!a.repo) return rm(a.path, { recursive: true, force: true });
       return inRepo(a.repo, ['worktree', 'remove', '--force', a.path]);
@@ -58,11 +60,14 @@ async function apply(a: GcAction): Promise<void> {
 }
 
 /** Everything git sees as changed, committed on the worktree's branch as nightshift, hooks off. */
-async function commitLeftover(path: string, jobId: string): Promise<void> {
+async function commitLeftover(path: string, jobId: string, jobDir?: string): Promise<void> {
+  const message = `gc: work left in ${path}\n\nnightshift job ${jobId}`;
+  const rec = jobDir ? await readRecord(jobDir) : undefined;
+  // A recorded worktree: by ref on its recorded branch (checked for tampering when planned), never through HEAD.
+  if (rec && jobDir) return void (await commitOnBranch(rec, jobDir, await statusFiles(pathsOf(rec)), message));
   await gitOk(path, ['add', '--all']);
   if ((await git(path, ['diff', '--cached', '--quiet'])).exitCode === 0) return; // nothing left after all
-  const message = `gc: work left in ${path}\n\nnightshift job ${jobId}`;
-  await gitOk(path, ['-c', 'core.hooksPath=/dev/null', 'commit', '--no-verify', '-q', '-m', message]);
+  await gitOk(path, ['commit', '--no-verify', '-q', '-m', message]);
 }
 
 /** git in the repo's common dir; a mirror's under its lock, as the workers take it. */

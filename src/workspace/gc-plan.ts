@@ -4,6 +4,7 @@ import { lstat, readdir, realpath } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { GcAction, GcOptions, GcPlan, GcRepo } from './gc.js';
 import { planBranches } from './gc-branches.js';
+import { pathsOf, readRecord, tamperedFiles, type GitRecord } from './git-record.js';
 import { git, statusFiles } from './git.js';
 
 interface Entry {
@@ -26,11 +27,14 @@ export async function planGc(opts: GcOptions): Promise<GcPlan> {
   const seen: Seen = { repos: new Map(), touched: new Set(), removed: new Set(), committed: new Set() };
   const actions: GcAction[] = [];
   for (const wt of await entries(join(opts.dataDir, 'worktrees'), opts.now)) {
-    const repo = await repoOf(wt.path, mirrorsDir);
+    // The job's record of its worktree (when its job dir is still there): its paths, never its `.git` file.
+    const jobDir = join(opts.dataDir, 'jobs', wt.name);
+    const rec = await readRecord(jobDir).then(async (r) => (r && (await real(r.workTree)) === wt.path ? r : undefined));
+    const repo = await repoOf(wt.path, mirrorsDir, rec);
     if (repo) seen.repos.set(repo.gitDir, repo);
     if (wt.ageMs < opts.olderThanMs) continue;
     if (await running(wt.name)) actions.push(skipRunning(wt));
-    else actions.push(...(await planWorktree(wt, repo, seen)));
+    else actions.push(...(await planWorktree(wt, repo, seen, rec && { rec, jobDir })));
   }
   for (const dir of await entries(join(opts.dataDir, 'jobs'), opts.now)) {
     if (dir.ageMs < opts.olderThanMs) continue;
@@ -57,21 +61,33 @@ export async function planGc(opts: GcOptions): Promise<GcPlan> {
   return { actions, bytes };
 }
 
-async function planWorktree(wt: Entry, repo: GcRepo | undefined, seen: Seen): Promise<GcAction[]> {
+async function planWorktree(
+  wt: Entry,
+  repo: GcRepo | undefined,
+  seen: Seen,
+  recorded?: { rec: GitRecord; jobDir: string },
+): Promise<GcAction[]> {
   const { name: jobId, path, ageMs } = wt;
   const remove = { kind: 'remove-worktree', path, jobId, ageMs, bytes: await diskUsage(path) } as const;
   if (!repo) return [remove];
   try {
-    const branch = (await git(path, ['symbolic-ref', '--short', '-q', 'HEAD'])).stdout.trim();
+    const tampered = recorded ? await tamperedFiles(recorded.rec) : [];
+    if (tampered.length > 0) {
+      return [
+        { kind: 'skip', path, jobId, reason: `its git metadata was changed (${tampered.join(', ')}): left as is` },
+      ];
+    }
+    const at = recorded ? pathsOf(recorded.rec) : path;
+    const branch = recorded?.rec.branch ?? (await git(path, ['symbolic-ref', '--short', '-q', 'HEAD'])).stdout.trim();
     // A commit on a detached HEAD would belong to no branch: removing the worktree could lose work.
     if (!branch) return [{ kind: 'skip', path, jobId, reason: 'detached HEAD, not on a branch: left as is' }];
-    const dirty = (await statusFiles(path)).length > 0;
+    const dirty = (await statusFiles(at)).length > 0;
     seen.touched.add(repo.gitDir);
     seen.removed.add(path);
     if (!dirty) return [{ ...remove, repo }];
     seen.committed.add(`${repo.gitDir}\0${branch}`);
     return [
-      { kind: 'commit', path, jobId, branch },
+      { kind: 'commit', path, jobId, branch, ...(recorded ? { jobDir: recorded.jobDir } : {}) },
       { ...remove, repo },
     ];
   } catch (err) {
@@ -83,12 +99,16 @@ const jobOf = (e: Entry) => ({ path: e.path, jobId: e.name, ageMs: e.ageMs });
 const skipRunning = (e: Entry): GcAction => ({ kind: 'skip', ...jobOf(e), reason: `job ${e.name} is still running` });
 
 /** The repo a worktree dir belongs to, or undefined when it is no worktree any more (git would find an outer repo). */
-async function repoOf(path: string, mirrorsDir: string): Promise<GcRepo | undefined> {
+async function repoOf(path: string, mirrorsDir: string, rec?: GitRecord): Promise<GcRepo | undefined> {
+  if (rec) return repoAt(await real(rec.commonDir), mirrorsDir);
   const top = await git(path, ['rev-parse', '--show-toplevel']);
   if (top.exitCode !== 0 || (await real(top.stdout.trim())) !== (await real(path))) return undefined;
   const common = await git(path, ['rev-parse', '--git-common-dir']);
   if (common.exitCode !== 0) return undefined;
-  const gitDir = await real(resolve(path, common.stdout.trim()));
+  return repoAt(await real(resolve(path, common.stdout.trim())), mirrorsDir);
+}
+
+function repoAt(gitDir: string, mirrorsDir: string): GcRepo {
   const mirror = dirname(gitDir) === mirrorsDir;
   return { gitDir, mirror, repo: mirror || basename(gitDir) !== '.git' ? gitDir : dirname(gitDir) };
 }

@@ -11,7 +11,8 @@ export interface GcRepo {
 }
 
 export type GcAction =
-  | { kind: 'commit'; path: string; jobId: string; branch: string }
+  /** `jobDir`: the job's record of the worktree (git-record.ts), through which the commit is made. */
+  | { kind: 'commit'; path: string; jobId: string; branch: string; jobDir?: string }
   /** `repo` absent: the dir is no git worktree any more and goes with rm -rf. */
   | { kind: 'remove-worktree'; path: string; jobId: string; ageMs: number; bytes: number; repo?: GcRepo }
   | { kind: 'delete-job-dir'; path: string; jobId: string; ageMs: number; bytes: number }

@@ -10,6 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { execa } from 'execa';
 import { resolveJobSpec } from '../../src/client/job-input.js';
 import { jobOutcome, startJob } from '../../src/client/jobs.js';
+import { openLedger } from '../../src/ledger/db.js';
 import type { JobResult } from '../../src/protocol/result.js';
 import { bwrapOnHost } from '../../src/sandbox/detect.js';
 import { makeRepo } from '../support/repo.js';
@@ -39,6 +40,17 @@ const sha = async (repo: string, ref: string): Promise<string> =>
 /** The source repo's own hooks and config: what the next job's host git would read. */
 const repoState = (repo: string): string =>
   [readFileSync(join(repo, '.git', 'config'), 'utf8'), ...readdirSync(join(repo, '.git', 'hooks')).sort()].join('\n');
+
+/** The ledger's record of what a job's agent tampered with. */
+async function ledgerTampered(jobId: string): Promise<string[] | null | undefined> {
+  const ledger = await openLedger(h.config.ledger.url ?? '');
+  try {
+    const q = 'SELECT tampered FROM ledger_jobs WHERE job_id = $1';
+    return (await ledger.db.query<{ tampered: string[] | null }>(q, [jobId])).rows[0]?.tampered;
+  } finally {
+    await ledger.close();
+  }
+}
 
 async function runJob(raw: Record<string, unknown>): Promise<JobResult> {
   // Its errors in its output (the final text): a refused write shows there.
@@ -76,6 +88,7 @@ for (const sandbox of ['bwrap', 'off'] as const) {
     const r = await runJob({ prompt, repo, sandbox });
     assert.ok(!existsSync(pwned), 'the fsmonitor command never ran on the host');
     assertStopped(r, sandbox, '.git');
+    if (sandbox === 'off') assert.deepEqual(await ledgerTampered(r.jobId), r.tampered, 'the ledger keeps it too');
   });
 
   test(`row 2 (${sandbox}): a commondir pointing at a bare repo with core.fsmonitor runs nothing on the host`, async () => {
@@ -134,3 +147,23 @@ for (const sandbox of ['bwrap', 'off'] as const) {
     assert.ok(!existsSync(pwned), 'no hook or fsmonitor of the source repo ran on the host');
   });
 }
+
+test('a filter driver named in .gitattributes: the agent cannot define it in any config host git reads', async () => {
+  const repo = await makeRepo();
+  const pwned = marker();
+  const before = repoState(repo);
+  const driver = `[filter "evil"]\n\tclean = touch ${pwned}; cat\n\tsmudge = touch ${pwned}; cat\n`;
+  const prompt = [
+    'echo "* filter=evil" > .gitattributes',
+    `git config filter.evil.clean 'touch ${pwned}; cat'`,
+    `printf '${driver}' >> "$(git rev-parse --git-common-dir)/config"`,
+    `printf '[extensions]\\n\\tworktreeConfig = true\\n${driver}' >> "$(git rev-parse --git-dir)/config.worktree"`,
+    `printf '${driver}' >> "$(git rev-parse --git-dir)/config"`,
+    'echo work > work.txt',
+  ].join('\n');
+  const r = await runJob({ prompt, repo });
+  assert.equal(r.status, 'succeeded', r.failureMessage);
+  assert.ok(!existsSync(pwned), 'no clean or smudge filter ran on the host');
+  assert.equal(repoState(repo), before, "the repo's config is untouched");
+  assert.deepEqual(r.filesChanged, ['.gitattributes', 'work.txt']);
+});
