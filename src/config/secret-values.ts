@@ -1,4 +1,6 @@
 // Which values of a worker's config (and environment) are secrets: src/support/secrets.ts masks them everywhere.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { registerSecrets, urlSecrets } from '../support/secrets.js';
 import type { Config } from './schema.js';
 
@@ -19,8 +21,9 @@ export function registerConfigSecrets(config: Config, env: NodeJS.ProcessEnv = p
 }
 
 /**
- * Every secret value in the config and in `env`, unfiltered: `backends.*.env` and `baseUrl` credentials, `repos[].env`, webhook URLs and
- * headers, `http.token`/`http.tokens`, any token or key under `temporal`, the ledger URL's password and secret params.
+ * Every secret value in the config and in `env`, unfiltered: `backends.*.env` and `baseUrl` credentials,
+ * `repos[].env`, webhook URLs and headers, `http.token`/`http.tokens` and the generated token, any token or key
+ * under `temporal`, the ledger URL's password and secret params, key-named env vars.
  */
 export function secretValuesOf(config: Config, env: NodeJS.ProcessEnv = process.env): string[] {
   const out: string[] = [];
@@ -29,8 +32,15 @@ export function secretValuesOf(config: Config, env: NodeJS.ProcessEnv = process.
   for (const w of config.notify.webhooks) out.push(w.url, ...Object.values(w.headers));
   out.push(...keyedStrings(config.http), ...keyedStrings(config.temporal));
   if (config.ledger.url) out.push(...urlSecrets(config.ledger.url));
+  out.push(...generatedToken(config.dataDir));
   for (const [name, value] of Object.entries(env)) if (value && SECRET_NAME.test(name)) out.push(value);
   return out;
+}
+
+/** The HTTP token `serve` generated and keeps in the data dir (src/http/auth.ts `tokenFile`), if there is one yet. */
+function generatedToken(dataDir: string): string[] {
+  const file = join(dataDir, 'http-token');
+  return existsSync(file) ? [readFileSync(file, 'utf8').trim()] : [];
 }
 
 /** An env map's values, except settings (SETTING_NAME), of which only a URL's credentials count. */
