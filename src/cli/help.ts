@@ -161,7 +161,7 @@ const HELP: Record<string, CommandHelp> = {
   serve: {
     usage: 'nightshift serve [--host H] [--port P]  (the HTTP API, live dashboard and /metrics, against the engine)',
     flags: [
-      ['--host H', 'http.host (default 127.0.0.1); a non-loopback address needs http.token or generates one'],
+      ['--host H', 'http.host (default 127.0.0.1); every address needs http.token or generates one (data dir)'],
       ['--port P', 'http.port (default 7700)'],
     ],
     example: 'NIGHTSHIFT_HTTP_TOKEN=… nightshift serve --host 0.0.0.0',

@@ -35,12 +35,6 @@ export function resolveToken(config: Config): { token?: string; generated: boole
   return { token: made, generated: true };
 }
 
-/** The token kept in the data dir, for clients on this host (undefined when none was generated). */
-export function readTokenFile(config: Config): string | undefined {
-  const file = tokenFile(config);
-  return existsSync(file) ? readFileSync(file, 'utf8').trim() || undefined : undefined;
-}
-
 export interface Credentials {
   /** Tokenless requests are the operator's (`http.token: "none"` on loopback). */
   open: boolean;

@@ -81,6 +81,13 @@ export function openApiDocument(): object {
       '/api/compares/{id}': get('A compare’s backends', { parameters: id }),
       '/api/events': get('Server-Sent Events: hello, capacity, job.queued/started/progress/ended, backend.*'),
       '/metrics': get('Prometheus metrics'),
+      '/login': {
+        post: {
+          summary: 'The dashboard’s login: `{token}` → an HttpOnly SameSite=Strict cookie the API accepts',
+          security: [],
+          responses: { '200': json('logged in: `{scope}`'), '401': errors['401'] },
+        },
+      },
     },
   };
 }
