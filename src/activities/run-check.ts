@@ -7,6 +7,7 @@ import type { CheckInput } from '../protocol/activities.js';
 import type { CheckOutcome } from '../protocol/result.js';
 import { jobSandbox } from '../sandbox/detect.js';
 import { checkNetwork } from '../sandbox/egress-policy.js';
+import { noteLimits } from '../sandbox/limits.js';
 import { sandboxed } from '../sandbox/wrap.js';
 import { runCheck as check } from '../workspace/check.js';
 import type { ActivityDeps } from './deps.js';
@@ -32,7 +33,9 @@ export function runCheckWith({ config }: ActivityDeps) {
       return runSupervised(
         { what: 'check', file: inv.command, args: inv.args, env: inv.env, cwd, jobDir, log, timeoutSeconds },
         watch,
-      ).finally(() => inv.release());
+      )
+        .then((r) => noteLimits(r, inv, config.sandbox.limits, 'check'))
+        .finally(() => inv.release());
     });
     return { ...outcome, sandbox: mode };
   };

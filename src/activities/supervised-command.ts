@@ -8,6 +8,7 @@ import type { Config } from '../config/schema.js';
 import { encodeFailure, FailureClass } from '../protocol/failures.js';
 import type { SandboxMode } from '../sandbox/detect.js';
 import { withExecFailure } from '../sandbox/exec-failure.js';
+import { noteLimits } from '../sandbox/limits.js';
 import { sandboxed } from '../sandbox/wrap.js';
 import type { CheckRun } from '../workspace/check.js';
 import type { SetupProcess } from '../workspace/setup.js';
@@ -76,7 +77,9 @@ export function setupProcess(mode: SandboxMode, config: Config): SetupProcess {
     const run = await runSupervised(
       { what: 'setup', file: inv.command, args: inv.args, env: inv.env, cwd, jobDir, log, timeoutSeconds },
       watch,
-    );
+    )
+      .then((r) => noteLimits(r, inv, config.sandbox.limits, 'setup'))
+      .finally(() => inv.release());
     return { ...run, sandbox: mode };
   };
 }

@@ -107,3 +107,14 @@ export function limitFailure(
   ];
   return { ok: false, type: FailureClass.ResourceLimit, message: `${what} exceeded ${which.join(' and ')}` };
 }
+
+/** A check's or setup's run that passed a ceiling: its output's end says so (its exit alone would not). */
+export async function noteLimits<R extends { outputTail: string }>(
+  run: R,
+  limited: { limits?: LimitedRun },
+  limits: Limits,
+  what: string,
+): Promise<R> {
+  const hit = limitFailure(await limited.limits?.finish(), limits, what);
+  return hit ? { ...run, outputTail: `${run.outputTail}\n[nightshift: ${hit.message}]\n` } : run;
+}

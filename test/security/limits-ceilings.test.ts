@@ -10,6 +10,7 @@ import { resolveJobSpec } from '../../src/client/job-input.js';
 import { jobOutcome, startJob } from '../../src/client/jobs.js';
 import { FailureClass } from '../../src/protocol/failures.js';
 import type { JobResult } from '../../src/protocol/result.js';
+import { bwrapArgs } from '../../src/sandbox/bwrap-args.js';
 import { controllerHomes } from '../../src/sandbox/cgroup.js';
 import { bwrapOnHost } from '../../src/sandbox/detect.js';
 import { enforcement } from '../../src/sandbox/limits.js';
@@ -133,6 +134,61 @@ test('within its ceilings a run is untouched: a few processes and 16 MB pass the
     const r = await runJob(h, ok);
     assert.equal(r.status, 'succeeded', r.failureMessage);
     assert.match(r.finalText, /fine/);
+  } finally {
+    await h.stop();
+  }
+});
+
+// An agent root inside bwrap tries to leave its cgroup (a fresh cgroupfs mount, its pid written at the root), then
+// forks past the ceiling: it must still be in its run's cgroup, and still stopped at maxProcesses.
+const ESCAPE = [
+  'mkdir -p /tmp/cg && mount -t cgroup -o pids none /tmp/cg 2>/dev/null && echo $$ > /tmp/cg/cgroup.procs',
+  'echo $$ > /sys/fs/cgroup/pids/cgroup.procs 2>/dev/null',
+  'grep -E "^[0-9]+:pids:" /proc/self/cgroup | tee cgroup.txt',
+  `for i in $(seq 300); do sleep ${SLEEP} >/dev/null 2>&1 & done`,
+  'wait',
+].join('\n');
+
+// Root inside bwrap keeps every capability unless bwrap drops them: it could mount a cgroupfs (and remount any
+// read-only bind writable). Until bwrap-args.ts passes `--cap-drop ALL`, this runs as a TODO (reported, not failed).
+const CAPS_DROPPED = bwrapArgs({ cwd: '/', hidden: [], readOnly: [], writable: [], network: false }).includes(
+  '--cap-drop',
+);
+const CAPS_TODO = CAPS_DROPPED ? false : 'bwrap keeps root’s capabilities: bwrap-args.ts needs --cap-drop ALL';
+
+test(
+  'an agent cannot leave its cgroup from inside bwrap (no remount, no fresh cgroupfs)',
+  { todo: CAPS_TODO },
+  async (t) => {
+    if (enforcement().processes !== 'cgroup v1' && enforcement().processes !== 'cgroup v2') {
+      t.skip(`no pids cgroup here (${enforcement().processes})`);
+      return;
+    }
+    const h = await startWorker(env, { backends: { command: HOSTILE }, sandbox: { limits: { maxProcesses: 100 } } });
+    try {
+      const r = await runJob(h, ESCAPE, { maxAttempts: 1 });
+      // Escaped, its 300 sleepers would run unbounded and the job succeed, printing the cgroup it reached.
+      assert.equal(r.failureClass, FailureClass.ResourceLimit, `escaped its cgroup: ${r.status}\n${r.finalText}`);
+      assert.equal(sleepers(), 0, 'no sleeper outlives its job');
+    } finally {
+      await h.stop();
+    }
+  },
+);
+
+test('a check that forks past maxProcesses fails, and its output says which ceiling it passed', async (t) => {
+  if (!enforcement().processes.startsWith('cgroup')) {
+    t.skip(`no pids cgroup here (${enforcement().processes}): a check's ceiling cannot be read back`);
+    return;
+  }
+  const h = await startWorker(env, { backends: { command: HOSTILE }, sandbox: { limits: { maxProcesses: 50 } } });
+  try {
+    const check = ['/bin/sh', '-c', `for i in $(seq 500); do sleep ${SLEEP} >/dev/null 2>&1 & done; wait`];
+    const r = await runJob(h, 'echo work | tee work.txt', { check });
+    assert.equal(r.check?.passed, false, r.check?.outputTail);
+    assert.match(r.check?.outputTail ?? '', /\[nightshift: check exceeded sandbox\.limits\.maxProcesses \(50\)\]/);
+    assert.equal(sleepers(), 0, 'no sleeper of the check outlives it');
+    await afterwardsTheWorkerRuns(h);
   } finally {
     await h.stop();
   }
