@@ -21,7 +21,8 @@ export async function commitOnBranch(rec: GitRecord, jobDir: string, files: stri
   const at = pathsOf(rec);
   const parent = await branchTip(rec);
   const wanted = new Set(files);
-  const changed = (await statusFiles(at)).filter((f) => wanted.has(f));
+  // A nested repository (status lists it as `dir/`) is not the job's work: its commits are not in this repo.
+  const changed = (await statusFiles(at)).filter((f) => wanted.has(f) && !f.endsWith('/'));
   const merging = rec.mergeHead && (await git(at, ['merge-base', '--is-ancestor', rec.mergeHead, parent])).exitCode;
   if (changed.length === 0 && !merging) return parent;
   const index = join(jobDir, 'commit.index');

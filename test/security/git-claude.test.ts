@@ -69,7 +69,7 @@ for (const sandbox of ['bwrap', 'off'] as const) {
     } else {
       assert.equal(r.status, 'succeeded', r.failureMessage);
       assert.equal(r.tampered, undefined);
-      assert.equal(r.commit?.branch, `nightshift/${r.jobId}`, 'its work on its own branch');
+      assert.equal(r.commit?.branch, `nightshift/${r.jobId}`, JSON.stringify(r));
     }
   });
 

@@ -88,6 +88,8 @@ for (const sandbox of ['bwrap', 'off'] as const) {
     const r = await runJob({ prompt, repo, sandbox });
     assert.ok(!existsSync(pwned), 'the fsmonitor command never ran on the host');
     assertStopped(r, sandbox, '.git');
+    // Sandboxed, its work is committed on its own branch (the nested repo left out: it is no work of the repo's).
+    if (sandbox === 'bwrap') assert.equal(r.commit?.branch, `nightshift/${r.jobId}`, JSON.stringify(r));
     if (sandbox === 'off') assert.deepEqual(await ledgerTampered(r.jobId), r.tampered, 'the ledger keeps it too');
   });
 
