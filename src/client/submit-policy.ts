@@ -24,8 +24,8 @@ export class SubmitRefused extends UsageError {
 export interface Submitter {
   /** Where the job came from, for the message. */
   via: 'the HTTP API' | 'MCP';
-  /** May it ask for the operator lane (an operator-scoped token; `mcp.lanes` listing it)? */
-  operatorLane: boolean;
+  /** An operator-scoped token (or `mcp.lanes` listing the operator lane): the operator lane, a session resumed. */
+  operator: boolean;
 }
 
 /**
@@ -37,11 +37,19 @@ export function applySubmitPolicy(raw: unknown, config: Config, who: Submitter, 
   if (!parsed.success) return raw;
   const input = parsed.data;
   const from = `from ${who.via}`;
-  if (input.lane === 'operator' && !who.operatorLane)
+  if (input.lane === 'operator' && !who.operator)
     throw new SubmitRefused(
       `lane: "operator" is not open ${from} to this caller (a submit scope)`,
       'lane',
       'operator',
+      true,
+    );
+  // A session id reopens another job's conversation: an operator's to give.
+  if (input.resumeSessionId !== undefined && !who.operator)
+    throw new SubmitRefused(
+      `resumeSessionId: resuming a session is not open ${from} to this caller (a submit scope)`,
+      'resumeSessionId',
+      input.resumeSessionId,
       true,
     );
   if (input.workspace === 'in-place')

@@ -51,8 +51,8 @@ export function registerJobRoutes(app: FastifyInstance, { client, config, ledger
     const parsed = JobInputSchema.safeParse(req.body);
     if (!parsed.success) throw badInput(parsed.error, req.body);
     // A caller of the API is a submitter, whatever its scope: no in-place, only repoRoots; the lane by scope.
-    const operatorLane = requestScope(req) === 'operator';
-    const body = applySubmitPolicy(req.body, config, { via: 'the HTTP API', operatorLane }) as Record<string, unknown>;
+    const operator = requestScope(req) === 'operator';
+    const body = applySubmitPolicy(req.body, config, { via: 'the HTTP API', operator }) as Record<string, unknown>;
     // `auto`: the ledger's figures choose the backend; a UsageError (unknown kind, backend…) → 400 naming it.
     const spec = await resolveRoutedSpec(body, config, async () => client, routing);
     await submitJob(client, config, spec);

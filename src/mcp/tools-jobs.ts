@@ -57,7 +57,7 @@ async function submitFromAgent(a: SubmitArgs, { client, config, ledger, parentJo
     lane,
   };
   // An agent is a submitter: no in-place, only repoRoots; the operator lane only where mcp.lanes lists it.
-  const allowed = applySubmitPolicy(raw, config, { via: 'MCP', operatorLane: config.mcp.lanes.includes('operator') });
+  const allowed = applySubmitPolicy(raw, config, { via: 'MCP', operator: config.mcp.lanes.includes('operator') });
   const spec = await resolveRoutedSpec(
     allowed as Record<string, unknown>,
     config,

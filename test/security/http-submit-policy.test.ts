@@ -92,6 +92,10 @@ test('a submit token: the operator lane is 403 naming it; operator routes are 40
   assert.equal(lane.status, 403, JSON.stringify(lane.json));
   assert.equal(lane.json['field'], 'lane');
   assert.equal(lane.json['value'], 'operator');
+  const resume = { prompt: 'x', backend: 'command', repo: inside, resumeSessionId: 'another-jobs-session' };
+  const resumed = await call(SUBMIT, 'POST', '/api/jobs', resume);
+  assert.equal(resumed.status, 403, JSON.stringify(resumed.json));
+  assert.equal(resumed.json['field'], 'resumeSessionId', 'another job’s conversation is the operator’s to reopen');
   for (const path of ['/api/capacity', '/metrics', '/api/jobs', '/api/events', '/api/stats'])
     assert.equal((await call(SUBMIT, 'GET', path)).status, 403, path);
   assert.equal(await jobCount(), before, 'nothing was submitted');

@@ -52,7 +52,8 @@ export async function startHttp(config: Config): Promise<HttpServer> {
 export async function serve(argv: string[], ctx: CliContext): Promise<number> {
   const config = withHttpFlags(ctx.config, parse(argv, HTTP_OPTIONS).values);
   const http = await startHttp(config);
-  const dash = loginUrl(http, false); // the token itself: printed above when generated now, else where it is kept
+  // The token itself: printed above when generated now; else http.token, or the one kept in the data dir.
+  const dash = `${loginUrl(http, false)}${http.token ? ` (<token>: http.token or ${tokenFile(config)})` : ''}`;
   process.stderr.write(
     `nightshift serve: API ${http.url}/api, dashboard ${dash}, metrics ${http.url}/metrics; Ctrl-C stops\n`,
   );
