@@ -1,6 +1,6 @@
 // sandbox.limits: what this host enforces (said once at worker start), and the wrapper that puts each agent, check
 // or setup run into its own cgroup before it runs anything, so a fork bomb or a memory hog fails its own run only.
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Invocation } from '../agents/contract.js';
 import type { Config } from '../config/schema.js';
@@ -81,17 +81,33 @@ export function limitedInvocation(inv: Invocation, limits: Limits, name: string)
   const steps = (cg?.dirs ?? []).map((d) => `echo $$ > '${d}/cgroup.procs' || exit 125`);
   const rlimit = limits.maxProcesses && !cg?.hasPids && !isRoot() ? prlimitPath() : undefined;
   const exec = rlimit ? `exec '${rlimit}' --nproc=${limits.maxProcesses} -- "$0" "$@"` : 'exec "$0" "$@"';
-  if (steps.length === 0 && !rlimit) return inv;
+  // A program that cannot run stays a spawn failure (AgentNotFound), not the wrapper's exit 127.
+  if ((steps.length === 0 && !rlimit) || !runnable(inv.command)) return { ...inv, ...handle(cg) };
   const script = [...steps, exec].join('\n');
-  const wrapped: LimitedInvocation = { ...inv, command: '/bin/sh', args: ['-c', script, inv.command, ...inv.args] };
-  if (!cg) return wrapped;
+  return { ...inv, command: '/bin/sh', args: ['-c', script, inv.command, ...inv.args], ...handle(cg) };
+}
+
+/** The run's handle on its cgroup: read and removed once, whoever asks first. */
+function handle(cg: RunCgroup | undefined): { limits?: LimitedRun } {
+  if (!cg) return {};
   let done: Promise<LimitHits> | undefined;
   const finish = async (): Promise<LimitHits> => {
     const hits = cg.hits();
     await cg.remove();
     return hits;
   };
-  return { ...wrapped, limits: { finish: () => (done ??= finish()) } };
+  return { limits: { finish: () => (done ??= finish()) } };
+}
+
+/** A path the kernel can exec (a bare name is looked up on PATH by the shell, as by a spawn). */
+function runnable(command: string): boolean {
+  if (!command.includes('/')) return true;
+  try {
+    accessSync(command, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A failed run that hit a ceiling: its failure names the ceiling (retrying would hit it again). */
