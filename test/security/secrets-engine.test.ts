@@ -113,6 +113,17 @@ test('row 10: an agent prints its env and the operator’s secrets: none in the 
     assertNoSecret(`agent output of ${r.jobId}`, raw);
     assert.ok(raw.includes(`COMMAND_TOKEN=***`), 'the output file keeps the output, masked');
   }
+  const ledger = await openLedger(h.config.ledger.url ?? '');
+  try {
+    const { rows } = await ledger.db.query('SELECT * FROM ledger_jobs WHERE job_id IN ($1, $2)', [
+      ok.jobId,
+      failed.jobId,
+    ]);
+    assert.equal(rows.length, 2, 'both jobs are in the ledger');
+    assertNoSecret('the ledger rows', JSON.stringify(rows));
+  } finally {
+    await ledger.close();
+  }
   const log = readFileSync(logFile, 'utf8');
   assert.match(log, /leaked Bearer \*\*\*|leaked \*\*\*/, 'the test line was logged, masked');
   assertNoSecret('the worker log', log);
