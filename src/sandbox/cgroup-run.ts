@@ -42,6 +42,7 @@ export class RunCgroup {
       if (!home || !wanted) continue;
       const dir = join(home.base, tag, name);
       if (!existsSync(dir)) {
+        if (!existsSync(join(home.base, tag))) removeAtExit(join(home.base, tag));
         mkdirSync(join(home.base, tag), { recursive: true });
         if (home.kind === 'v2')
           enableV2(join(home.base, tag), ['pids', 'memory'].filter((x) => homes[x as Controller]) as Controller[]);
@@ -95,6 +96,17 @@ function setCeiling(dir: string, kind: 'v1' | 'v2', ctl: Controller, value: numb
   // With swap, memory+swap gets the same ceiling (written after: it may never be below the memory one).
   if (existsSync(join(dir, 'memory.memsw.limit_in_bytes')))
     writeFileSync(join(dir, 'memory.memsw.limit_in_bytes'), String(value));
+}
+
+/** The worker's own dir goes when its process exits (empty by then: each run removed its own). */
+function removeAtExit(dir: string): void {
+  process.once('exit', () => {
+    try {
+      rmdirSync(dir);
+    } catch {
+      // a run still in it (a kill mid-run): the next worker's sweep takes it
+    }
+  });
 }
 
 const procs = (dir: string): number[] =>
