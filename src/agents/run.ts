@@ -10,18 +10,18 @@ import { jobSandbox } from '../sandbox/detect.js';
 import { withExecFailure } from '../sandbox/exec-failure.js';
 import { limitFailure } from '../sandbox/limits.js';
 import { RefusalScanner } from '../sandbox/refusals.js';
-import { agentNetwork } from '../sandbox/egress-policy.js';
+import { agentEgress } from '../sandbox/egress-mcp.js';
 import { sandboxed } from '../sandbox/wrap.js';
 import { logger, maskSecrets } from '../support/logger.js';
-import { UsageError } from '../support/usage-error.js';
 import { registerConfigSecrets } from '../config/secret-values.js';
+import { UsageError } from '../support/usage-error.js';
 import type { AgentAdapter, ParsedRun, RunContext, Verdict } from './contract.js';
 import { budgetPassed, budgetVerdict } from './budget.js';
 import { writeInstructions } from './instructions.js';
 import { superviseAgent, type Fault, type StopReason, type Supervised, type Watch } from './process/supervise.js';
 import { adapterFor, resolveCommand } from './registry.js';
-
 import { checkTotals } from './support/usage.js';
+
 export interface AgentRunRequest {
   spec: JobSpec;
   workspace: WorkspaceInfo;
@@ -65,12 +65,19 @@ export async function runContextOf(
 
 export async function runAgentCli(req: AgentRunRequest): Promise<AgentRunOutcome> {
   const { spec, workspace, attempt, config } = req;
-  const log = logger('run-agent').child({ jobId: spec.jobId, backend: spec.backend, attempt });
   registerConfigSecrets(config); // its output is masked (output-sink.ts): a caller without a worker too
+  const log = logger('run-agent').child({ jobId: spec.jobId, backend: spec.backend, attempt });
   const adapter: AgentAdapter = adapterFor(spec.backend);
   const command = hostCommand(spec.backend, config);
   if (!command.ok) return { kind: 'failed', verdict: command };
-  const ctx = await runContextOf(spec, workspace, config, command.path);
+  // A brain's MCP server runs on the worker's side when its agent has a namespace of its own (egress-mcp.ts).
+  const egress = await agentEgress(
+    await runContextOf(spec, workspace, config, command.path),
+    spec.backend,
+    jobSandbox(spec, config),
+    config,
+  );
+  const ctx = egress.ctx;
   const instructionsWritten = await writeInstructions(adapter, workspace.path, config.instructions);
   const state = adapter.prepare ? await adapter.prepare(ctx) : undefined;
   const sandbox = jobSandbox(spec, config);
@@ -82,7 +89,7 @@ export async function runAgentCli(req: AgentRunRequest): Promise<AgentRunOutcome
     own: adapter.ownEnv,
     stateDir: ctx.stateDir,
     // Its own namespace; its way out (sandbox.agentNetwork proxy) reaches its model endpoint and allowHosts only.
-    network: agentNetwork(spec.backend, ctx.config, config),
+    network: egress.network,
     config,
     runName: `${spec.jobId}-${req.label}-${attempt}`,
   });
@@ -112,7 +119,7 @@ export async function runAgentCli(req: AgentRunRequest): Promise<AgentRunOutcome
         tokens: parser.run.tokens,
       }),
       watch: req.watch,
-    }).finally(() => invocation.release()), // the run's egress proxy and its connections end with it
+    }).finally(() => Promise.all([invocation.release(), egress.close()])), // its proxy, bridge and connections end with it
   );
   log.info(
     { exitCode: sup.exitCode, signal: sup.signal, ms: sup.exitedAt - sup.spawnedAt, stop: sup.stopReason },
@@ -122,10 +129,10 @@ export async function runAgentCli(req: AgentRunRequest): Promise<AgentRunOutcome
   if (sup.stopReason === 'budget')
     return { kind: 'failed', verdict: budgetVerdict(budgetPassed(spec, parser.run) ?? '') };
   if (sup.stopReason !== 'exited' && sup.stopReason !== 'fault') return { kind: 'stopped', reason: sup.stopReason };
+  checkTotals(parser.run); // the CLI's figures are its word: bad ones are rejected before anything keeps them
   const verdict = adapter.classify(parser.run, {
     exitCode: sup.exitCode,
     signal: sup.signal,
-  checkTotals(parser.run); // the CLI's figures are its word: bad ones are rejected before anything keeps them
     stderrTail: sup.stderrTail,
     now: Date.now(),
   });
@@ -175,7 +182,7 @@ function summaryOf(
     ...(instructionsWritten ? { instructionsWritten } : {}),
     ...(r.sessionId ? { sessionId: r.sessionId } : {}),
     ...(r.costUsd !== undefined ? { costUsd: r.costUsd } : {}),
+    ...(r.usageRejected?.length ? { usageRejected: r.usageRejected } : {}),
     ...(sup.exitCode !== undefined ? { exitCode: sup.exitCode } : {}),
   };
 }
-    ...(r.usageRejected?.length ? { usageRejected: r.usageRejected } : {}),

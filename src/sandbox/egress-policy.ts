@@ -7,9 +7,11 @@ import type { BackendConfig, Config } from '../config/schema.js';
 /** host: the host network (today's behaviour); none: an empty namespace; proxy: an empty namespace + the proxy. */
 export type NetworkPolicy =
   | { kind: 'host' }
-  | { kind: 'none' }
+  | { kind: 'none'; sockets?: string[] }
   | {
       kind: 'proxy';
+      /** Unix sockets the worker serves this run (a brain's MCP bridge): bound into the sandbox. */
+      sockets?: string[];
       /** host or host:port patterns (`*.example.com` matches subdomains); a bare host allows ports 80 and 443. */
       allow: string[];
       /** A model endpoint on the worker's loopback: forwarded into the namespace at the same port. */

@@ -95,6 +95,7 @@ async function handle(
   }
   const upstream = track(createConnection(target.port, ip));
   upstream.setTimeout(CONNECT_MS, () => upstream.destroy());
+  // Unreachable: a 502 naming the target, as proxies answer (a dropped connection makes some CLIs retry forever).
   upstream.once('error', () => {
     if (!client.destroyed) reply(client, 502, `nightshift egress: cannot reach ${target.host}:${target.port}`);
   });

@@ -25,7 +25,9 @@ export interface EgressRun {
   close(): Promise<void>;
 }
 
-const open = new Set<EgressRun>();
+/** Every proxy and bridge still open in this worker: closed when it stops, should a run leave one behind. */
+export const openEgressRuns = new Set<{ close(): Promise<void> }>();
+const open = openEgressRuns;
 
 /** Every run's proxy still open (the worker stopping): closed. */
 export async function closeAllEgress(): Promise<void> {
@@ -45,7 +47,8 @@ export async function openEgress(
     const lo = policy.loopback;
     const proxyPort = lo?.port === PROXY_PORT ? PROXY_PORT + 1 : PROXY_PORT;
     bridges.push({ port: proxyPort, socket: proxySock });
-    if (lo) {
+    // Only when it answers now: a model server that is down is refused inside too, as the CLI knows it natively.
+    if (lo && (await reachable(lo.host, lo.port))) {
       const fwdSock = join(dir, 'm.sock');
       servers.push(await startForwarder(fwdSock, lo.host, lo.port));
       bridges.push({ port: lo.port, socket: fwdSock });
@@ -56,7 +59,7 @@ export async function openEgress(
     const run: EgressRun = {
       sockets: bridges.map((b) => b.socket),
       wrap: (command, args) => ['/bin/sh', '-c', prelude(socat, bridges), 'nightshift-egress', command, ...args],
-      env: { HTTP_PROXY: proxyUrl, HTTPS_PROXY: proxyUrl, http_proxy: proxyUrl, https_proxy: proxyUrl },
+      env: { HTTP_PROXY: proxyUrl, HTTPS_PROXY: proxyUrl, http_proxy: proxyUrl, https_proxy: proxyUrl, ...direct(lo) },
       close: async () => {
         if (closed) return;
         closed = true;
@@ -83,19 +86,48 @@ function prelude(socat: string, bridges: { port: number; socket: string }[]): st
     (b) =>
       `${socat} TCP-LISTEN:${b.port},bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:${b.socket} </dev/null >/dev/null 2>&1 &`,
   );
-  const ready = bridges
-    .map((b) => `grep -q ':${b.port.toString(16).toUpperCase().padStart(4, '0')} 00000000:0000 0A' /proc/net/tcp`)
-    .join(' && ');
+  const ports = bridges.map((b) => b.port.toString(16).toUpperCase().padStart(4, '0'));
+  // Shell builtins only (read, case): a fork per poll costs more than socat's start on a loaded host.
+  const listening = ports.map((p) => `*" 0100007F:${p} 00000000:0000 0A "*) n=$((n+1));;`).join(' ');
   return [
     ...starts,
+    'up() { n=0; while read -r _ l r s _; do case " $l $r $s " in ' +
+      listening +
+      ' esac; done </proc/net/tcp; [ $n -ge ' +
+      String(ports.length) +
+      ' ]; }',
     'i=0',
-    `until ${ready}; do i=$((i+1)); [ $i -gt 1000 ] && { echo 'nightshift: egress bridge did not start (socat)' >&2; exit 125; }; sleep 0.01; done`,
+    "until up; do i=$((i+1)); [ $i -gt 5000 ] && { echo 'nightshift: egress bridge did not start (socat)' >&2; exit 125; }; [ $i -gt 100 ] && sleep 0.01; done",
     'exec "$@"',
   ].join('\n');
 }
 
+/**
+ * A loopback model endpoint is dialled directly (NO_PROXY), reaching the forwarder at its own port: the same path
+ * for every CLI, whether or not it proxies loopback. The namespace's loopback holds nothing else but the bridges.
+ */
+function direct(lo: { host: string } | undefined): Record<string, string> {
+  if (!lo) return {};
+  const hosts = [...new Set([lo.host, '127.0.0.1', 'localhost'])].join(',');
+  return { NO_PROXY: hosts, no_proxy: hosts };
+}
+
+/** Whether host:port accepts a TCP connection now (a refused or silent port: no). */
+async function reachable(host: string, port: number): Promise<boolean> {
+  return new Promise((ok) => {
+    const s = connect(port, host);
+    const done = (up: boolean): void => {
+      s.destroy();
+      ok(up);
+    };
+    s.setTimeout(2000, () => done(false));
+    s.once('connect', () => done(true));
+    s.once('error', () => done(false));
+  });
+}
+
 /** socat on PATH (Debian's `socat`): the bridge into the namespace. */
-function socatPath(): string {
+export function socatPath(): string {
   const dirs = (process.env['PATH'] ?? '').split(delimiter).filter(Boolean);
   const found = [...dirs, '/usr/bin', '/bin'].map((d) => join(d, 'socat')).find((p) => existsSync(p));
   if (!found)
@@ -123,10 +155,10 @@ async function startForwarder(path: string, host: string, port: number): Promise
 }
 
 /** A private dir (0700) for the run's sockets: under the data dir (hidden inside the sandbox), else the temp dir. */
-async function runtimeDir(config: Config): Promise<string> {
+export async function runtimeDir(config: Config, kind = 'egress'): Promise<string> {
   const id = randomBytes(6).toString('hex');
-  let dir = join(resolve(config.dataDir), 'run', `egress-${id}`);
-  if (dir.length + 8 > MAX_SOCKET_PATH) dir = join(tmpdir(), `nightshift-egress-${id}`);
+  let dir = join(resolve(config.dataDir), 'run', `${kind}-${id}`);
+  if (dir.length + 8 > MAX_SOCKET_PATH) dir = join(tmpdir(), `nightshift-${kind}-${id}`);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   return dir;
 }

@@ -87,7 +87,8 @@ async function confined(r: SandboxRequest): Promise<SandboxedInvocation> {
     network: r.network.kind === 'host',
   };
   const egress = r.network.kind === 'proxy' ? await openEgress(r.network, r.config) : undefined;
-  plan.readOnly.push(...(egress?.sockets ?? [])); // a unix socket crosses the namespace; connect works read-only
+  const sockets = [...(egress?.sockets ?? []), ...(r.network.kind === 'host' ? [] : (r.network.sockets ?? []))];
+  plan.readOnly.push(...sockets); // a unix socket crosses the namespace; connect works read-only
   const env = sandboxEnv({
     worker: process.env,
     own: r.own,
