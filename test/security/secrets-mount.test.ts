@@ -10,7 +10,7 @@ import { BoundedSink, LineSplitter, Tail } from '../../src/agents/process/output
 import { runContextOf } from '../../src/agents/run.js';
 import { parseConfig } from '../../src/config/load.js';
 import { mcpMount } from '../../src/config/mcp-mount.js';
-import { registerConfigSecrets, secretValuesOf } from '../../src/config/secret-values.js';
+import { registerConfigSecrets, secretValuesOf, shortSecrets } from '../../src/config/secret-values.js';
 import { resolveJobSpec } from '../../src/client/job-input.js';
 import { mask, registerSecrets } from '../../src/support/secrets.js';
 
@@ -89,6 +89,9 @@ test('the secret set: every configured secret and key-named worker env var; sett
   for (const s of [...SECRETS.filter((x) => !hook.endsWith(x)), hook, 'acme-key-0006'])
     assert.ok(values.includes(s), `${s} is a secret`);
   for (const s of ['Europe/Berlin', 'submit', '/usr/bin:/bin', 'ledger_user']) assert.ok(!values.includes(s), s);
+  // Too short to mask: named in a warning (never the value); a switch such as `1` is no secret.
+  const short = parseConfig({ ...raw, backends: { command: { env: { PIN: '4321', USE_X: '1', TZ: 'UTC' } } } });
+  assert.deepEqual(shortSecrets(short), ['backends.command.env.PIN']);
 });
 
 test('mask: raw, JSON-escaped and URL-encoded forms; short values skipped; any URL’s password', () => {
