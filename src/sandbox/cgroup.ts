@@ -58,28 +58,36 @@ function ownPaths(): Map<string, string> {
 }
 
 /**
- * v2 needs a delegated subtree: the worker's cgroup must offer pids/memory and be writable. A non-root cgroup with
- * processes cannot pass controllers down, so the worker's own processes move into a leaf beside `nightshift/`.
+ * v2 needs a delegated subtree: the worker's cgroup must offer pids/memory and be writable. A cgroup with processes
+ * cannot pass controllers down (only the real root may), so its processes move into a leaf beside `nightshift/`:
+ * systemd's `Delegate=yes` pattern, and a container's namespace root alike.
  */
-function v2Home(mount: string, own: string): ControllerHome[] | undefined {
+function v2Home(mount: string, own: string): { base: string; controllers: Controller[] } | undefined {
   const path = own.endsWith(`/${WORKER_LEAF}`) ? own.slice(0, -WORKER_LEAF.length - 1) : own; // a restart in the leaf
   const dir = join(mount, path);
   const offered = (readText(join(dir, 'cgroup.controllers')) ?? '').split(/\s+/);
-  const wanted = (['pids', 'memory'] as const).filter((c) => offered.includes(c));
-  if (wanted.length === 0) return undefined;
+  const controllers = (['pids', 'memory'] as const).filter((c) => offered.includes(c));
+  if (controllers.length === 0) return undefined;
   try {
-    if (path !== '/' && path !== '') {
-      mkdirSync(join(dir, WORKER_LEAF), { recursive: true });
-      for (const pid of (readText(join(dir, 'cgroup.procs')) ?? '').split('\n').filter(Boolean))
-        writeFileSync(join(dir, WORKER_LEAF, 'cgroup.procs'), pid);
-    }
-    enableV2(dir, wanted);
+    if (existsSync(join(dir, 'cgroup.type'))) moveProcsToLeaf(dir); // the real root has no cgroup.type
+    enableV2(dir, controllers);
     const base = join(dir, 'nightshift');
     mkdirSync(base, { recursive: true });
-    enableV2(base, wanted);
-    return wanted.map(() => ({ kind: 'v2' as const, base }));
+    enableV2(base, controllers);
+    return { base, controllers };
   } catch {
     return undefined; // not delegated to us (EACCES, EROFS, EBUSY): v1 or rlimits
+  }
+}
+
+function moveProcsToLeaf(dir: string): void {
+  mkdirSync(join(dir, WORKER_LEAF), { recursive: true });
+  for (const pid of (readText(join(dir, 'cgroup.procs')) ?? '').split('\n').filter(Boolean)) {
+    try {
+      writeFileSync(join(dir, WORKER_LEAF, 'cgroup.procs'), pid);
+    } catch {
+      // exited meanwhile; one that cannot move makes enabling the controllers fail (EBUSY), and v2 is not used
+    }
   }
 }
 
@@ -107,10 +115,7 @@ export function controllerHomes(): Partial<Record<Controller, ControllerHome>> {
   const own = ownPaths();
   const v2 = m.v2 !== undefined && own.has('') ? v2Home(m.v2, own.get('') ?? '/') : undefined;
   found = {};
-  if (v2) {
-    const offered = (readText(join(v2[0]?.base ?? '', 'cgroup.controllers')) ?? '').split(/\s+/);
-    for (const c of ['pids', 'memory'] as const) if (offered.includes(c) && v2[0]) found[c] = v2[0];
-  }
+  for (const c of v2?.controllers ?? []) found[c] = { kind: 'v2', base: v2?.base ?? '' };
   for (const c of ['pids', 'memory'] as const) {
     const home = found[c] ?? v1Home(m.v1[c], own.get(c));
     // Its path goes into a shell line in single quotes: anything unusual is not used.
