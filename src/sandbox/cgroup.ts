@@ -1,6 +1,6 @@
 // The kernel's cgroups as nightshift uses them: where the pids and memory controllers are (v2 delegated, else v1),
 // and the worker's own subtree `<own cgroup>/nightshift/w<pid>-<start>/<run>` in each, never the worker itself.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export type Controller = 'pids' | 'memory';
@@ -100,6 +100,7 @@ function v1Home(mount: string | undefined, own: string | undefined): ControllerH
   const base = join(mount, own, 'nightshift');
   try {
     mkdirSync(base, { recursive: true });
+    accessSync(base, constants.W_OK); // made by another user (root): not ours to use
     return existsSync(join(base, 'cgroup.procs')) ? { kind: 'v1', base } : undefined;
   } catch {
     return undefined;

@@ -74,10 +74,7 @@ let seq = 0;
  */
 export function limitedInvocation(inv: Invocation, limits: Limits, name: string): LimitedInvocation {
   const runName = `${name.replace(/[^\w.-]/g, '_').slice(0, 80)}-${++seq}`;
-  const cg = RunCgroup.create(controllerHomes(), runName, {
-    ...(limits.maxProcesses ? { maxProcesses: limits.maxProcesses } : {}),
-    ...(limits.memoryMb ? { memoryBytes: limits.memoryMb * 1024 * 1024 } : {}),
-  });
+  const cg = runCgroup(runName, limits);
   const steps = (cg?.dirs ?? []).map((d) => `echo $$ > '${d}/cgroup.procs' || exit 125`);
   const rlimit = limits.maxProcesses && !cg?.hasPids && !isRoot() ? prlimitPath() : undefined;
   const exec = rlimit ? `exec '${rlimit}' --nproc=${limits.maxProcesses} -- "$0" "$@"` : 'exec "$0" "$@"';
@@ -85,6 +82,19 @@ export function limitedInvocation(inv: Invocation, limits: Limits, name: string)
   if ((steps.length === 0 && !rlimit) || !runnable(inv.command)) return { ...inv, ...handle(cg) };
   const script = [...steps, exec].join('\n');
   return { ...inv, command: '/bin/sh', args: ['-c', script, inv.command, ...inv.args], ...handle(cg) };
+}
+
+/** The run's cgroup; one the host refuses now (EACCES, ENOSPC) leaves the run unlimited, with a warning. */
+function runCgroup(name: string, limits: Limits): RunCgroup | undefined {
+  try {
+    return RunCgroup.create(controllerHomes(), name, {
+      ...(limits.maxProcesses ? { maxProcesses: limits.maxProcesses } : {}),
+      ...(limits.memoryMb ? { memoryBytes: limits.memoryMb * 1024 * 1024 } : {}),
+    });
+  } catch (err) {
+    logger('sandbox').warn({ run: name, err: String(err) }, 'limits: no cgroup for this run; it runs without ceilings');
+    return undefined;
+  }
 }
 
 /** The run's handle on its cgroup: read and removed once, whoever asks first. */
