@@ -4,7 +4,7 @@
 #   npm CLIs (claude, codex, opencode, gemini): at package.json's devDependencies pins, the only place they are written.
 #     Default: this checkout's node_modules (`npm install`, lock file); --npm-prefix DIR: `npm install` them into DIR.
 #   PyPI CLIs (llm, aider): one venv each in .tools/<cli> (their dependencies conflict); the pins are PIP_CLIS below.
-#   System: git, bubblewrap, python3-venv, CA certificates: apt-get when root and missing, else a warning.
+#   System: git, bubblewrap, socat, python3-venv, CA certificates: apt-get when root and missing, else a warning.
 #   --verify: each CLI, found as nightshift finds it (PATH, then node_modules/.bin, then .tools/<cli>/bin), must print
 #     its pinned version for --version; one line per CLI on stdout: "<cli> <version> ok <path>".
 # Idempotent: with everything in place it installs nothing and takes well under a second (without --verify).
@@ -30,6 +30,7 @@ system_packages() {
   local missing=()
   command -v git >/dev/null 2>&1 || missing+=(git)
   command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+  command -v socat >/dev/null 2>&1 || missing+=(socat) # the bridge to the egress proxy (sandbox.agentNetwork: proxy)
   python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv) # Debian ships venv without ensurepip
   [ -e /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)
   [ ${#missing[@]} -eq 0 ] && return
