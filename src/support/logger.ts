@@ -37,8 +37,9 @@ export function rootLogger(level = process.env['NIGHTSHIFT_LOG_LEVEL'] ?? 'info'
 /** Every configured secret masked in each finished JSON line (src/support/secrets.ts), whatever field carried it. */
 const masked = (dest: DestinationStream): DestinationStream => ({ write: (line: string) => dest.write(mask(line)) });
 
-/** The pretty path: messages and logged objects' strings masked (an Error's own message is not reached here). */
+/** The pretty path: messages, logged objects' strings and errors masked before they go to the formatting thread. */
 const maskBeforeFormat = {
+  serializers: { err: (e: Error): unknown => JSON.parse(mask(JSON.stringify(pino.stdSerializers.err(e)))) },
   hooks: {
     logMethod(this: Logger, args: Parameters<Logger['info']>, method: (...a: unknown[]) => void): void {
       method.apply(
@@ -47,7 +48,7 @@ const maskBeforeFormat = {
       );
     },
   },
-  formatters: { log: (o: Record<string, unknown>) => (o['err'] instanceof Error ? o : maskDeep(o)) },
+  formatters: { log: (o: Record<string, unknown>) => maskDeep(o) }, // an Error stays one: its serializer masks it
 };
 
 /** A module's logger, made on first use: a module-level `logger(…)` must not fix the destination at import. */

@@ -88,11 +88,11 @@ export function mask(text: string): string {
     .replace(/(x-api-key:\s*)\S+/gi, `$1${MASK}`);
 }
 
-/** Every string inside `v` masked (a payload before it is stored). */
+/** Every string inside `v` masked, through arrays and plain objects (an Error or a class instance is left whole). */
 export function maskDeep<T>(v: T): T {
   if (typeof v === 'string') return mask(v) as T;
   if (Array.isArray(v)) return v.map((x: unknown) => maskDeep(x)) as T;
-  if (typeof v !== 'object' || v === null) return v;
+  if (typeof v !== 'object' || v === null || Object.getPrototypeOf(v) !== Object.prototype) return v;
   return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, maskDeep(x)])) as T;
 }
 

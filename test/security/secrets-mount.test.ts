@@ -1,10 +1,12 @@
 // Issue 25 row 10, unit level: the MCP server a brain's agent mounts carries no credential (URL userinfo, secret query
 // parameters, tokens, env maps), and the one mask finds every configured secret however output quotes or cuts it.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
+import { execa } from 'execa';
 import { claude } from '../../src/agents/adapters/claude.js';
 import { BoundedSink, LineSplitter, Tail } from '../../src/agents/process/output-sink.js';
 import { runContextOf } from '../../src/agents/run.js';
@@ -125,4 +127,27 @@ test('output kept by a supervised process: a secret cut across writes, or by a t
   tail.push(' then the end');
   assert.ok(tail.toString().endsWith('the end'));
   assert.ok(!tail.toString().includes('fghij'));
+});
+
+test('the log, JSON or pretty: a message, a field and an error naming a secret show `***`', async () => {
+  const script = join(dir, 'log.ts');
+  const src = (p: string): string => fileURLToPath(new URL(`../../src/support/${p}`, import.meta.url));
+  writeFileSync(
+    script,
+    [
+      `import { logger } from '${src('logger.ts')}';`,
+      `import { registerSecrets } from '${src('secrets.ts')}';`,
+      "registerSecrets(['log-secret-314159']);",
+      "logger('t').warn({ detail: 'a log-secret-314159 b' }, 'msg log-secret-314159');",
+      "logger('t').error({ err: new Error('boom log-secret-314159') }, 'failed');",
+      'setTimeout(() => undefined, 300);', // the pretty transport flushes from its thread
+    ].join('\n'),
+  );
+  for (const format of ['json', 'pretty']) {
+    const env = { NIGHTSHIFT_LOG_FORMAT: format, NIGHTSHIFT_LOG_LEVEL: 'info' };
+    const { stderr } = await execa('node', ['--import', 'tsx', script], { env, reject: false });
+    assert.match(stderr, /msg \*\*\*/, `${format}: the line was logged, masked:\n${stderr}`);
+    assert.match(stderr, /boom \*\*\*/, `${format}: the error too`);
+    assert.ok(!stderr.includes('log-secret-314159'), `${format}:\n${stderr}`);
+  }
 });
