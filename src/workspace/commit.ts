@@ -9,17 +9,14 @@ import { encodeFailure, FailureClass } from '../protocol/failures.js';
 import { pathsOf, readRecord, recordFile, tamperedFailure, tamperedFiles, type GitRecord } from './git-record.js';
 import { git, gitOk, statusFiles } from './git.js';
 
-/** The tip of the record's branch, read by ref (HEAD is the agent's to point elsewhere). */
-export const branchTip = async (rec: GitRecord): Promise<string> =>
-  (await gitOk(pathsOf(rec), ['rev-parse', '--verify', `refs/heads/${rec.branch}^{commit}`])).trim();
-
 /**
  * Commits the listed files git itself sees as changed (ignored or vanished paths are skipped) on the record's
  * branch and returns its tip. Idempotent: a retried attempt that finds nothing new returns the tip as it is.
  */
-export async function commitOnBranch(rec: GitRecord, jobDir: string, files: string[], message: string) {
+export async function commitOnBranch(rec: GitRecord, jobDir: string, files: string[], message: string, keep = true) {
   const at = pathsOf(rec);
-  const parent = await branchTip(rec);
+  const ref = `refs/heads/${rec.branch}`;
+  const [parent = '', parentTree] = (await gitOk(at, ['rev-parse', `${ref}^{commit}`, `${ref}^{tree}`])).split('\n');
   const wanted = new Set(files);
   // A nested repository (status lists it as `dir/`) is not the job's work: its commits are not in this repo.
   const changed = (await statusFiles(at)).filter((f) => wanted.has(f) && !f.endsWith('/'));
@@ -35,12 +32,12 @@ export async function commitOnBranch(rec: GitRecord, jobDir: string, files: stri
   if (present.length > 0) await gitOk(at, ['add', '--all', '--', ...present], env);
   if (gone.length > 0) await gitOk(at, ['rm', '--cached', '-r', '-q', '--ignore-unmatch', '--', ...gone], env);
   const tree = (await gitOk(at, ['write-tree'], env)).trim();
-  if (!merging && tree === (await gitOk(at, ['rev-parse', `${parent}^{tree}`])).trim()) return parent;
+  if (!merging && tree === parentTree) return parent;
   const parents = ['-p', parent, ...(merging && rec.mergeHead ? ['-p', rec.mergeHead] : [])];
   const sha = (await gitOk(at, ['commit-tree', tree, ...parents, '-m', message])).trim();
-  await gitOk(at, ['update-ref', '-m', 'nightshift: commit', `refs/heads/${rec.branch}`, sha, parent]);
-  // The checkout's index now matches its branch (so a kept worktree shows nothing left to commit); a merge is done.
-  await gitOk(at, ['read-tree', sha]);
+  await gitOk(at, ['update-ref', '-m', 'nightshift: commit', ref, sha, parent]);
+  // A kept checkout's index now matches its branch (so it shows nothing left to commit); a merge is done.
+  if (keep) await gitOk(at, ['read-tree', sha]);
   if (merging)
     for (const f of ['MERGE_HEAD', 'MERGE_MSG', 'MERGE_MODE']) await rm(join(rec.gitDir, f), { force: true });
   await rm(index, { force: true });

@@ -31,7 +31,9 @@ export async function finishWorkspace(input: FinishWorkspaceInput, config: Confi
   if (!rec) return { removed: false, error: `no engine record of the worktree ${ws.path}: not committed` };
   const out: WorkspaceFinish = { removed: false };
   const tampered = await tamperedFiles(rec);
-  const commit = tampered.length > 0 ? undefined : await commitWork(input, rec);
+  const keep = config.jobs.keepWorktrees;
+  const remove = !input.fixed && (keep === 'never' || (keep === 'failed' && !input.failed));
+  const commit = tampered.length > 0 ? undefined : await commitWork(input, rec, !remove);
   if (tampered.length > 0) {
     // Its admin files as recorded (so git can remove it), its work not committed: no git ran on what the agent wrote.
     await restoreAdmin(rec);
@@ -49,8 +51,7 @@ export async function finishWorkspace(input: FinishWorkspaceInput, config: Confi
   }
   const outside = await outsideWrites(ws.jobDir);
   if (outside.length > 0) out.outsideWrites = outside;
-  const keep = config.jobs.keepWorktrees;
-  if (!input.fixed && (keep === 'never' || (keep === 'failed' && !input.failed))) {
+  if (remove) {
     await writeFile(record, JSON.stringify({ ...out, removed: true }));
     const empty = commit || tampered.length > 0 ? {} : { emptyBranch: rec.branch };
     await removeWorktree(pathsOf(rec), { mirror: !!ws.origin, ...empty });
@@ -60,25 +61,29 @@ export async function finishWorkspace(input: FinishWorkspaceInput, config: Confi
 }
 
 /** Commits what the job changed (the engine's own files excluded); a failed job's branch gets a `-failed` name. */
-async function commitWork(input: FinishWorkspaceInput, given: GitRecord): Promise<JobCommit | undefined> {
+async function commitWork(
+  input: FinishWorkspaceInput,
+  given: GitRecord,
+  kept: boolean,
+): Promise<JobCommit | undefined> {
   const ws = input.workspace;
   let rec = given;
   const marker = `nightshift job ${input.jobId}`;
   const files = (await changedFiles(ws)).filter((f) => !input.exclude.includes(f));
   const failedTag = input.failed ? ' (failed)' : '';
   const message = `${input.title || input.jobId}\n\n${marker}${failedTag}`;
-  const sha = await commitOnBranch(rec, ws.jobDir, files, message);
+  const sha = await commitOnBranch(rec, ws.jobDir, files, message, kept);
   const at = pathsOf(rec);
   // Nothing new: a retried attempt may already have committed (its message names the job).
-  const head = (await gitOk(at, ['log', '-1', '--format=%B', sha])).trim();
-  if (!head.includes(marker)) return undefined;
+  const [parents = '', ...body] = (await gitOk(at, ['log', '-1', '--format=%P%n%B', sha])).split('\n');
+  if (!body.join('\n').includes(marker)) return undefined;
   if (input.failed && !input.fixed && !rec.branch.endsWith('-failed')) {
     rec = await moveBranch(rec, ws.jobDir, `${rec.branch}-failed`, sha);
   }
   return {
     branch: rec.branch,
     sha,
-    base: (await gitOk(at, ['rev-parse', `${sha}^`])).trim(),
+    base: parents.split(' ')[0] ?? '',
     failed: input.failed,
     ...(await statOf(at, sha)),
   };
