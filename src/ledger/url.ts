@@ -1,4 +1,5 @@
 // Where the ledger is: `ledger.url` (a PostgreSQL shared by the fleet) or the embedded one `nightshift dev` serves.
+import { SECRET_PARAMS, urlSecrets } from '../support/secrets.js';
 
 /** The config's `ledger` block (structural: the ledger layer does not import config). */
 export interface LedgerSettings {
@@ -16,7 +17,8 @@ export function maskUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '****';
-    for (const key of ['password', 'sslpassword']) if (u.searchParams.has(key)) u.searchParams.set(key, '****');
+    for (const key of [...u.searchParams.keys()])
+      if ((SECRET_PARAMS as readonly string[]).includes(key.toLowerCase())) u.searchParams.set(key, '****');
     return u.toString();
   } catch {
     return '(an unparsable ledger URL)';
@@ -25,12 +27,6 @@ export function maskUrl(url: string): string {
 
 /** `text` with every occurrence of the URL's password masked (an error message that quotes it). */
 export function maskPassword(text: string, url: string): string {
-  let secrets: string[] = [];
-  try {
-    const u = new URL(url);
-    secrets = [u.password, decodeURIComponent(u.password), u.searchParams.get('password') ?? ''];
-  } catch {
-    secrets = [url];
-  }
+  const secrets = URL.canParse(url) ? urlSecrets(url) : [url];
   return secrets.filter((s) => s.length > 0).reduce((t, s) => t.split(s).join('****'), text);
 }
