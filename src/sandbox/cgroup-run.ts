@@ -15,6 +15,8 @@ export interface LimitHits {
   memory: boolean;
   /** The run's peak resident memory (bytes), where the kernel keeps it. */
   peakBytes?: number;
+  /** The most processes and threads it had at once (`pids.peak`, kernels ≥ 6.1). */
+  peakProcesses?: number;
 }
 
 /** This process's dir name: its pid and start time, so a reused pid is not taken for a live worker. */
@@ -75,8 +77,16 @@ export class RunCgroup {
       memory = (oom['oom_kill'] ?? Number(readText(join(m.dir, 'memory.failcnt')) ?? 0)) > 0;
       peak = readText(join(m.dir, 'memory.max_usage_in_bytes'));
     }
-    const peakBytes = peak !== undefined && /^\d+\s*$/.test(peak) ? Number(peak) : undefined;
-    return { processes, memory, ...(peakBytes !== undefined ? { peakBytes } : {}) };
+    const num = (text: string | undefined): number | undefined =>
+      text !== undefined && /^\d+\s*$/.test(text) ? Number(text) : undefined;
+    const peakBytes = num(peak);
+    const peakProcesses = p ? num(readText(join(p.dir, 'pids.peak'))) : undefined;
+    return {
+      processes,
+      memory,
+      ...(peakBytes !== undefined ? { peakBytes } : {}),
+      ...(peakProcesses !== undefined ? { peakProcesses } : {}),
+    };
   }
 
   /** Kills whatever is left in it (a daemon that left the process group too) and removes it. */

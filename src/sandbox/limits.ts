@@ -79,9 +79,9 @@ export function limitedInvocation(inv: Invocation, limits: Limits, name: string)
   const rlimit = limits.maxProcesses && !cg?.hasPids && !isRoot() ? prlimitPath() : undefined;
   const exec = rlimit ? `exec '${rlimit}' --nproc=${limits.maxProcesses} -- "$0" "$@"` : 'exec "$0" "$@"';
   // A program that cannot run stays a spawn failure (AgentNotFound), not the wrapper's exit 127.
-  if ((steps.length === 0 && !rlimit) || !runnable(inv.command)) return { ...inv, ...handle(cg) };
+  if ((steps.length === 0 && !rlimit) || !runnable(inv.command)) return { ...inv, ...handle(cg, runName) };
   const script = [...steps, exec].join('\n');
-  return { ...inv, command: '/bin/sh', args: ['-c', script, inv.command, ...inv.args], ...handle(cg) };
+  return { ...inv, command: '/bin/sh', args: ['-c', script, inv.command, ...inv.args], ...handle(cg, runName) };
 }
 
 /** The run's cgroup; one the host refuses now (EACCES, ENOSPC) leaves the run unlimited, with a warning. */
@@ -98,12 +98,14 @@ function runCgroup(name: string, limits: Limits): RunCgroup | undefined {
 }
 
 /** The run's handle on its cgroup: read and removed once, whoever asks first. */
-function handle(cg: RunCgroup | undefined): { limits?: LimitedRun } {
+function handle(cg: RunCgroup | undefined, run: string): { limits?: LimitedRun } {
   if (!cg) return {};
   let done: Promise<LimitHits> | undefined;
   const finish = async (): Promise<LimitHits> => {
     const hits = cg.hits();
     await cg.remove();
+    const peakMb = hits.peakBytes !== undefined ? Math.round(hits.peakBytes / 1048576) : undefined;
+    logger('sandbox').debug({ run, ...hits, peakMb }, 'limits: run ended'); // what sizing the defaults needs
     return hits;
   };
   return { limits: { finish: () => (done ??= finish()) } };
