@@ -1,6 +1,7 @@
-// Issue 25 row 10, through the real engine: a hostile `command` agent prints its environment and every configured
-// secret it can find, and lies about its usage. No secret reaches the history, the result, the raw output file or
-// the worker's log (`***` instead); no negative, infinite or absurd figure reaches the result, the budget or the ledger.
+// Issue 25 row 10, through the real engine: a hostile `command` agent (and its check) prints its environment and
+// every configured secret it can find, and lies about its usage. No secret reaches the history, the result, the raw
+// output file, the ledger or the worker's log (`***` instead); no negative, infinite or absurd figure reaches the
+// result, the budget or the ledger.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -96,7 +97,10 @@ const LEAK = [
 
 test('row 10: an agent prints its env and the operator’s secrets: none in the history, result, output file or log', async () => {
   const repo = await makeRepo({ 'README.md': '# r\n', 'leak.txt': `${ALL.join('\n')}\n` });
-  const ok = await runJob(LEAK, repo);
+  // Its check (the repo's script, which an agent may have written) prints them too: the check's output tail.
+  const ok = await runJob(LEAK, repo, { check: ['sh', '-c', 'cat leak.txt; echo checked'] });
+  assert.equal(ok.check?.passed, true, ok.check?.outputTail);
+  assert.match(ok.check?.outputTail ?? '', /\*\*\*\n[^]*checked/, ok.check?.outputTail);
   assert.ok(['no_op', 'succeeded'].includes(ok.status), `${ok.status}: ${ok.failureMessage}`);
   assert.match(ok.finalText, /COMMAND_TOKEN=\*\*\*/, ok.finalText);
   assert.match(ok.finalText, /\{"leak":"\*\*\*"\}/, 'a secret inside JSON is masked and the line stays JSON');
