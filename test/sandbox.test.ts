@@ -93,14 +93,16 @@ async function listener(): Promise<{ port: number; connections: () => number; se
   return { port, connections: () => n, server };
 }
 
-test('a check gets no network by default and no key; with sandbox.checkNetwork it reaches 127.0.0.1', async () => {
+test('a check gets no network by default and no key; with sandbox.checkNetwork it reaches an allowed port through the egress proxy', async () => {
   const l = await listener();
-  const connect = `require('net').connect(${l.port}, '127.0.0.1').on('connect', () => process.exit(0)).on('error', (e) => { console.error('connect: ' + e.code); process.exit(3); })`;
+  // With checkNetwork its one way out is the egress proxy (HTTPS_PROXY): a CONNECT to the port, allowed by allowHosts.
+  const connect = `const p = process.env.HTTPS_PROXY ? new URL(process.env.HTTPS_PROXY) : undefined; const s = require('net').connect(p ? Number(p.port) : ${l.port}, '127.0.0.1'); s.on('connect', () => p ? s.write('CONNECT 127.0.0.1:${l.port} HTTP/1.1\\r\\n\\r\\n') : process.exit(0)); s.on('data', (d) => process.exit(String(d).startsWith('HTTP/1.1 200') ? 0 : 4)); s.on('error', (e) => { console.error('connect: ' + e.code); process.exit(3); })`;
   // The check also lists its environment's names: no CLI's key may be among them.
   const check = ['sh', '-c', `env | cut -d= -f1 | sed 's/^/env:/'; exec node -e "$0"`, connect];
   try {
     for (const checkNetwork of [false, true]) {
-      const h = await startWorker(env, { backends: { command: { command: 'true' } }, sandbox: { checkNetwork } });
+      const sandbox = { checkNetwork, allowHosts: [`127.0.0.1:${l.port}`] };
+      const h = await startWorker(env, { backends: { command: { command: 'true' } }, sandbox });
       try {
         const before = l.connections();
         const r = await runJob(h, { prompt: `network ${checkNetwork}`, repo: await makeRepo(), check });

@@ -110,3 +110,29 @@ test('agentNetwork none: no proxy at all, even an allowed host is unreachable', 
     await h.stop();
   }
 });
+
+test('a check with checkNetwork goes through the proxy too: allowHosts yes, the engine no', async () => {
+  const temporalPort = Number(env.address.split(':').pop());
+  const allowHosts = [`127.0.0.1:${port(allowed)}`, `127.0.0.1:${temporalPort}`];
+  const sandbox = { checkNetwork: true, allowHosts };
+  const h = await startWorker(env, { backends: { command: { command: 'true' } }, sandbox });
+  try {
+    const script = [
+      `echo "allowed $(curl -sS -m 5 http://127.0.0.1:${port(allowed)}/)"`,
+      `echo "proxied-temporal $(curl -sS -m 5 -o /dev/null -w '%{http_code}' http://127.0.0.1:${temporalPort}/)"`,
+      `curl --noproxy '*' -sS -m 5 -o /dev/null http://127.0.0.1:${temporalPort}/ 2>/dev/null; echo "direct-temporal curl=$?"`,
+    ].join('\n');
+    const raw = { backend: 'command', maxAttempts: 1, kind: 'coding-agent', prompt: 'x', check: ['sh', '-c', script] };
+    const spec = resolveJobSpec({ ...raw, repo: await makeRepo() }, h.config);
+    await startJob(env.client, h.config, spec);
+    const { result, error } = await jobOutcome(env.client, spec.jobId);
+    assert.ok(result, String(error));
+    const tail = result.check?.outputTail ?? '';
+    assert.equal(result.check?.sandbox, 'bwrap');
+    assert.match(tail, /^allowed allowed-host-says-hi$/m, tail);
+    assert.match(tail, /^proxied-temporal 403$/m, tail);
+    assert.match(tail, /^direct-temporal curl=7$/m, tail);
+  } finally {
+    await h.stop();
+  }
+});
