@@ -8,6 +8,7 @@ import type { Config } from '../config/schema.js';
 import { encodeFailure, FailureClass } from '../protocol/failures.js';
 import type { SandboxMode } from '../sandbox/detect.js';
 import { withExecFailure } from '../sandbox/exec-failure.js';
+import { setupNetwork } from '../sandbox/egress-policy.js';
 import { noteLimits } from '../sandbox/limits.js';
 import { sandboxed } from '../sandbox/wrap.js';
 import type { CheckRun } from '../workspace/check.js';
@@ -70,7 +71,7 @@ export function setupProcess(mode: SandboxMode, config: Config): SetupProcess {
       own: [], // no key of any CLI: the allowlist (PATH, locale, proxies, CA bundles) and `repos[].env` only
       stateDir: home,
       writable: request.writable,
-      network: true, // `npm install` fetches: the host's network (until an egress policy routes the setup too)
+      network: setupNetwork(config), // `npm install` fetches: through the egress proxy, sandbox.allowHosts only
       config,
     });
     const { cwd, jobDir, log, timeoutSeconds } = request;
