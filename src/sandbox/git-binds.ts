@@ -2,7 +2,7 @@
 // file, which the agent can rewrite): its own git dir and the object store writable (status, add), its admin
 // files, the `.git` pointer and the object store's `info` (alternates) read-only, the common dir (refs, config,
 // hooks) and the source repo's checkout read-only.
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { readRecord } from '../workspace/git-record.js';
 
 export interface GitBinds {
@@ -15,10 +15,10 @@ export interface GitBinds {
 /** Bound read-only over the writable worktree git dir (bwrap mounts deeper paths last, so they win). */
 export const ADMIN_FILES = ['HEAD', 'commondir', 'gitdir', 'config', 'config.worktree'] as const;
 
-/** For a worktree the job's prepare recorded; anything else (scratch, in-place, no record) gets no git binds. */
-export async function gitBinds(jobDir: string | undefined): Promise<GitBinds> {
+/** For the worktree `cwd` as its job dir records it; anything else (scratch, in-place, no record) gets no git binds. */
+export async function gitBinds(jobDir: string | undefined, cwd: string): Promise<GitBinds> {
   const rec = jobDir ? await readRecord(jobDir) : undefined;
-  if (!rec) return { readOnly: [], writable: [] };
+  if (!rec || resolve(rec.workTree) !== resolve(cwd)) return { readOnly: [], writable: [] };
   const common = rec.commonDir;
   const mainCheckout = basename(common) === '.git' ? dirname(common) : undefined;
   return {

@@ -77,7 +77,7 @@ async function confined(r: SandboxRequest): Promise<SandboxedInvocation> {
   const home = inv.env['HOME'] ?? join(r.stateDir, 'home'); // a HOME in the backend's config env is its home
   const homes = [home, ...stateEnv(inv.env)];
   await Promise.all(homes.map((d) => mkdir(d, { recursive: true })));
-  const git = await gitBinds(r.jobDir);
+  const git = await gitBinds(r.jobDir, r.cwd);
   const hidden = ['/tmp', homedir(), '/root', '/home', r.config.dataDir].filter((d) => existsSync(d) || d === '/tmp');
   const plan = {
     cwd: r.cwd,

@@ -2,9 +2,10 @@
 // merged — or the files that conflict. The target itself is not touched here.
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Config } from '../config/schema.js';
 import type { LandPrepared, LandPrepareInput } from '../protocol/land.js';
+import { readRecord, recordWorktree } from './git-record.js';
 import { git, gitOk } from './git.js';
 import { commitOf, isAncestor, landFailed, withLandRepo, type LandRepo } from './land-repo.js';
 
@@ -25,10 +26,12 @@ export async function prepareLanding(input: LandPrepareInput, config: Config): P
     // Already on the tip (a resolved merge, a target that has not moved): nothing to replay, a fast-forward.
     if (await isAncestor(r.dir, tip, sha)) {
       await gitOk(r.dir, ['worktree', 'add', '--force', '--detach', scratch, sha]);
+      await recordWorktree(dirname(scratch), scratch, ''); // the landing check's git binds come from it
       return ready(scratch, tip, sha);
     }
     const rebase = input.strategy === 'rebase';
     await gitOk(r.dir, ['worktree', 'add', '--force', '--detach', scratch, rebase ? sha : tip]);
+    await recordWorktree(dirname(scratch), scratch, ''); // before any check ran in it: its git binds come from it
     const message = `Land ${input.branch} on ${input.target}\n\nnightshift job ${input.jobId}`;
     const step = rebase
       ? await git(scratch, [...NO_HOOKS, 'rebase', tip])
@@ -67,10 +70,14 @@ export async function removeScratchIn(dir: string, scratch: string): Promise<voi
   await rm(`${scratch}.setup`, { recursive: true, force: true }); // its setup record: a new scratch is set up again
 }
 
-/** The activity: the repo a scratch worktree belongs to is found from the worktree itself. */
+/** The activity: the repo a scratch worktree belongs to, from its record (its `.git` file is the check's to rewrite). */
 export async function removeScratch(scratch: string): Promise<void> {
   if (!existsSync(scratch)) return;
-  const common = (await git(scratch, ['rev-parse', '--path-format=absolute', '--git-common-dir'])).stdout.trim();
+  const rec = await readRecord(dirname(scratch));
+  const common =
+    rec && resolve(rec.workTree) === resolve(scratch)
+      ? rec.commonDir
+      : (await git(scratch, ['rev-parse', '--path-format=absolute', '--git-common-dir'])).stdout.trim();
   if (common) await removeScratchIn(common, scratch);
   else await rm(scratch, { recursive: true, force: true });
 }
