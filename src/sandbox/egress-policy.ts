@@ -22,14 +22,18 @@ export type NetworkPolicy =
       label: string;
     };
 
-/** The vendor endpoint each CLI calls when the backend has no baseUrl. */
-const VENDOR_HOSTS: Record<string, string> = {
-  claude: 'api.anthropic.com:443',
-  codex: 'api.openai.com:443',
-  llm: 'api.openai.com:443',
-  aider: 'api.openai.com:443',
-  opencode: 'api.openai.com:443',
-  gemini: 'generativelanguage.googleapis.com:443',
+/**
+ * The vendor endpoints each CLI calls when the backend has no baseUrl: its API, and for a subscription login its
+ * token refresh and backend (names read from the pinned CLIs: claude's platform.claude.com/v1/oauth/token, codex's
+ * chatgpt.com/backend-api/codex and auth.openai.com/oauth/token, gemini's cloudcode-pa and oauth2.googleapis.com).
+ */
+const VENDOR_HOSTS: Record<string, string[]> = {
+  claude: ['api.anthropic.com:443', 'platform.claude.com:443'],
+  codex: ['api.openai.com:443', 'chatgpt.com:443', 'auth.openai.com:443'],
+  llm: ['api.openai.com:443'],
+  aider: ['api.openai.com:443'],
+  opencode: ['api.openai.com:443'],
+  gemini: ['generativelanguage.googleapis.com:443', 'cloudcode-pa.googleapis.com:443', 'oauth2.googleapis.com:443'],
 };
 
 const LOOPBACK_NAMES = new Set(['localhost', 'localhost.localdomain', 'ip6-localhost']);
@@ -43,8 +47,8 @@ export function isLoopbackHost(host: string): boolean {
 export function agentNetwork(backend: string, b: BackendConfig | undefined, config: Config): NetworkPolicy {
   const mode = config.sandbox.agentNetwork;
   if (mode !== 'proxy') return { kind: mode };
-  const endpoint = b?.baseUrl ? hostPortOf(b.baseUrl) : VENDOR_HOSTS[backend];
-  const allow = [...(endpoint ? [endpoint] : []), ...config.sandbox.allowHosts];
+  const endpoints = b?.baseUrl ? [hostPortOf(b.baseUrl)] : (VENDOR_HOSTS[backend] ?? []);
+  const allow = [...endpoints, ...config.sandbox.allowHosts];
   const loopback = b?.baseUrl ? loopbackOf(b.baseUrl) : undefined;
   return { kind: 'proxy', allow, denyPorts: workerPorts(config), label: backend, ...(loopback ? { loopback } : {}) };
 }

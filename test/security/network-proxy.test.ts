@@ -7,7 +7,8 @@ import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { patternAllows } from '../../src/sandbox/egress-policy.js';
+import { parseConfig } from '../../src/config/load.js';
+import { agentNetwork, checkNetwork, patternAllows } from '../../src/sandbox/egress-policy.js';
 import { startProxy, type TrackedServer } from '../../src/sandbox/egress-proxy.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nightshift-proxy-'));
@@ -103,4 +104,32 @@ test('closing the run ends its open tunnels', async () => {
   await p.close();
   await closed; // the proxy ended it (else this test times out)
   assert.ok(c.destroyed);
+});
+
+test('policies: the vendor endpoint or baseUrl plus allowHosts; the worker ports denied; none and host as set', () => {
+  const raw = {
+    dataDir: dir,
+    temporal: { address: '127.0.0.1:7999' },
+    ledger: { url: 'postgres://u:p@127.0.0.1:6543/l' },
+    http: { port: 7788 },
+    metrics: { workerBindAddress: '0.0.0.0:9464' },
+    sandbox: { allowHosts: ['registry.npmjs.org'] },
+  };
+  const config = parseConfig(raw);
+  const claude = agentNetwork('claude', undefined, config);
+  assert.equal(claude.kind, 'proxy');
+  if (claude.kind !== 'proxy') return;
+  assert.deepEqual(claude.allow, ['api.anthropic.com:443', 'platform.claude.com:443', 'registry.npmjs.org']);
+  for (const p of [7999, 6543, 7788, 9464]) assert.ok(claude.denyPorts.includes(p), `worker port ${p} denied`);
+  assert.equal(claude.loopback, undefined);
+  const local = agentNetwork('llm', { env: {}, extraArgs: [], baseUrl: 'http://localhost:8111/v1' }, config);
+  assert.ok(local.kind === 'proxy' && local.allow[0] === 'localhost:8111');
+  assert.deepEqual(local.kind === 'proxy' && local.loopback, { host: 'localhost', port: 8111 });
+  assert.deepEqual(agentNetwork('codex', undefined, parseConfig({ ...raw, sandbox: { agentNetwork: 'none' } })), {
+    kind: 'none',
+  });
+  assert.deepEqual(checkNetwork(config), { kind: 'none' }, 'a check has no network unless checkNetwork');
+  const check = checkNetwork(parseConfig({ ...raw, sandbox: { checkNetwork: true, allowHosts: ['a.example'] } }));
+  assert.ok(check.kind === 'proxy' && check.allow.join() === 'a.example', 'a check: allowHosts only');
+  assert.throws(() => parseConfig({ ...raw, sandbox: { allowHosts: ['http://x/'] } }), /allowHosts/);
 });
