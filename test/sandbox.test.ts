@@ -62,7 +62,14 @@ test('inside the sandbox a command agent writes its workspace only, sees no ~/.s
     assert.equal(r.status, 'succeeded', r.failureMessage);
     assert.equal(r.sandbox, 'bwrap');
     const seen = lines(r.finalText ?? '');
-    for (const want of ['workspace=writable', 'root=refused', 'outside=refused', 'ssh=hidden', 'tmp=writable'])
+    for (const want of [
+      'workspace=writable',
+      'root=refused',
+      'outside=refused',
+      'remount=refused',
+      'ssh=hidden',
+      'tmp=writable',
+    ])
       assert.ok(seen.has(want), `${want} in:\n${r.finalText}`);
     assert.ok(seen.has('worker-secrets=0'), 'no value of the worker’s keys in its environment');
     assert.ok(seen.has('own-key=present'), 'its own backend’s key reached it');
@@ -70,6 +77,7 @@ test('inside the sandbox a command agent writes its workspace only, sees no ~/.s
     assert.ok(seen.has(`home=${join(h.dataDir, 'backends', 'command', 'home')}`), 'HOME is the backend’s own');
     assert.deepEqual(r.filesChanged, ['probe-written']);
     assert.ok(!existsSync(join(outside, 'probe')), 'nothing written outside the workspace');
+    assert.ok(!existsSync(join(outside, 'remounted')), 'no capability to remount a read-only bind writable');
     // A job that asks for no sandbox, where the config allows it: unconfined, and its result says so.
     const off = await runJob(h, { prompt: 'probe', repo: await makeRepo(), sandbox: 'off' });
     assert.equal(off.sandbox, 'off');

@@ -27,6 +27,9 @@ export function bwrapArgs(plan: BwrapPlan): string[] {
   const args = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc'];
   // Own pid (a kill of bwrap ends them all), ipc and hostname; it dies with the worker that spawned it.
   args.push('--unshare-pid', '--unshare-ipc', '--unshare-uts', '--die-with-parent');
+  // Run as root, bwrap keeps every capability inside: without this an agent remounts a read-only bind writable
+  // or mounts its own cgroupfs and leaves its cgroup.
+  args.push('--cap-drop', 'ALL');
   if (!plan.network) args.push('--unshare-net');
   for (const m of mounts) args.push(...m.args(m.path));
   args.push('--chdir', plan.cwd, '--');

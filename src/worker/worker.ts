@@ -11,8 +11,8 @@ import type { Config } from '../config/schema.js';
 import { announceSandbox } from '../sandbox/detect.js';
 import { announceLimits } from '../sandbox/limits.js';
 import { announceEgress, closeAllEgress } from '../sandbox/egress-run.js';
-import type { Activities } from '../protocol/activities.js';
 import { registerConfigSecrets } from '../config/secret-values.js';
+import type { Activities } from '../protocol/activities.js';
 import { workerIdentity } from '../protocol/ids.js';
 import { startHostBeat } from './host-beat.js';
 import { syncDigestSchedule } from './digest-schedule.js';
@@ -51,9 +51,9 @@ export interface HostWorker {
 
 export async function createWorker(deps: WorkerDeps): Promise<HostWorker> {
   const { config, client, connection, overrides } = deps;
+  registerConfigSecrets(config); // every secret of the config is masked in what this process stores and logs
   const mode = announceSandbox(config); // one warning when agents will run unconfined; an error when a configured bwrap cannot run
   await announceLimits(config); // what sandbox.limits enforces here; cgroups a crashed worker left behind removed
-  registerConfigSecrets(config); // every secret of the config is masked in what this process stores and logs
   announceEgress(config, mode); // agentNetwork host: a warning; proxy: socat must be there
   const host = hostRuntimeOf(config);
   const ledger = workerLedger(config);

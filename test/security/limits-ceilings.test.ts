@@ -10,7 +10,6 @@ import { resolveJobSpec } from '../../src/client/job-input.js';
 import { jobOutcome, startJob } from '../../src/client/jobs.js';
 import { FailureClass } from '../../src/protocol/failures.js';
 import type { JobResult } from '../../src/protocol/result.js';
-import { bwrapArgs } from '../../src/sandbox/bwrap-args.js';
 import { controllerHomes } from '../../src/sandbox/cgroup.js';
 import { bwrapOnHost } from '../../src/sandbox/detect.js';
 import { enforcement } from '../../src/sandbox/limits.js';
@@ -149,32 +148,23 @@ const ESCAPE = [
   'wait',
 ].join('\n');
 
-// Root inside bwrap keeps every capability unless bwrap drops them: it could mount a cgroupfs (and remount any
-// read-only bind writable). Until bwrap-args.ts passes `--cap-drop ALL`, this runs as a TODO (reported, not failed).
-const CAPS_DROPPED = bwrapArgs({ cwd: '/', hidden: [], readOnly: [], writable: [], network: false }).includes(
-  '--cap-drop',
-);
-const CAPS_TODO = CAPS_DROPPED ? false : 'bwrap keeps root’s capabilities: bwrap-args.ts needs --cap-drop ALL';
-
-test(
-  'an agent cannot leave its cgroup from inside bwrap (no remount, no fresh cgroupfs)',
-  { todo: CAPS_TODO },
-  async (t) => {
-    if (enforcement().processes !== 'cgroup v1' && enforcement().processes !== 'cgroup v2') {
-      t.skip(`no pids cgroup here (${enforcement().processes})`);
-      return;
-    }
-    const h = await startWorker(env, { backends: { command: HOSTILE }, sandbox: { limits: { maxProcesses: 100 } } });
-    try {
-      const r = await runJob(h, ESCAPE, { maxAttempts: 1 });
-      // Escaped, its 300 sleepers would run unbounded and the job succeed, printing the cgroup it reached.
-      assert.equal(r.failureClass, FailureClass.ResourceLimit, `escaped its cgroup: ${r.status}\n${r.finalText}`);
-      assert.equal(sleepers(), 0, 'no sleeper outlives its job');
-    } finally {
-      await h.stop();
-    }
-  },
-);
+// Root inside bwrap keeps every capability unless bwrap drops them (`--cap-drop ALL` in bwrap-args.ts): it could
+// mount a fresh cgroupfs and leave its cgroup, or remount any read-only bind writable.
+test('an agent cannot leave its cgroup from inside bwrap (no remount, no fresh cgroupfs)', async (t) => {
+  if (enforcement().processes !== 'cgroup v1' && enforcement().processes !== 'cgroup v2') {
+    t.skip(`no pids cgroup here (${enforcement().processes})`);
+    return;
+  }
+  const h = await startWorker(env, { backends: { command: HOSTILE }, sandbox: { limits: { maxProcesses: 100 } } });
+  try {
+    const r = await runJob(h, ESCAPE, { maxAttempts: 1 });
+    // Escaped, its 300 sleepers would run unbounded and the job succeed, printing the cgroup it reached.
+    assert.equal(r.failureClass, FailureClass.ResourceLimit, `escaped its cgroup: ${r.status}\n${r.finalText}`);
+    assert.equal(sleepers(), 0, 'no sleeper outlives its job');
+  } finally {
+    await h.stop();
+  }
+});
 
 test('a check that forks past maxProcesses fails, and its output says which ceiling it passed', async (t) => {
   if (!enforcement().processes.startsWith('cgroup')) {
