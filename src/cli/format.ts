@@ -52,6 +52,9 @@ function printConfinement(r: JobResult): void {
   if (r.sandbox) out(`  sandbox  ${r.sandbox === 'off' ? 'off (unconfined)' : 'bwrap'}`);
   if (r.refusedWrites?.length) out(`  refused writes outside the workspace: ${r.refusedWrites.join(', ')}`);
   if (r.outsideWrites?.length) out(`  WROTE OUTSIDE the workspace (source checkout): ${r.outsideWrites.join(', ')}`);
+  // The agent rewrote git metadata the engine recorded: nothing of its work was committed.
+  if (r.tampered?.length) out(`  TAMPERED git metadata (not committed): ${r.tampered.join(', ')}`);
+  if (r.usageRejected?.length) out(`  ${r.usageRejected.join('; ')}`);
 }
 
 /** The agent's heartbeat, in words: "attempt 1: 3 turns, 5 tool calls, tokens in 1200 out 300". */
