@@ -30,26 +30,13 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
-# socat (Debian's package): the bridge from an agent's own network namespace to the worker's egress proxy
-# (sandbox.agentNetwork: proxy, the default); test/security/network-*.test.ts and every sandboxed backend need it.
-if ! command -v socat >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "setup: installing socat (apt-get)" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    [ -n "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -print -quit 2>/dev/null)" ] || apt-get update -qq </dev/null
-    apt-get install -y -qq --no-install-recommends socat </dev/null >/dev/null
-  else
-    echo "setup: socat is missing: install Debian's socat package; sandboxed agents reach their model through it" >&2
-  fi
-fi
-
 if [ ! -x node_modules/.bin/tsx ] || [ ! -x node_modules/.bin/claude ] || [ ! -x node_modules/.bin/codex ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm packages" >&2
   # npm install, not npm ci: this npm leaves other platforms' optional packages out of the lock file, which npm ci rejects.
   npm install --no-audit --no-fund --loglevel=error
 fi
 
-# The six agent CLIs at their pins (llm and aider in .tools/llm, .tools/aider), bubblewrap, git, python3-venv:
+# The six agent CLIs at their pins (llm and aider in .tools/llm, .tools/aider), bubblewrap, socat, git, python3-venv:
 # the same script the Dockerfile runs, so every CI run exercises the image's install steps.
 bash scripts/install-agent-clis.sh
 
