@@ -20,6 +20,11 @@ export interface RunContext {
   requestTimeoutSeconds: number;
   /** `submit --mcp`: the nightshift MCP server the CLI mounts (only on adapters with `mountsMcp`). */
   mcp?: McpMount;
+  /**
+   * The engine's own sandbox (bwrap, no capabilities) wraps this run: a CLI's nested sandbox of its own is redundant
+   * there and cannot start (codex's bwrap needs the capabilities the engine drops).
+   */
+  confined?: boolean;
 }
 
 export interface Invocation {

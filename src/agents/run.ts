@@ -58,6 +58,7 @@ export async function runContextOf(
     ...(spec.model ? { model: spec.model } : {}),
     ...(spec.resumeSessionId ? { resumeSessionId: spec.resumeSessionId } : {}),
     ...(config.instructions ? { instructions: config.instructions } : {}),
+    ...(jobSandbox(spec, config) === 'bwrap' ? { confined: true } : {}),
     // A brain job's agent mounts the engine's MCP server (its jobs carry this job as their parent).
     ...(spec.mcp && adapterFor(spec.backend).mountsMcp ? { mcp: mcpMount(config, spec.jobId) } : {}),
   };

@@ -178,7 +178,9 @@ export const codex: AgentAdapter<CodexRun> = {
   mountsMcp: true,
   prepare: prepareCodex,
   invocation(ctx, { home, helperDir }) {
-    const args = ['exec', '--json', '--skip-git-repo-check', '--sandbox', 'workspace-write', '-C', ctx.workspace];
+    // Inside the engine's bwrap (no capabilities) codex's own bwrap cannot start: the engine's sandbox is the one.
+    const own = ctx.confined ? 'danger-full-access' : 'workspace-write';
+    const args = ['exec', '--json', '--skip-git-repo-check', '--sandbox', own, '-C', ctx.workspace];
     const model = ctx.model ?? ctx.config.model;
     if (model) args.push('-m', model);
     // Without this codex waits for the network forever when the API is down.
