@@ -160,6 +160,8 @@ export const ConfigSchema = z.strictObject({
        * endpoint and allowHosts); none: no network at all; host: the host's network, loopback services included.
        */
       agentNetwork: z.enum(['proxy', 'none', 'host']).default('proxy'),
+      /** A loopback baseUrl: forward (bridged in at its port, dialled directly) or proxy (through the egress proxy). */
+      loopbackModel: z.enum(['forward', 'proxy']).default('forward'),
       /** Hosts agents (and checks with checkNetwork) may reach through the proxy: host, host:port or *.domain. */
       allowHosts: z
         .array(

@@ -14,7 +14,7 @@ export type NetworkPolicy =
       sockets?: string[];
       /** host or host:port patterns (`*.example.com` matches subdomains); a bare host allows ports 80 and 443. */
       allow: string[];
-      /** A model endpoint on the worker's loopback: forwarded into the namespace at the same port. */
+      /** A model endpoint on the worker's loopback: forwarded in at its own port (loopbackModel forward). */
       loopback?: { host: string; port: number };
       /** Ports of the worker's own services, refused even when a pattern matches. */
       denyPorts: number[];
@@ -49,7 +49,9 @@ export function agentNetwork(backend: string, b: BackendConfig | undefined, conf
   if (mode !== 'proxy') return { kind: mode };
   const endpoints = b?.baseUrl ? [hostPortOf(b.baseUrl)] : (VENDOR_HOSTS[backend] ?? []);
   const allow = [...endpoints, ...config.sandbox.allowHosts];
-  const loopback = b?.baseUrl ? loopbackOf(b.baseUrl) : undefined;
+  // loopbackModel proxy: no forwarder, no NO_PROXY — the CLI reaches its loopback model through the proxy too.
+  const forward = config.sandbox.loopbackModel === 'forward';
+  const loopback = b?.baseUrl && forward ? loopbackOf(b.baseUrl) : undefined;
   return { kind: 'proxy', allow, denyPorts: workerPorts(config), label: backend, ...(loopback ? { loopback } : {}) };
 }
 
