@@ -10,10 +10,10 @@ import { parseConfig } from '../../src/config/load.js';
 import { agentNetwork } from '../../src/sandbox/egress-policy.js';
 import { resolveJobSpec } from '../../src/client/job-input.js';
 import { startJob } from '../../src/client/jobs.js';
-import { startAnthropicStub } from '../../src/dev/scripted-model/anthropic.js';
-import { startGeminiStub } from '../../src/dev/scripted-model/gemini.js';
-import { startOpenAiChatStub } from '../../src/dev/scripted-model/openai-chat.js';
-import { startOpenAiResponsesStub } from '../../src/dev/scripted-model/openai-responses.js';
+import { startAnthropicStub, turns } from '../../src/dev/scripted-model/anthropic.js';
+import { geminiTurns, startGeminiStub } from '../../src/dev/scripted-model/gemini.js';
+import { chatTurns, startOpenAiChatStub } from '../../src/dev/scripted-model/openai-chat.js';
+import { responsesTurns, startOpenAiResponsesStub } from '../../src/dev/scripted-model/openai-responses.js';
 import type { JobResult } from '../../src/protocol/result.js';
 import { claudeBackend } from '../support/claude.js';
 import { codexBackend, opencodeBackend } from '../support/openai-clis.js';
@@ -22,25 +22,34 @@ import { startWorker, type Harness } from '../support/temporal.js';
 
 const KEY = 'sk-proxy-test-0123456789abcdefSECRET';
 
-/** One scripted server per protocol (opencode, llm and aider share the Chat Completions one), each answering `said`. */
+/** A tool call the coding CLIs run before answering: its output in the next request is a second round trip. */
+const TOOL = "printf 'proxied-tool-%d\\n' 42"; // no $((…)): gemini refuses any $( as command injection
+const said = (cli: string): string => `${cli} answered through the egress proxy`;
+
+/** One scripted server per protocol (opencode, llm and aider share the Chat Completions one, scripted per test). */
 async function startModels() {
-  const anthropic = await startAnthropicStub(() => ({
-    kind: 'message',
-    blocks: [{ type: 'text', text: said('claude') }],
-  }));
-  const responses = await startOpenAiResponsesStub(() => ({ kind: 'message', text: said('codex') }));
-  const chat = await startOpenAiChatStub(() => ({
-    kind: 'message',
-    text: chatAnswer,
-    promptTokens: 10,
-    completionTokens: 3,
-  }));
-  const gemini = await startGeminiStub(() => ({ kind: 'message', parts: [{ text: said('gemini') }] }));
+  const anthropic = await startAnthropicStub(
+    turns([
+      { kind: 'message', blocks: [{ type: 'tool_use', name: 'Bash', input: { command: TOOL, description: 'x' } }] },
+      { kind: 'message', blocks: [{ type: 'text', text: said('claude') }] },
+    ]),
+  );
+  const responses = await startOpenAiResponsesStub(
+    responsesTurns([
+      { kind: 'message', toolCalls: [{ name: 'exec_command', arguments: { cmd: TOOL } }] },
+      { kind: 'message', text: said('codex') },
+    ]),
+  );
+  const chat = await startOpenAiChatStub(() => ({ kind: 'message', text: 'unscripted' }));
+  const gemini = await startGeminiStub(
+    geminiTurns([
+      { kind: 'message', parts: [{ functionCall: { name: 'run_shell_command', args: { command: TOOL } } }] },
+      { kind: 'message', parts: [{ text: said('gemini') }] },
+    ]),
+  );
   const all = [anthropic, responses, chat, gemini];
   return { anthropic, responses, chat, gemini, close: async () => void (await Promise.all(all.map((s) => s.close()))) };
 }
-const said = (cli: string): string => `${cli} answered through the egress proxy`;
-let chatAnswer = '';
 
 let worker: Harness | undefined;
 after(async () => await worker?.stop()); // registered first, so it runs before the dev server's teardown
@@ -75,14 +84,19 @@ async function run(backend: string, prompt = 'Say where you are.'): Promise<JobR
   return (await startJob(t.env.client, h.config, spec)).result();
 }
 
-/** The job succeeded in the sandbox with the scripted answer, and the model saw at least one more request. */
-async function assertThroughProxy(backend: string, requests: () => number): Promise<void> {
-  const before = requests();
+/**
+ * The job succeeded in the sandbox with the scripted answer; with `tool`, the tool's output (proxied-tool-42, which
+ * the command line does not contain) came back to the model in a later request.
+ */
+async function assertThroughProxy(backend: string, requests: unknown[], tool: boolean): Promise<void> {
+  const before = requests.length;
   const result = await run(backend);
   assert.equal(result.status, 'succeeded', `${backend}: ${result.failureMessage ?? ''}`);
   assert.equal(result.sandbox, 'bwrap', 'the agent ran in bwrap, in its own network namespace');
   assert.match(result.finalText, new RegExp(said(backend)));
-  assert.ok(requests() > before, `${backend}'s request reached the scripted model`);
+  const sent = JSON.stringify(requests.slice(before));
+  assert.ok(requests.length > before, `${backend}'s request reached the scripted model`);
+  if (tool) assert.match(sent, /proxied-tool-42/, `${backend} ran the tool and sent its output back`);
 }
 
 test('inside: HTTP(S)_PROXY set, no NO_PROXY, the model port closed directly and open via the proxy', async () => {
@@ -103,31 +117,37 @@ test('inside: HTTP(S)_PROXY set, no NO_PROXY, the model port closed directly and
   assert.equal(result.finalText.match(/worker=403/g)?.length, 2, 'Temporal and the ledger: refused by the proxy');
 });
 
-test('claude reaches its scripted model through the proxy', async () => {
-  await assertThroughProxy('claude', () => t.stub.anthropic.requests.length);
+test('claude reaches its scripted model through the proxy (a Bash call, then the answer)', async () => {
+  await assertThroughProxy('claude', t.stub.anthropic.requests, true);
 });
 
-test('codex reaches its scripted model through the proxy', async () => {
-  await assertThroughProxy('codex', () => t.stub.responses.requests.length);
+test('codex reaches its scripted model through the proxy (exec_command, then the answer)', async () => {
+  await assertThroughProxy('codex', t.stub.responses.requests, true);
 });
 
-test('opencode reaches its scripted model through the proxy', async () => {
-  chatAnswer = said('opencode');
-  await assertThroughProxy('opencode', () => t.stub.chat.requests.length);
+test('opencode reaches its scripted model through the proxy (bash, then the answer)', async () => {
+  const bash = { name: 'bash', arguments: { command: TOOL, description: 'print a number' } };
+  t.stub.chat.setScript(
+    chatTurns([
+      { kind: 'message', toolCalls: [bash] },
+      { kind: 'message', text: said('opencode') },
+    ]),
+  );
+  await assertThroughProxy('opencode', t.stub.chat.requests, true);
 });
 
-test('gemini reaches its scripted model through the proxy', async () => {
-  await assertThroughProxy('gemini', () => t.stub.gemini.requests.length);
+test('gemini reaches its scripted model through the proxy (run_shell_command, then the answer)', async () => {
+  await assertThroughProxy('gemini', t.stub.gemini.requests, true);
 });
 
 test('llm reaches its scripted model through the proxy', async () => {
-  chatAnswer = said('llm');
-  await assertThroughProxy('llm', () => t.stub.chat.requests.length);
+  t.stub.chat.setScript(() => ({ kind: 'message', text: said('llm'), promptTokens: 10, completionTokens: 3 }));
+  await assertThroughProxy('llm', t.stub.chat.requests, false);
 });
 
 test('aider reaches its scripted model through the proxy', async () => {
-  chatAnswer = said('aider');
-  await assertThroughProxy('aider', () => t.stub.chat.requests.length);
+  t.stub.chat.setScript(() => ({ kind: 'message', text: said('aider'), promptTokens: 10, completionTokens: 3 }));
+  await assertThroughProxy('aider', t.stub.chat.requests, false);
 });
 
 test('loopbackModel: forward keeps the forwarder; proxy allows the loopback endpoint, never the worker ports', () => {
