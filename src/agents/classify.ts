@@ -9,6 +9,8 @@ const RATE_TEXT = /rate[_ ]limit|too many requests|\b429\b|usage limit|hit your 
 // claude: "No conversation found with session ID: …"; others: a session/thread/conversation not found or expired.
 const SESSION_GONE_TEXT =
   /no conversation found|--resume requires a valid session|no previous sessions found|(session|thread|conversation)[^\n]{0,80}(not found|does not exist|expired)/i;
+/** The egress proxy's own 403 body (egress-proxy.ts), as a CLI passes it on: checked before any 403 means auth. */
+const EGRESS_DENIED_TEXT = /nightshift egress: (\S+) is not allowed/;
 const BAD_REQUEST_TEXT = /invalid_request_error|\b400\b|prompt is too long|model .* not found/i;
 
 /** Shared classification of a failed run: HTTP status first, then the CLI's error text. */
@@ -18,6 +20,11 @@ export function classifyFailure(label: string, run: ParsedRun, exit: ExitInfo): 
   const resetAt = run.rateLimitResetAt ?? parseResetTime(text, exit.now);
   if (SESSION_GONE_TEXT.test(text)) {
     return { ok: false, type: FailureClass.SessionNotFound, message: firstLine(text, 'agent session not found') };
+  }
+  const egress = EGRESS_DENIED_TEXT.exec(text);
+  if (egress) {
+    const message = `the egress proxy refused ${egress[1]}: list it in sandbox.allowHosts or set backends.${label}.baseUrl`;
+    return { ok: false, type: FailureClass.EgressDenied, message };
   }
   if (status === 401 || status === 403 || (!status && AUTH_TEXT.test(text))) {
     return { ok: false, type: FailureClass.AuthFailed, message: firstLine(text, 'authentication failed') };

@@ -21,6 +21,11 @@ export const FailureClass = {
   BudgetExceeded: 'BudgetExceeded',
   /** The run passed a `sandbox.limits` ceiling (processes, memory): killed, not retried (it would pass it again). */
   ResourceLimit: 'ResourceLimit',
+  /**
+   * The worker's egress proxy refused the CLI's own traffic (its endpoint is not `baseUrl`, the vendor's, nor in
+   * `sandbox.allowHosts`): the host's config, not the backend's key — never marks the backend auth-broken.
+   */
+  EgressDenied: 'EgressDenied',
   // A host's own trouble: the job's failure, never the worker's crash.
   /** The agent CLI's executable is not on this host (spawn ENOENT). */
   AgentNotFound: 'AgentNotFound',
@@ -63,6 +68,7 @@ export const NON_RETRYABLE: string[] = [
   FailureClass.SessionNotFound,
   FailureClass.BudgetExceeded,
   FailureClass.ResourceLimit,
+  FailureClass.EgressDenied,
   FailureClass.ReviewMalformed,
   FailureClass.AgentNotFound,
   FailureClass.JobDirMissing,

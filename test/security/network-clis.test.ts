@@ -16,6 +16,7 @@ import { chatTurns, startOpenAiChatStub } from '../../src/dev/scripted-model/ope
 import { responsesTurns, startOpenAiResponsesStub } from '../../src/dev/scripted-model/openai-responses.js';
 import type { JobResult } from '../../src/protocol/result.js';
 import { claudeBackend } from '../support/claude.js';
+import { jobFailure, previousAttemptFailure } from '../support/outcomes.js';
 import { codexBackend, opencodeBackend } from '../support/openai-clis.js';
 import { useTemporalAnd } from '../support/suite.js';
 import { startWorker, type Harness } from '../support/temporal.js';
@@ -148,6 +149,25 @@ test('llm reaches its scripted model through the proxy', async () => {
 test('aider reaches its scripted model through the proxy', async () => {
   t.stub.chat.setScript(() => ({ kind: 'message', text: said('aider'), promptTokens: 10, completionTokens: 3 }));
   await assertThroughProxy('aider', t.stub.chat.requests, false);
+});
+
+test('claude whose endpoint the proxy does not allow (set in its env, not baseUrl): EgressDenied, not AuthFailed', async () => {
+  // Its endpoint only in the CLI's own env: the proxy allows the vendor's hosts, so the scripted server is refused.
+  const { baseUrl: url, env } = claudeBackend(t.stub.anthropic.url);
+  const h = await startWorker(t.env, {
+    sandbox: { mode: 'bwrap', agentNetwork: 'proxy', loopbackModel: 'proxy' },
+    backends: { claude: { env: { ...env, ANTHROPIC_BASE_URL: url } } },
+  });
+  try {
+    const spec = resolveJobSpec({ prompt: 'hi', backend: 'claude', kind: 'llm', workspace: 'none' }, h.config);
+    await startJob(t.env.client, h.config, spec);
+    const failure = await jobFailure(t.env.client, spec.jobId);
+    assert.equal(failure.type, 'EgressDenied', failure.message);
+    assert.match(failure.message, /egress proxy refused 127\.0\.0\.1:\d+: list it in sandbox\.allowHosts/);
+    assert.equal(await previousAttemptFailure(t.env.client, spec.jobId, 2), undefined, 'not retried');
+  } finally {
+    await h.stop();
+  }
 });
 
 test('loopbackModel: forward keeps the forwarder; proxy allows the loopback endpoint, never the worker ports', () => {
