@@ -11,6 +11,7 @@ import { jobOutcome, startJob } from '../../src/client/jobs.js';
 import { primaryDirectory, turns } from '../../src/dev/scripted-model/anthropic.js';
 import type { JobResult } from '../../src/protocol/result.js';
 import { claudeBackend } from '../support/claude.js';
+import { fsmonitorViaGitFile, headOntoMain } from './git-attacks.js';
 import { makeRepo } from '../support/repo.js';
 import { useTemporalAndModel } from '../support/suite.js';
 import { startWorker } from '../support/temporal.js';
@@ -54,12 +55,7 @@ for (const sandbox of ['bwrap', 'off'] as const) {
   test(`row 1 via claude's Bash (${sandbox}): a .git redirected to a repo with core.fsmonitor runs nothing on the host`, async () => {
     const repo = await makeRepo();
     const pwned = join(scratch, `row1-${sandbox}`);
-    const attack = [
-      'git init -q .evil',
-      `git -C .evil config core.fsmonitor 'touch ${pwned}; false'`,
-      'echo "gitdir: $PWD/.evil/.git" > .git',
-      'echo work > work.txt',
-    ].join('; ');
+    const attack = fsmonitorViaGitFile(pwned).join('; ');
     const r = await claudeAttack(attack, sandbox, repo);
     assert.ok(!existsSync(pwned), 'the fsmonitor command never ran on the host');
     if (sandbox === 'off') {
@@ -76,7 +72,7 @@ for (const sandbox of ['bwrap', 'off'] as const) {
   test(`row 3 via claude's Bash (${sandbox}): HEAD pointed at main moves nothing of the user's`, async () => {
     const repo = await makeRepo();
     const main = await sha(repo, 'refs/heads/main');
-    const attack = 'echo "ref: refs/heads/main" > "$(git rev-parse --git-dir)/HEAD"; echo work > work.txt';
+    const attack = headOntoMain().join('; ');
     const r = await claudeAttack(attack, sandbox, repo);
     assert.equal(await sha(repo, 'refs/heads/main'), main, "the user's main did not move and still exists");
     if (sandbox === 'off') {

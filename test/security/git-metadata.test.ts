@@ -15,6 +15,7 @@ import type { JobResult } from '../../src/protocol/result.js';
 import { bwrapOnHost } from '../../src/sandbox/detect.js';
 import { makeRepo } from '../support/repo.js';
 import { startTemporal, startWorker, type Harness } from '../support/temporal.js';
+import { fsmonitorViaGitFile, headOntoMain } from './git-attacks.js';
 
 // Outside /tmp and every workspace: only the host itself can write here (the sandbox's / is read-only).
 const scratch = mkdtempSync('/var/tmp/nightshift-git-attack-');
@@ -79,12 +80,7 @@ for (const sandbox of ['bwrap', 'off'] as const) {
   test(`row 1 (${sandbox}): a .git file pointing at a repo with core.fsmonitor runs nothing on the host`, async () => {
     const repo = await makeRepo();
     const pwned = marker();
-    const prompt = [
-      'git init -q .evil',
-      `git -C .evil config core.fsmonitor 'touch ${pwned}; false'`,
-      'echo "gitdir: $PWD/.evil/.git" > .git',
-      'echo work > work.txt',
-    ].join('\n');
+    const prompt = fsmonitorViaGitFile(pwned).join('\n');
     const r = await runJob({ prompt, repo, sandbox });
     assert.ok(!existsSync(pwned), 'the fsmonitor command never ran on the host');
     assertStopped(r, sandbox, '.git');
@@ -111,7 +107,7 @@ for (const sandbox of ['bwrap', 'off'] as const) {
     test(`row 3 (${sandbox}, exit ${exit}): HEAD pointed at main moves nothing of the user's`, async () => {
       const repo = await makeRepo();
       const main = await sha(repo, 'refs/heads/main');
-      const prompt = `echo "ref: refs/heads/main" > "$(git rev-parse --git-dir)/HEAD"\necho work > work.txt\nexit ${exit}`;
+      const prompt = [...headOntoMain(), `exit ${exit}`].join('\n');
       const r = await runJob({ prompt, repo, sandbox });
       assert.equal(await sha(repo, 'refs/heads/main'), main, "the user's main did not move and still exists");
       assert.ok(!(await sha(repo, `refs/heads/nightshift/${r.jobId}-failed`)) || r.commit, 'no -failed branch of main');
