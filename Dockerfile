@@ -21,4 +21,4 @@ COPY tsconfig.json ./
 # Each container its own data dir (worktrees, mirrors, sessions): an anonymous volume per container unless mounted.
 ENV NIGHTSHIFT_DATA_DIR=/data
 VOLUME ["/data"]
-ENTRYPOINT ["node", "/app/bin/nightshift.js"]
+ENTRYPOINT ["tini", "-s", "--", "node", "/app/bin/nightshift.js"]

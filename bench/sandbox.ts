@@ -1,5 +1,5 @@
-// What the sandbox adds to an agent's start: the same command from spawn to its first line of output, unconfined
-// (the environment cut to its keys only) and in bubblewrap, interleaved in one run; medians and their ratio.
+// What the sandbox adds to an agent's start and end: the same command from spawn to its first line of output and
+// to its supervised result, unconfined (its keys only) and in bubblewrap, interleaved in one run; medians, ratios.
 // Run: npm run bench:sandbox   (node --import tsx bench/sandbox.ts [--rounds N])
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,8 +31,11 @@ const COMMANDS: Record<string, [string, string[]]> = {
   'claude --version (the real CLI)': [resolveCommand('claude', config), ['--version']],
 };
 
-/** Spawn → first stdout line, ms (what an agent start costs before the CLI does anything). */
-async function firstLine(mode: SandboxMode, command: string, args: string[]): Promise<number> {
+/**
+ * Spawn → first stdout line, and spawn → the supervised result (the run over, its group reaped), ms: what an agent's
+ * start costs before the CLI does anything, and what its end costs after it is done.
+ */
+async function timed(mode: SandboxMode, command: string, args: string[]): Promise<{ first: number; done: number }> {
   const invocation = await sandboxed({
     mode,
     invocation: { command, args, env: {} },
@@ -57,22 +60,42 @@ async function firstLine(mode: SandboxMode, command: string, args: string[]): Pr
     progress: () => undefined,
     watch: { heartbeat: () => undefined, signal: never, shuttingDown: () => false },
   });
-  return first;
+  const done = performance.now() - t0;
+  await invocation.release();
+  return { first, done };
 }
 
-console.log(`sandbox start overhead — ${rounds} rounds per command, interleaved, one run`);
-console.log('| command | unconfined p50 | bwrap p50 | added p50 | ratio p50 | unconfined p90 | bwrap p90 |');
+const row = (name: string, off: number[], on: number[]): string => {
+  const [a, b] = [pct(off, 0.5), pct(on, 0.5)];
+  const p90 = `${pct(off, 0.9).toFixed(1)} ms | ${pct(on, 0.9).toFixed(1)} ms`;
+  return `| ${name} | ${a.toFixed(1)} ms | ${b.toFixed(1)} ms | ${(b - a).toFixed(1)} ms | ${(b / a).toFixed(2)}× | ${p90} |`;
+};
+
+console.log(`sandbox overhead — ${rounds} rounds per command, interleaved, one run`);
+console.log(
+  '| command: spawn → first line / → result | unconfined p50 | bwrap p50 | added p50 | ratio p50 | unconfined p90 | bwrap p90 |',
+);
 console.log('| --- | --- | --- | --- | --- | --- | --- |');
 for (const [name, [command, args]] of Object.entries(COMMANDS)) {
-  const off: number[] = [];
-  const on: number[] = [];
-  await firstLine('bwrap', command, args); // warm-up: page cache, bwrap's first exec
+  const off: { first: number; done: number }[] = [];
+  const on: { first: number; done: number }[] = [];
+  await timed('bwrap', command, args); // warm-up: page cache, bwrap's first exec
   for (let i = 0; i < rounds; i++) {
-    off.push(await firstLine('off', command, args));
-    on.push(await firstLine('bwrap', command, args));
+    off.push(await timed('off', command, args));
+    on.push(await timed('bwrap', command, args));
   }
-  const [a, b] = [pct(off, 0.5), pct(on, 0.5)];
   console.log(
-    `| ${name} | ${a.toFixed(1)} ms | ${b.toFixed(1)} ms | ${(b - a).toFixed(1)} ms | ${(b / a).toFixed(2)}× | ${pct(off, 0.9).toFixed(1)} ms | ${pct(on, 0.9).toFixed(1)} ms |`,
+    row(
+      `${name}: first line`,
+      off.map((r) => r.first),
+      on.map((r) => r.first),
+    ),
+  );
+  console.log(
+    row(
+      `${name}: result`,
+      off.map((r) => r.done),
+      on.map((r) => r.done),
+    ),
   );
 }

@@ -31,6 +31,7 @@ system_packages() {
   command -v git >/dev/null 2>&1 || missing+=(git)
   command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
   command -v socat >/dev/null 2>&1 || missing+=(socat) # the bridge to the egress proxy (sandbox.agentNetwork: proxy)
+  command -v tini >/dev/null 2>&1 || missing+=(tini)   # reaps each sandbox's orphaned pid-namespace init at once
   python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv) # Debian ships venv without ensurepip
   [ -e /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)
   [ ${#missing[@]} -eq 0 ] && return

@@ -101,6 +101,7 @@ test('compose: a worker scales (own host id and data dir per replica) and shares
   // bubblewrap needs mount and pid namespaces, which Docker's default profiles refuse.
   assert.deepEqual(worker['cap_add'], ['SYS_ADMIN']);
   assert.deepEqual(worker['security_opt'], ['seccomp=unconfined', 'apparmor=unconfined']);
+  assert.equal(worker['init'], true, 'the worker is not PID 1: an init reaps the orphans of its sandboxes');
   for (const key of Object.keys(e)) assert.ok(readByLoad.has(key) || secrets.includes(key), `${key} is read`);
   const config = serviceConfig('nightshift-worker');
   const { temporal, dataDir, ledger } = config;
@@ -259,7 +260,8 @@ test('Dockerfile: runs the install script (pins only where they are written), PA
   assert.ok(path >= 0 && path < install, 'PATH is set before --verify checks it');
   const want = [`${prefix}/node_modules/.bin`, ...listed('PIP_CLIS').map(([cli]) => `/app/.tools/${cli}/bin`)];
   for (const dir of want) assert.ok(lines[path]!.includes(dir), `PATH has ${dir}`);
-  assert.equal(lines.at(-1), 'ENTRYPOINT ["node", "/app/bin/nightshift.js"]');
+  // tini reaps what the worker's sandboxes orphan, also under a plain `docker run` (no --init).
+  assert.equal(lines.at(-1), 'ENTRYPOINT ["tini", "-s", "--", "node", "/app/bin/nightshift.js"]');
   const setup = read('scripts/setup.sh');
   assert.match(setup, /^bash scripts\/install-agent-clis\.sh$/m, 'setup.sh runs the same script');
   for (const [cli, version] of pins()) {

@@ -1,6 +1,7 @@
 // The sandbox on real bubblewrap: what a `command` agent sees from inside (its workspace writable, / read-only, the
 // worker's home hidden, only its own key), a check's network (none by default), and kill -9 of the worker.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { jobOutcome, startJob } from '../src/client/jobs.js';
 import { parseConfig } from '../src/config/load.js';
 import type { JobResult } from '../src/protocol/result.js';
 import { bwrapOnHost } from '../src/sandbox/detect.js';
+import { sandboxed } from '../src/sandbox/wrap.js';
 import { fleetPaths, startHost } from './support/fleet.js';
 import { waitFor } from './support/procs.js';
 import { makeRepo } from './support/repo.js';
@@ -192,5 +194,49 @@ test('kill -9 of the worker: its sandboxed agent dies with it', { timeout: 180_0
     await waitFor('no agent left', () => sleepers(seconds).length === 0, 30_000);
   } finally {
     await host.stop().catch(() => undefined);
+  }
+});
+
+/** Every process (zombies too) whose process group is `pgid`, as "pid state comm". */
+function groupMembers(pgid: number): string[] {
+  const rows: string[] = [];
+  for (const p of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) === pgid)
+        rows.push(`${p} ${fields[0]} ${stat.slice(stat.indexOf('('), stat.lastIndexOf(')') + 1)}`);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return rows;
+}
+
+test('a sandboxed run leaves nothing of its group behind, not even a zombie bwrap, when its leader exits', async () => {
+  const dataDir = mkdtempSync('/var/tmp/nightshift-sandbox-reap-');
+  const config = parseConfig({ dataDir });
+  const cwd = join(dataDir, 'ws');
+  mkdirSync(cwd);
+  for (let i = 0; i < 3; i++) {
+    const inv = await sandboxed({
+      mode: 'bwrap',
+      invocation: { command: '/bin/true', args: [], env: {} },
+      cwd,
+      own: [],
+      stateDir: join(dataDir, 'state'),
+      network: { kind: 'none' },
+      config,
+    });
+    try {
+      // As the supervisor spawns it: its own process group, led by the wrapped command.
+      const child = spawn(inv.command, inv.args, { cwd, env: inv.env, detached: true, stdio: 'ignore' });
+      const left = await new Promise<string[]>((done) => child.on('exit', () => done(groupMembers(child.pid ?? -1))));
+      // bwrap's pid-namespace init is orphaned as its monitor exits: without a reaper it lingers as a zombie (the
+      // host's PID 1 reaps it late, or never), the group looks alive, and the run's end waited out a kill grace.
+      assert.deepEqual(left, [], 'the group is empty the moment its leader is reaped, zombies included');
+    } finally {
+      await inv.release();
+    }
   }
 });

@@ -98,7 +98,30 @@ async function confined(r: SandboxRequest): Promise<SandboxedInvocation> {
   if (r.network.kind !== 'host') for (const v of PROXY_VARS) delete env[v]; // no way out but its own bridge
   const argv = egress ? egress.wrap(inv.command, inv.args) : [inv.command, ...inv.args];
   const release = egress ? () => egress.close() : nothing;
-  return { command: bwrapPath(), args: [...bwrapArgs(plan), ...argv], env: { ...env, ...egress?.env }, release };
+  const bwrap = [bwrapPath(), ...bwrapArgs(plan), ...argv];
+  return { ...reaped(bwrap), env: { ...env, ...egress?.env }, release };
+}
+
+/**
+ * bwrap's pid-namespace init outlives its monitor as a zombie, orphaned to the host's PID 1 — which may never reap
+ * it (a container's worker as PID 1, this CI's init): the group then looks alive and its exit waits out a grace.
+ * `tini -s` (a child subreaper) leads the group instead and reaps every orphan before it exits.
+ */
+function reaped([command, ...args]: string[]): Invocation {
+  const tini = tiniPath();
+  return tini
+    ? { command: tini, args: ['-s', '--', command ?? '', ...args], env: {} }
+    : { command: command ?? '', args, env: {} };
+}
+
+let tini: string | null | undefined;
+/** tini on PATH (Debian's `tini`; `npm run setup` installs it), once per process; null: not there. */
+export function tiniPath(): string | undefined {
+  if (tini === undefined) {
+    const dirs = [...(process.env['PATH'] ?? '').split(delimiter).filter(Boolean), '/usr/bin', '/bin'];
+    tini = dirs.map((d) => join(d, 'tini')).find((p) => existsSync(p)) ?? null;
+  }
+  return tini ?? undefined;
 }
 
 const PROXY_VARS = [

@@ -10,7 +10,8 @@ export function processesIn(dir: string, o: { sandbox?: boolean } = {}): number[
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cwd = readlinkSync(`/proc/${entry}/cwd`);
-      const bwrap = o.sandbox === false && readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'bwrap';
+      const bwrap =
+        o.sandbox === false && ['bwrap', 'tini'].includes(readFileSync(`/proc/${entry}/comm`, 'utf8').trim());
       if (!bwrap && (cwd === dir || cwd.startsWith(dir + '/'))) pids.push(Number(entry));
     } catch {
       // exited meanwhile, or not ours to read
