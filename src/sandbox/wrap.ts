@@ -105,12 +105,13 @@ async function confined(r: SandboxRequest): Promise<SandboxedInvocation> {
 /**
  * bwrap's pid-namespace init outlives its monitor as a zombie, orphaned to the host's PID 1 — which may never reap
  * it (a container's worker as PID 1, this CI's init): the group then looks alive and its exit waits out a grace.
- * `tini -s` (a child subreaper) leads the group instead and reaps every orphan before it exits.
+ * `tini -s` (a child subreaper) leads the group instead and reaps every orphan before it exits; `-p SIGKILL`: it dies
+ * with the worker, as bwrap's --die-with-parent did when the worker was its parent.
  */
 function reaped([command, ...args]: string[]): Invocation {
   const tini = tiniPath();
   return tini
-    ? { command: tini, args: ['-s', '--', command ?? '', ...args], env: {} }
+    ? { command: tini, args: ['-s', '-p', 'SIGKILL', '--', command ?? '', ...args], env: {} }
     : { command: command ?? '', args, env: {} };
 }
 
