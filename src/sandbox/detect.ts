@@ -1,11 +1,10 @@
 // Which sandbox this host gives its agents and checks: bubblewrap when it is installed and works here, else none.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import type { JobSpec } from '../protocol/job.js';
 import { logger } from '../support/logger.js';
 import { UsageError } from '../support/usage-error.js';
+import { onPath } from './on-path.js';
 
 export type SandboxMode = 'bwrap' | 'off';
 
@@ -14,8 +13,7 @@ let probed: { path: string | undefined; error?: string } | undefined;
 /** bwrap on PATH, and a trial run that succeeds (user namespaces can be off in a container): once per process. */
 export function bwrapOnHost(env = process.env): { path: string | undefined; error?: string } {
   if (probed) return probed;
-  const dirs = (env['PATH'] ?? '').split(delimiter).filter(Boolean);
-  const path = dirs.map((d) => join(d, 'bwrap')).find((p) => existsSync(p));
+  const path = onPath('bwrap', env);
   if (!path) return (probed = { path: undefined, error: 'bubblewrap is not installed (no bwrap on PATH)' });
   const trial = spawnSync(path, ['--ro-bind', '/', '/', '--unshare-pid', '--die-with-parent', 'true'], {
     encoding: 'utf8',

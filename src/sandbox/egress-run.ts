@@ -1,15 +1,15 @@
 // One sandboxed run's way out: its own proxy socket (its allowlist is which socket it dials, nothing to forge),
 // a forwarder for a loopback model endpoint, and the socat bridges that carry both into its network namespace.
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { createServer, connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { logger } from '../support/logger.js';
 import type { NetworkPolicy } from './egress-policy.js';
 import { startProxy, TrackedServer } from './egress-proxy.js';
+import { onPath } from './on-path.js';
 
 /** The proxy's port inside the namespace (its own loopback: no other process of the host shares it). */
 const PROXY_PORT = 3128;
@@ -128,8 +128,7 @@ async function reachable(host: string, port: number): Promise<boolean> {
 
 /** socat on PATH (Debian's `socat`): the bridge into the namespace. */
 export function socatPath(): string {
-  const dirs = (process.env['PATH'] ?? '').split(delimiter).filter(Boolean);
-  const found = [...dirs, '/usr/bin', '/bin'].map((d) => join(d, 'socat')).find((p) => existsSync(p));
+  const found = onPath('socat', process.env, ['/usr/bin', '/bin']);
   if (!found)
     throw new Error('sandbox.agentNetwork "proxy" needs socat (apt-get install socat), or set it to "none"/"host"');
   return found;

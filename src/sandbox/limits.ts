@@ -1,13 +1,13 @@
 // sandbox.limits: what this host enforces (said once at worker start), and the wrapper that puts each agent, check
 // or setup run into its own cgroup before it runs anything, so a fork bomb or a memory hog fails its own run only.
-import { accessSync, constants, existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { accessSync, constants } from 'node:fs';
 import type { Invocation } from '../agents/contract.js';
 import type { Config } from '../config/schema.js';
 import { FailureClass } from '../protocol/failures.js';
 import { logger } from '../support/logger.js';
 import { controllerHomes } from './cgroup.js';
 import { RunCgroup, sweepStale, type LimitHits } from './cgroup-run.js';
+import { onPath } from './on-path.js';
 
 type Limits = Config['sandbox']['limits'];
 export type ProcessCeiling = 'cgroup v2' | 'cgroup v1' | 'rlimit' | 'none';
@@ -22,10 +22,7 @@ export type LimitedInvocation = Invocation & { limits?: LimitedRun };
 const isRoot = (): boolean => process.getuid?.() === 0;
 
 /** prlimit(1) on PATH: RLIMIT_NPROC for a worker that is not root (root ignores it). */
-function prlimitPath(): string | undefined {
-  const dirs = (process.env['PATH'] ?? '').split(delimiter).filter(Boolean);
-  return dirs.map((d) => join(d, 'prlimit')).find((p) => existsSync(p));
-}
+const prlimitPath = (): string | undefined => onPath('prlimit');
 
 /** How each ceiling is enforced on this host (the cgroup probe runs once per process). */
 export function enforcement(): { processes: ProcessCeiling; memory: MemoryCeiling } {

@@ -3,7 +3,7 @@
 import { closeSync, existsSync, openSync, readSync, realpathSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { delimiter, dirname, join, sep } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Invocation } from '../agents/contract.js';
 import type { Config } from '../config/schema.js';
@@ -14,6 +14,7 @@ import { bwrapPath, type SandboxMode } from './detect.js';
 import { sandboxEnv } from './env.js';
 import { gitBinds } from './git-binds.js';
 import { limitedInvocation, type LimitedRun } from './limits.js';
+import { onPath } from './on-path.js';
 
 /** nightshift's own install (its node_modules/.bin and .tools hold the CLIs): readable even inside a hidden home. */
 const INSTALL_ROOT = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
@@ -118,10 +119,7 @@ function reaped([command, ...args]: string[]): Invocation {
 let tini: string | null | undefined;
 /** tini on PATH (Debian's `tini`; `npm run setup` installs it), once per process; null: not there. */
 export function tiniPath(): string | undefined {
-  if (tini === undefined) {
-    const dirs = [...(process.env['PATH'] ?? '').split(delimiter).filter(Boolean), '/usr/bin', '/bin'];
-    tini = dirs.map((d) => join(d, 'tini')).find((p) => existsSync(p)) ?? null;
-  }
+  if (tini === undefined) tini = onPath('tini', process.env, ['/usr/bin', '/bin']) ?? null;
   return tini ?? undefined;
 }
 
@@ -178,6 +176,5 @@ function interpreterOf(command: string): string | undefined {
   const m = /^#!\s*(\S+)(?:\s+(?:-S\s+)?(\S+))?/.exec(head);
   if (!m?.[1]) return undefined;
   if (!m[1].endsWith('/env') || !m[2]) return m[1];
-  const dirs = (process.env['PATH'] ?? '').split(delimiter).filter(Boolean);
-  return dirs.map((d) => join(d, m[2] ?? '')).find((p) => existsSync(p));
+  return onPath(m[2]);
 }
